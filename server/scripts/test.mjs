@@ -1,0 +1,31 @@
+// Runs the server suite on in-memory PGlite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findTests(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = only.length > 0 ? only : [...findTests('src'), ...findTests('test')].sort();
+
+function run(label, command, args, env = {}) {
+  process.stdout.write(`\n▶ ${label}\n`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) {
+    process.stdout.write(`✖ ${label} failed\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (only.length === 0) run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+const nodeTest = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
+run('server tests on PGlite (in memory)', process.execPath, nodeTest, { TEST_DB: 'pglite' });
+if (process.env.TEST_DATABASE_URL) {
+  run('server tests on PostgreSQL (TEST_DATABASE_URL)', process.execPath, nodeTest, { TEST_DB: 'postgres' });
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { Config } from './core/config.ts';
+import { openDatabase, type DatabaseHandle } from './core/db/client.ts';
+import { runMigrations } from './core/db/migrate.ts';
+import { LocalBus, RedisBus, type Bus } from './core/events/bus.ts';
+import { SubscriberRunner } from './core/events/subscribers.ts';
+import { registerErrorHandling } from './core/http/errors.ts';
+import { registerGuard } from './core/http/guard.ts';
+import { registerOpenApi } from './core/http/openapi.ts';
+import { startJobs, type Jobs } from './core/jobs.ts';
+import { createWriter, type Kernel } from './core/kernel.ts';
+import { Catalogue, type ModuleManifest } from './core/module.ts';
+import { enabledModules } from './modules/index.ts';
+import { staffCount } from './modules/staff/service.ts';
+import { staffSessions } from './modules/staff/index.ts';
+import { registerLanding } from './landing.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    kernel: Kernel;
+    subscribers: SubscriberRunner;
+  }
+}
+
+export interface BuildOptions {
+  /** An already open database (tests); otherwise opened from the config. */
+  database?: DatabaseHandle;
+  /** Replaces the module list (tests plug in modules of their own). */
+  modules?: ModuleManifest[];
+  /** The clock (tests move it to expire sessions). */
+  now?: () => Date;
+  /** Start pg-boss and the durable subscribers (default true). */
+  workers?: boolean;
+  /** Logger setting for Fastify; defaults to the config's LOG_LEVEL. */
+  logger?: boolean | { level: string };
+}
+
+const noJobs: Jobs = {
+  send: async () => {
+    throw new Error('Jobs are not running in this process');
+  },
+  stop: async () => undefined,
+};
+
+/** Builds the whole server: database, migrations, modules, routes, workers. `main.ts` then listens. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const modules = options.modules ?? enabledModules(config.modules);
+  const catalogue = new Catalogue(modules);
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await runMigrations(database);
+  const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl) : new LocalBus();
+
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  const kernel = {
+    config,
+    database,
+    db: database.db,
+    bus,
+    log: app.log,
+    catalogue,
+    jobs: noJobs,
+    notices: [] as string[],
+    now: options.now ?? (() => new Date()),
+  } as Kernel;
+  kernel.write = createWriter(kernel);
+  kernel.authenticator = staffSessions(kernel);
+  app.decorate('kernel', kernel);
+
+  await app.register(cookie);
+  registerErrorHandling(app);
+  registerGuard(app, { authenticator: kernel.authenticator, now: kernel.now, publicUrl: config.publicUrl });
+  await registerOpenApi(app);
+  await app.register(
+    async (api) => {
+      for (const module of modules) if (module.routes) await module.routes(api, kernel);
+    },
+    { prefix: '/api' },
+  );
+  registerLanding(app, kernel);
+
+  const fresh = (await staffCount(kernel.db)) === 0;
+  for (const module of modules) await module.bootstrap?.(kernel);
+  if (fresh && config.seedDemo) for (const module of modules) await module.seedDemo?.(kernel);
+
+  const subscribers = new SubscriberRunner(
+    kernel,
+    modules.flatMap((m) => m.subscribers ?? []),
+  );
+  app.decorate('subscribers', subscribers);
+  if (options.workers !== false) {
+    kernel.jobs = await startJobs(database, modules.flatMap((m) => m.jobs ?? []), () => kernel, app.log, { schedule: true });
+    await subscribers.start();
+  }
+
+  app.addHook('onClose', async () => {
+    await subscribers.stop();
+    await kernel.jobs.stop();
+    await bus.close();
+    if (!options.database) await database.close();
+  });
+  return app;
+}

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
+const Int = Type.String({ pattern: '^[0-9]+$' });
+
+/** Environment variables, as strings, before coercion. Every one is documented in README.md. */
+const EnvSchema = Type.Object({
+  PORT: Type.Optional(Int),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  SEED_DEMO: Type.Optional(Bool),
+  MODULES: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  ),
+  SESSION_IDLE_SECONDS: Type.Optional(Int),
+  SESSION_ABSOLUTE_SECONDS: Type.Optional(Int),
+  TRUST_PROXY: Type.Optional(Bool),
+  BODY_LIMIT_BYTES: Type.Optional(Int),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicUrl: string | undefined;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  seedDemo: boolean;
+  /** Enabled module names; undefined means every module. */
+  modules: string[] | undefined;
+  logLevel: string;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+function describe(path: string, message: string): string {
+  const name = path.replace(/^\//, '');
+  return `${name}: ${message}`;
+}
+
+/** Validates the environment and returns typed configuration; throws a ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const problems = [...Value.Errors(EnvSchema, raw)].map((e) => describe(e.path, e.message));
+  const uniqueProblems = [...new Set(problems)];
+  if (uniqueProblems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${uniqueProblems.join('\n  ')}`);
+  }
+  const port = Number(raw.PORT ?? 3000);
+  if (port < 1 || port > 65535) throw new ConfigError('Invalid configuration:\n  PORT: must be between 1 and 65535');
+  const truthy = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
+  const idle = Number(raw.SESSION_IDLE_SECONDS ?? 7 * 24 * 3600);
+  const absolute = Number(raw.SESSION_ABSOLUTE_SECONDS ?? 30 * 24 * 3600);
+  if (idle < 60) throw new ConfigError('Invalid configuration:\n  SESSION_IDLE_SECONDS: must be at least 60');
+  if (absolute < idle) {
+    throw new ConfigError('Invalid configuration:\n  SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
+  }
+  return {
+    port,
+    host: raw.HOST ?? '0.0.0.0',
+    dataDir: resolve(raw.DATA_DIR ?? './data'),
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    publicUrl: raw.PUBLIC_URL?.replace(/\/$/, ''),
+    adminEmail: (raw.ADMIN_EMAIL ?? 'admin@example.com').toLowerCase(),
+    adminPassword: raw.ADMIN_PASSWORD,
+    seedDemo: truthy(raw.SEED_DEMO, true),
+    modules: raw.MODULES
+      ? raw.MODULES.split(',')
+          .map((m) => m.trim())
+          .filter(Boolean)
+      : undefined,
+    logLevel: raw.LOG_LEVEL ?? 'info',
+    sessionIdleSeconds: idle,
+    sessionAbsoluteSeconds: absolute,
+    trustProxy: truthy(raw.TRUST_PROXY, false),
+    bodyLimitBytes: Number(raw.BODY_LIMIT_BYTES ?? 1024 * 1024),
+  };
+}
+
+/** Reads `.env` (when present, without overriding the real environment) and validates the result. */
+export function loadConfig(cwd = process.cwd()): Config {
+  const envFile = resolve(cwd, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(process.env);
+}
+
+export type EnvInput = Static<typeof EnvSchema>;

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+/** Drizzle over either driver; a transaction (`tx`) has the same type, so services take an `Executor`. */
+export type Executor = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+export interface SqlResult<Row> {
+  rows: Row[];
+}
+
+export interface DatabaseHandle {
+  db: Executor;
+  driver: 'pglite' | 'postgres';
+  /** Raw SQL through the same driver: one parameterised statement, or a multi-statement script without values. */
+  executeSql<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<SqlResult<Row>>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://…` for a server; otherwise PGlite in `dataDir` (or in memory when dataDir is `memory://`). */
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  let location = 'memory://';
+  if (dataDir !== 'memory://') {
+    location = join(dataDir, 'pglite');
+    mkdirSync(location, { recursive: true });
+  }
+  const client = await PGlite.create(location, { extensions: { pg_trgm } });
+  const db = drizzlePglite(client) as unknown as Executor;
+  return {
+    db,
+    driver: 'pglite',
+    async executeSql<Row>(text: string, values?: unknown[]) {
+      // PGlite's extended protocol takes one statement; multi-statement scripts go through `exec`.
+      if (values && values.length > 0) return (await client.query(text, values)) as SqlResult<Row>;
+      const results = await client.exec(text);
+      return { rows: (results.at(-1)?.rows ?? []) as Row[] };
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Fail at start, with the server's own message, rather than on the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const db = drizzlePg(pool) as unknown as Executor;
+  return {
+    db,
+    driver: 'postgres',
+    async executeSql<Row>(text: string, values?: unknown[]) {
+      const result = await pool.query(text, values);
+      return { rows: (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[] };
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,54 @@
+import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import type { Executor } from '../db/client.ts';
+import { eventLog } from './schema.ts';
+import type { NewEvent, StoredEvent } from './types.ts';
+
+export async function appendEvent(tx: Executor, actor: Actor, now: Date, event: NewEvent): Promise<StoredEvent> {
+  const [row] = await tx
+    .insert(eventLog)
+    .values({
+      type: event.type,
+      subjectType: event.subject?.type ?? null,
+      subjectId: event.subject?.id ?? null,
+      actorType: actor.type,
+      actorId: actor.id,
+      payload: event.payload ?? {},
+      createdAt: now,
+    })
+    .returning();
+  return row as StoredEvent;
+}
+
+export interface EventFilter {
+  type?: string;
+  subjectType?: string;
+  subjectId?: string;
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+  /** Return events older than this id (the previous page's cursor). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated by id. */
+export async function listEvents(db: Executor, filter: EventFilter): Promise<StoredEvent[]> {
+  const conditions: SQL[] = [];
+  if (filter.type) {
+    conditions.push(eq(eventLog.type, filter.type));
+  }
+  if (filter.subjectType) conditions.push(eq(eventLog.subjectType, filter.subjectType));
+  if (filter.subjectId) conditions.push(eq(eventLog.subjectId, filter.subjectId));
+  if (filter.actorId) conditions.push(eq(eventLog.actorId, filter.actorId));
+  if (filter.from) conditions.push(gte(eventLog.createdAt, filter.from));
+  if (filter.to) conditions.push(lte(eventLog.createdAt, filter.to));
+  if (filter.beforeId !== undefined) conditions.push(lt(eventLog.id, filter.beforeId));
+  const rows = await db
+    .select()
+    .from(eventLog)
+    .where(and(...conditions))
+    .orderBy(desc(eventLog.id))
+    .limit(filter.limit);
+  return rows as StoredEvent[];
+}

@@ -1,0 +1,124 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { can } from '../access.ts';
+import { principalOf, sessionToken } from '../http/guard.ts';
+import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination.ts';
+import { ProblemSchema } from '../http/openapi.ts';
+import type { Kernel } from '../kernel.ts';
+import { defineModule } from '../module.ts';
+import { listEvents } from './log.ts';
+import type { StoredEvent } from './types.ts';
+import { openEventStream } from './stream.ts';
+
+export const EventSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    type: Type.String(),
+    subjectType: Type.Union([Type.String(), Type.Null()]),
+    subjectId: Type.Union([Type.String(), Type.Null()]),
+    actorType: Type.String(),
+    actorId: Type.Union([Type.String(), Type.Null()]),
+    payload: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Event' },
+);
+
+export const eventView = (e: StoredEvent) => ({
+  id: e.id,
+  type: e.type,
+  subjectType: e.subjectType,
+  subjectId: e.subjectId,
+  actorType: e.actorType,
+  actorId: e.actorId,
+  payload: e.payload,
+  createdAt: e.createdAt.toISOString(),
+});
+
+async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/console/events',
+    {
+      config: { permission: 'events.read' },
+      schema: {
+        tags: ['events'],
+        summary: 'The event log, newest first',
+        querystring: Type.Object({
+          type: Type.Optional(Type.String({ maxLength: 100 })),
+          subjectType: Type.Optional(Type.String({ maxLength: 100 })),
+          subjectId: Type.Optional(Type.String({ maxLength: 200 })),
+          actorId: Type.Optional(Type.String({ maxLength: 200 })),
+          from: Type.Optional(Type.String({ format: 'date-time' })),
+          to: Type.Optional(Type.String({ format: 'date-time' })),
+          ...PageQuery,
+        }),
+        response: { 200: Page(EventSchema), 400: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, from, to, ...filter } = request.query;
+      const before = decodeCursor<[number]>(cursor, ['number']);
+      const rows = await listEvents(kernel.db, {
+        ...filter,
+        from: from ? new Date(from) : undefined,
+        to: to ? new Date(to) : undefined,
+        beforeId: before?.[0],
+        limit: limit + 1,
+      });
+      return toPage(rows, limit, (e) => [e.id], eventView);
+    },
+  );
+
+  app.get(
+    '/console/events/types',
+    {
+      config: { permission: 'events.read' },
+      schema: {
+        tags: ['events'],
+        summary: 'Event types the enabled modules emit',
+        response: {
+          200: Type.Array(Type.Object({ type: Type.String(), module: Type.String(), description: Type.String() })),
+        },
+      },
+    },
+    async () => [...kernel.catalogue.eventTypes.values()].map(({ type, module, description }) => ({ type, module, description })),
+  );
+
+  app.get(
+    '/console/stream',
+    {
+      config: { signedIn: true },
+      schema: {
+        tags: ['events'],
+        summary: 'Server-Sent Events: new events the signed-in user may see',
+        description:
+          'Each message is `event: <type>`, `id: <event id>`, `data: <Event JSON>`. Reconnect with `Last-Event-ID` to receive what was missed (up to 500 events).',
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]+$' })) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const token = sessionToken(request)!;
+      const lastEventId = request.headers['last-event-id'];
+      await openEventStream(kernel, request, reply, {
+        principal,
+        token,
+        lastEventId: lastEventId ? Number(lastEventId) : undefined,
+        visible: (p, event) =>
+          can(p, 'events.read', undefined, kernel.now()) ||
+          can(p, kernel.catalogue.eventPermission(event.type), event.subjectId ?? undefined, kernel.now()),
+      });
+    },
+  );
+}
+
+/** The event log's console API; part of the kernel, always enabled. */
+export const eventsModule = defineModule({
+  name: 'events',
+  permissions: [{ key: 'events.read', description: 'Read the event log (every event, with its payload).' }],
+  routes,
+  nav: [{ path: '/events', label: 'nav.events', permission: 'events.read' }],
+});

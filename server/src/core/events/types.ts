@@ -1,0 +1,32 @@
+import type { Actor } from '../actor.ts';
+
+export interface EventSubject {
+  type: string;
+  id: string;
+}
+
+/** What a service appends; the actor and time come from its context. */
+export interface NewEvent {
+  type: string;
+  subject?: EventSubject;
+  payload?: Record<string, unknown>;
+}
+
+export interface StoredEvent {
+  id: number;
+  txId: number;
+  type: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  actorType: Actor['type'];
+  actorId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** An event type a module emits, and the permission a staff user needs to see it in live streams. */
+export interface EventTypeDef {
+  type: string;
+  description: string;
+  permission?: string;
+}

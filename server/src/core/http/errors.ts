@@ -1,0 +1,100 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Router from 'find-my-way';
+import { HttpProblem, problemBody, type FieldError } from './problem.ts';
+
+const CONTEXT_NAMES: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+};
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns Ajv's errors into `body.email`-style field names with readable messages. */
+export function fieldErrors(context: string, issues: AjvIssue[]): FieldError[] {
+  const prefix = CONTEXT_NAMES[context] ?? context;
+  return issues.map((issue) => {
+    const path = issue.instancePath.split('/').filter(Boolean);
+    if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') {
+      path.push(issue.params.missingProperty);
+      return { field: [prefix, ...path].join('.'), message: 'is required' };
+    }
+    if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
+      path.push(issue.params.additionalProperty);
+      return { field: [prefix, ...path].join('.'), message: 'is not allowed' };
+    }
+    return { field: [prefix, ...path].join('.'), message: issue.message ?? 'is invalid' };
+  });
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, title: string, detail?: string, extra = {}) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problemBody(status, title, detail, request.url.split('?')[0] ?? request.url, extra));
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+};
+
+/** Every error leaves the server as application/problem+json; a 5xx never carries internals. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  const routes = Router();
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const upper = method.toUpperCase() as Router.HTTPMethod;
+      if (!routes.hasRoute(upper, route.url)) routes.on(upper, route.url, () => undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpProblem) {
+      reply.headers(error.headers);
+      return send(reply, request, error.status, error.title, error.detail, error.extra);
+    }
+    if (error.validation) {
+      const errors = fieldErrors(error.validationContext ?? 'body', error.validation as AjvIssue[]);
+      const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      return send(reply, request, 400, 'Bad Request', detail, { errors });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const detail =
+        status === 413 ? 'The request body is larger than this server accepts.' : error.message.replace(/^FST_\w+: /, '');
+      return send(reply, request, status, TITLES[status] ?? 'Bad Request', detail);
+    }
+    request.log.error({ err: error, reqId: request.id }, 'unexpected error');
+    return send(reply, request, 500, 'Internal Server Error', `Something went wrong. Reference: ${request.id}`);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
+      (method) => method !== request.method && routes.find(method as 'GET', path) !== null,
+    );
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return send(reply, request, 405, 'Method Not Allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}.`);
+    }
+    return send(reply, request, 404, 'Not Found', `No route ${request.method} ${path}.`);
+  });
+}

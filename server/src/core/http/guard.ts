@@ -1,0 +1,117 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { can, type Principal } from '../access.ts';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type StaffAuthenticator } from '../auth.ts';
+import { forbidden, HttpProblem, unauthorized } from './problem.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The permission a staff user needs (role or per-record grant); `<module>.<action>`. */
+    permission?: string;
+    /** Any signed-in staff user may call it (their own profile, sign-out, the live stream). */
+    signedIn?: boolean;
+    /** No session needed (sign-in, the OpenAPI document, signed webhooks). */
+    public?: boolean;
+    /** Route parameter naming the record, so a per-record grant of `permission` on it suffices. */
+    recordParam?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface GuardOptions {
+  authenticator: StaffAuthenticator;
+  now: () => Date;
+  publicUrl: string | undefined;
+}
+
+export function sessionToken(request: FastifyRequest): string | undefined {
+  return request.cookies[SECURE_SESSION_COOKIE] ?? request.cookies[SESSION_COOKIE];
+}
+
+function accessModes(config: { permission?: string; signedIn?: boolean; public?: boolean }): number {
+  return [config.permission !== undefined, config.signedIn === true, config.public === true].filter(Boolean).length;
+}
+
+/** `scheme://host[:port]` with the default port dropped, so equal origins compare equal. */
+function normalOrigin(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function requestOrigin(request: FastifyRequest): string | undefined {
+  return normalOrigin(request.headers.origin) ?? normalOrigin(request.headers.referer);
+}
+
+/**
+ * Enforces the route rules: every `/api` route declares its schema and exactly one access mode;
+ * console sessions come from the cookie; permissions are checked before the body is even parsed;
+ * unsafe console requests must come from our own origin (CSRF).
+ */
+export function registerGuard(app: FastifyInstance, options: GuardOptions): void {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const config = route.config ?? {};
+    const where = `${String(route.method)} ${route.url}`;
+    if (accessModes(config) !== 1) {
+      throw new Error(`${where} must declare exactly one of config.permission, config.signedIn or config.public`);
+    }
+    if (!route.schema) throw new Error(`${where} must declare its schema`);
+    if (route.url.includes(':') && !route.schema.params) throw new Error(`${where} must declare schema.params`);
+    if (config.recordParam && !route.url.includes(`:${config.recordParam}`)) {
+      throw new Error(`${where} names recordParam ${config.recordParam}, which is not in its path`);
+    }
+    if (!config.public) {
+      const access = config.permission
+        ? `Requires the \`${config.permission}\` permission${config.recordParam ? ' (or a per-record grant on it)' : ''}.`
+        : 'Requires a signed-in staff user.';
+      route.schema.security = [{ session: [] }];
+      route.schema.description = [route.schema.description, access].filter(Boolean).join('\n\n');
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (!request.routeOptions.url?.startsWith('/api/')) return;
+    const isConsole = request.routeOptions.url.startsWith('/api/console/');
+    if (isConsole && UNSAFE.has(request.method)) {
+      const origin = requestOrigin(request);
+      const own = normalOrigin(options.publicUrl ?? `${request.protocol}://${request.host}`);
+      if (origin === undefined || origin !== own) {
+        throw new HttpProblem(403, 'Forbidden', 'Cross-origin request refused: the Origin header must be this console.');
+      }
+    }
+    if (config.public) return;
+    const token = sessionToken(request);
+    const principal = token ? await options.authenticator.authenticate(token) : null;
+    if (!principal) {
+      if (token) {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        reply.clearCookie(SECURE_SESSION_COOKIE, { path: '/', secure: true });
+      }
+      throw unauthorized(token ? 'Your session has ended; sign in again.' : 'Sign in to continue.');
+    }
+    request.principal = principal;
+    if (config.permission) {
+      const params = request.params as Record<string, string | undefined>;
+      const recordId = config.recordParam ? params[config.recordParam] : undefined;
+      if (!can(principal, config.permission, recordId, options.now())) {
+        throw forbidden(`You need the ${config.permission} permission.`);
+      }
+    }
+  });
+}
+
+/** The signed-in staff user of a route that declared a permission or `signedIn`. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
+}

@@ -1,0 +1,67 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Actor } from './actor.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle, Executor } from './db/client.ts';
+import type { Bus } from './events/bus.ts';
+import { appendEvent } from './events/log.ts';
+import type { NewEvent, StoredEvent } from './events/types.ts';
+import type { Catalogue } from './module.ts';
+import type { Jobs } from './jobs.ts';
+import type { StaffAuthenticator } from './auth.ts';
+
+/** What a service function gets: the open transaction, who acts, the time of the act, and the event log. */
+export interface ServiceContext {
+  tx: Executor;
+  actor: Actor;
+  now: Date;
+  kernel: Kernel;
+  /** Appends an event in this transaction; it is published on the bus after commit. */
+  emit(event: NewEvent): Promise<StoredEvent>;
+  /** Runs after a successful commit (e.g. to drop caches); never for a rolled-back transaction. */
+  afterCommit(effect: () => void): void;
+}
+
+export interface Kernel {
+  config: Config;
+  database: DatabaseHandle;
+  db: Executor;
+  bus: Bus;
+  log: FastifyBaseLogger;
+  catalogue: Catalogue;
+  jobs: Jobs;
+  /** Resolves console session tokens; provided by the staff module. */
+  authenticator: StaffAuthenticator;
+  /** Lines for the start-up banner (e.g. the generated first administrator password). */
+  notices: string[];
+  now(): Date;
+  /** Runs `work` in one transaction with an event-appending context; publishes its events after commit. */
+  write<T>(actor: Actor, work: (ctx: ServiceContext) => Promise<T>): Promise<T>;
+}
+
+export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
+  return async (actor, work) => {
+    const events: StoredEvent[] = [];
+    const effects: Array<() => void> = [];
+    const now = kernel.now();
+    const result = await kernel.db.transaction(async (tx) => {
+      const ctx: ServiceContext = {
+        tx: tx as unknown as Executor,
+        actor,
+        now,
+        kernel: kernel as Kernel,
+        async emit(event) {
+          const stored = await appendEvent(ctx.tx, actor, now, event);
+          events.push(stored);
+          return stored;
+        },
+        afterCommit(effect) {
+          effects.push(effect);
+        },
+      };
+      return work(ctx);
+    });
+    for (const effect of effects) effect();
+    for (const event of events) kernel.bus.publish({ kind: 'event', event });
+    return result;
+  };
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventTypeDef, StoredEvent } from './events/types.ts';
+import type { Kernel, ServiceContext } from './kernel.ts';
+
+export interface PermissionDef {
+  /** `<module>.<action>`, e.g. `staff.manage_users`. */
+  key: string;
+  description: string;
+}
+
+export interface BuiltinRoleDef {
+  key: string;
+  name: string;
+  description: string;
+  /** Default permissions; `'all'` means every permission in the catalogue, now and as modules add more. */
+  permissions: string[] | 'all';
+}
+
+/** A durable subscriber: receives every event of `types`, at least once, in log order, from its own cursor. */
+export interface SubscriberDef {
+  name: string;
+  types: string[];
+  /** Runs in the transaction that also advances the cursor: database effects happen exactly once. */
+  handle(event: StoredEvent, ctx: ServiceContext): Promise<void>;
+}
+
+export interface JobDef {
+  name: string;
+  /** Five-field cron expression (UTC), when the job runs on a schedule. */
+  cron?: string;
+  handle(data: Record<string, unknown>, kernel: Kernel): Promise<void>;
+}
+
+export interface NavEntry {
+  path: string;
+  /** Message key of the label in the console's catalogues. */
+  label: string;
+  permission: string;
+}
+
+/** The manifest a module exports from its index.ts; the kernel needs nothing else to plug it in. */
+export interface ModuleManifest {
+  name: string;
+  permissions?: PermissionDef[];
+  roles?: BuiltinRoleDef[];
+  events?: EventTypeDef[];
+  /** Registered under `/api`; every route declares its schema and `config.permission`. */
+  routes?: (app: FastifyInstance, kernel: Kernel) => Promise<void>;
+  subscribers?: SubscriberDef[];
+  jobs?: JobDef[];
+  nav?: NavEntry[];
+  /** Runs at every start after migrations (e.g. the first administrator). */
+  bootstrap?: (kernel: Kernel) => Promise<void>;
+  /** Fills an empty database with demo data when SEED_DEMO is on. */
+  seedDemo?: (kernel: Kernel) => Promise<void>;
+}
+
+export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;
+
+/** Everything the enabled modules declare, merged. */
+export class Catalogue {
+  readonly permissions = new Map<string, PermissionDef & { module: string }>();
+  readonly eventTypes = new Map<string, EventTypeDef & { module: string }>();
+  readonly roles = new Map<string, BuiltinRoleDef>();
+  readonly nav: Array<NavEntry & { module: string }> = [];
+
+  constructor(readonly modules: ModuleManifest[]) {
+    for (const module of modules) {
+      for (const permission of module.permissions ?? []) {
+        if (!permission.key.startsWith(`${module.name}.`) && module.name !== 'kernel') {
+          throw new Error(`Permission ${permission.key} of module ${module.name} must start with "${module.name}."`);
+        }
+        if (this.permissions.has(permission.key)) throw new Error(`Permission ${permission.key} is declared twice`);
+        this.permissions.set(permission.key, { ...permission, module: module.name });
+      }
+      for (const type of module.events ?? []) this.eventTypes.set(type.type, { ...type, module: module.name });
+      for (const role of module.roles ?? []) {
+        const existing = this.roles.get(role.key);
+        if (existing && existing.permissions !== 'all' && role.permissions !== 'all') {
+          existing.permissions = [...existing.permissions, ...role.permissions];
+        } else if (!existing) {
+          this.roles.set(role.key, { ...role, permissions: role.permissions === 'all' ? 'all' : [...role.permissions] });
+        }
+      }
+      for (const entry of module.nav ?? []) this.nav.push({ ...entry, module: module.name });
+    }
+    for (const role of this.roles.values()) {
+      if (role.permissions === 'all') continue;
+      for (const key of role.permissions) {
+        if (!this.permissions.has(key)) throw new Error(`Built-in role ${role.key} names unknown permission ${key}`);
+      }
+    }
+  }
+
+  defaultPermissions(role: BuiltinRoleDef): string[] {
+    return role.permissions === 'all' ? [...this.permissions.keys()] : role.permissions;
+  }
+
+  /** The permission needed to see an event of this type in a live stream. */
+  eventPermission(type: string): string {
+    return this.eventTypes.get(type)?.permission ?? 'events.read';
+  }
+}

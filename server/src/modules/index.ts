@@ -1,0 +1,19 @@
+import { eventsModule } from '../core/events/routes.ts';
+import type { ModuleManifest } from '../core/module.ts';
+import { staffModule } from './staff/index.ts';
+
+/** Always on: the kernel cannot run without them. */
+export const kernelModules: ModuleManifest[] = [staffModule, eventsModule];
+
+/** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
+export const optionalModules: ModuleManifest[] = [];
+
+export function enabledModules(names: string[] | undefined): ModuleManifest[] {
+  if (names === undefined) return [...kernelModules, ...optionalModules];
+  const known = new Set([...kernelModules, ...optionalModules].map((m) => m.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new Error(`Invalid configuration:\n  MODULES: unknown module(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  }
+  return [...kernelModules, ...optionalModules.filter((m) => names.includes(m.name))];
+}

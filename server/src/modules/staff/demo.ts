@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { systemActor } from '../../core/actor.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { createRole, createStaffUser } from './service.ts';
+
+const DEMO_PEOPLE = [
+  'Alice Moreau',
+  'Boris Ivanov',
+  'Chen Wei',
+  'Dana Kowalski',
+  'Emeka Obi',
+  'Farida Haddad',
+  'Gustavo Lima',
+  'Hana Sato',
+  'Igor Petrov',
+  'Julia Novak',
+  'Kofi Mensah',
+  'Lena Schmidt',
+];
+
+/** A few staff users and an Auditor role, so the console's lists have something to show. */
+export async function seedStaffDemo(kernel: Kernel): Promise<void> {
+  await kernel.write(systemActor('demo'), async (ctx) => {
+    const auditor = await createRole(ctx, new Set(kernel.catalogue.permissions.keys()), {
+      name: 'Auditor',
+      description: 'Reads the event log.',
+      permissions: ['events.read'],
+    });
+    for (const [index, name] of DEMO_PEOPLE.entries()) {
+      const email = `${name.split(' ')[0]!.toLowerCase()}@demo.switchboard.local`;
+      await createStaffUser(ctx, {
+        email,
+        name,
+        password: randomBytes(12).toString('base64url'),
+        roleIds: index % 3 === 0 ? [auditor.id] : [],
+        locale: index % 2 === 0 ? 'en' : 'ru',
+      });
+    }
+  });
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { systemActor } from '../../core/actor.ts';
+import { ConfigError } from '../../core/config.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { defineModule } from '../../core/module.ts';
+import { staffEventTypes } from './events.ts';
+import { passwordProblem } from './passwords.ts';
+import { staffRoutes } from './routes.ts';
+import { roles } from './schema.ts';
+import { createStaffUser, staffCount, syncBuiltinRoles } from './service.ts';
+import { StaffSessions } from './sessions.ts';
+import { seedStaffDemo } from './demo.ts';
+
+const sessionsByKernel = new WeakMap<Kernel, StaffSessions>();
+
+/** The session service of one running kernel (the app's authenticator). */
+export function staffSessions(kernel: Kernel): StaffSessions {
+  let sessions = sessionsByKernel.get(kernel);
+  if (!sessions) {
+    sessions = new StaffSessions(kernel);
+    sessionsByKernel.set(kernel, sessions);
+  }
+  return sessions;
+}
+
+/** Built-in roles first, then the first administrator when there is no staff user at all. */
+async function bootstrap(kernel: Kernel): Promise<void> {
+  const builtins = [...kernel.catalogue.roles.values()].map((role) => ({
+    ...role,
+    permissions: kernel.catalogue.defaultPermissions(role),
+  }));
+  await kernel.write(systemActor('bootstrap'), (ctx) => syncBuiltinRoles(ctx, builtins));
+  if ((await staffCount(kernel.db)) > 0) return;
+
+  const { adminEmail, adminPassword } = kernel.config;
+  if (adminPassword) {
+    const problem = passwordProblem(adminPassword, adminEmail);
+    if (problem) throw new ConfigError(`Invalid configuration:\n  ADMIN_PASSWORD: ${problem}`);
+  }
+  const password = adminPassword ?? randomBytes(12).toString('base64url');
+  await kernel.write(systemActor('bootstrap'), async (ctx) => {
+    const [admin] = await ctx.tx.select({ id: roles.id }).from(roles).where(eq(roles.builtinKey, 'administrator'));
+    await createStaffUser(ctx, { email: adminEmail, name: 'Administrator', password, roleIds: admin ? [admin.id] : [] });
+  });
+  kernel.notices.push(
+    adminPassword
+      ? `Created the first administrator: ${adminEmail} (password from ADMIN_PASSWORD).`
+      : `Created the first administrator: ${adminEmail} / ${password}\n  This password is shown only once: sign in and change it.`,
+  );
+}
+
+export const staffModule = defineModule({
+  name: 'staff',
+  permissions: [
+    { key: 'staff.manage_users', description: 'Create, edit, disable staff users, reset their passwords, grant per-record access.' },
+    { key: 'staff.manage_roles', description: 'Create and edit roles and their permissions.' },
+  ],
+  roles: [
+    {
+      key: 'administrator',
+      name: 'Administrator',
+      description: 'Full access to everything every enabled module offers.',
+      permissions: 'all',
+    },
+  ],
+  events: staffEventTypes,
+  routes: (app, kernel) => staffRoutes(kernel, staffSessions(kernel))(app),
+  nav: [
+    { path: '/staff', label: 'nav.staff', permission: 'staff.manage_users' },
+    { path: '/roles', label: 'nav.roles', permission: 'staff.manage_roles' },
+  ],
+  bootstrap,
+  seedDemo: seedStaffDemo,
+});

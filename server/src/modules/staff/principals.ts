@@ -1,0 +1,46 @@
+import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
+import type { Principal } from '../../core/access.ts';
+import type { Executor } from '../../core/db/client.ts';
+import { recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
+
+/** Reads a staff user's roles, the union of their permissions, and their unexpired per-record grants. */
+export async function loadPrincipal(db: Executor, staffId: string, sessionId: string, now: Date): Promise<Principal | undefined> {
+  const [user] = await db
+    .select({ id: staffUsers.id, email: staffUsers.email, name: staffUsers.name, locale: staffUsers.locale })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, staffId));
+  if (!user) return undefined;
+  const [roleRows, permissionRows, grantRows] = await Promise.all([
+    db
+      .select({ id: roles.id, name: roles.name })
+      .from(staffUserRoles)
+      .innerJoin(roles, eq(roles.id, staffUserRoles.roleId))
+      .where(eq(staffUserRoles.staffId, staffId))
+      .orderBy(asc(roles.name)),
+    db
+      .selectDistinct({ permission: rolePermissions.permission })
+      .from(staffUserRoles)
+      .innerJoin(rolePermissions, eq(rolePermissions.roleId, staffUserRoles.roleId))
+      .where(eq(staffUserRoles.staffId, staffId)),
+    db
+      .select({
+        id: recordGrants.id,
+        permission: recordGrants.permission,
+        recordId: recordGrants.recordId,
+        expiresAt: recordGrants.expiresAt,
+      })
+      .from(recordGrants)
+      .where(and(eq(recordGrants.staffId, staffId), or(isNull(recordGrants.expiresAt), gt(recordGrants.expiresAt, now)))),
+  ]);
+  return {
+    staffId: user.id,
+    sessionId,
+    email: user.email,
+    name: user.name,
+    locale: user.locale,
+    roles: roleRows,
+    permissions: new Set(permissionRows.map((r) => r.permission)),
+    grants: grantRows,
+    sessionExpiresAt: now,
+  };
+}

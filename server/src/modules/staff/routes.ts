@@ -1,0 +1,482 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { effectivePermissions, type Principal } from '../../core/access.ts';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../core/auth.ts';
+import { principalOf, sessionToken } from '../../core/http/guard.ts';
+import { Page, PageQuery } from '../../core/http/pagination.ts';
+import { ProblemSchema } from '../../core/http/openapi.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { PASSWORD_MAX } from './passwords.ts';
+import * as staff from './service.ts';
+import type { StaffSessions } from './sessions.ts';
+import { StaffEvents } from './events.ts';
+
+const DEVICE_COOKIE = 'sb_device';
+const Id = Type.String({ format: 'uuid' });
+const IdParams = Type.Object({ id: Id });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Locale = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
+const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+const RoleRef = Type.Object({ id: Type.String(), name: Type.String() });
+
+const StaffUser = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    status: Status,
+    locale: Type.String(),
+    roles: Type.Array(RoleRef),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'StaffUser' },
+);
+
+const Role = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.String(),
+    builtin: Type.Boolean(),
+    permissions: Type.Array(Type.String()),
+    holders: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Role' },
+);
+
+const Grant = Type.Object({
+  id: Type.String(),
+  staffId: Type.String(),
+  permission: Type.String(),
+  recordId: Type.String(),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  locale: Type.String(),
+  roles: Type.Array(RoleRef),
+  permissions: Type.Array(Type.String()),
+  grants: Type.Array(
+    Type.Object({
+      permission: Type.String(),
+      recordId: Type.String(),
+      expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    }),
+  ),
+  nav: Type.Array(Type.Object({ module: Type.String(), path: Type.String(), label: Type.String() })),
+  sessionExpiresAt: Type.String({ format: 'date-time' }),
+});
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
+
+export function meView(kernel: Kernel, principal: Principal) {
+  return {
+    id: principal.staffId,
+    email: principal.email,
+    name: principal.name,
+    locale: principal.locale,
+    roles: principal.roles,
+    permissions: effectivePermissions(principal),
+    grants: principal.grants.map((g) => ({ permission: g.permission, recordId: g.recordId, expiresAt: g.expiresAt?.toISOString() ?? null })),
+    nav: kernel.catalogue.nav
+      .filter((entry) => principal.permissions.has(entry.permission))
+      .map(({ module, path, label }) => ({ module, path, label })),
+    sessionExpiresAt: principal.sessionExpiresAt.toISOString(),
+  };
+}
+
+function setSessionCookies(kernel: Kernel, request: FastifyRequest, reply: FastifyReply, token: string, deviceToken: string) {
+  const secure = request.protocol === 'https';
+  reply.setCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: kernel.config.sessionAbsoluteSeconds,
+  });
+  reply.setCookie(DEVICE_COOKIE, deviceToken, {
+    path: '/api/console/session',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: 365 * 24 * 3600,
+  });
+}
+
+export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
+  const known = () => new Set(kernel.catalogue.permissions.keys());
+
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/console/session',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['session'],
+          summary: 'Sign in',
+          body: Type.Object({ email: Email, password: Password }),
+          response: { 200: Me, ...errors(400, 401, 403, 429) },
+        },
+      },
+      async (request, reply) => {
+        const result = await sessions.signIn({
+          email: request.body.email,
+          password: request.body.password,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+          deviceToken: request.cookies[DEVICE_COOKIE],
+        });
+        setSessionCookies(kernel, request, reply, result.token, result.deviceToken);
+        return meView(kernel, result.principal);
+      },
+    );
+
+    app.delete(
+      '/console/session',
+      { config: { signedIn: true }, schema: { tags: ['session'], summary: 'Sign out', response: { 204: Type.Null() } } },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        await kernel.write({ type: 'staff', id: principal.staffId }, async (ctx) => {
+          await sessions.revoke(ctx, principal.sessionId, 'signed out');
+          await ctx.emit({
+            type: StaffEvents.signedOut,
+            subject: { type: 'staff_user', id: principal.staffId },
+            payload: { sessionId: principal.sessionId },
+          });
+        });
+        reply.clearCookie(request.protocol === 'https' ? SECURE_SESSION_COOKIE : SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/console/me',
+      { config: { signedIn: true }, schema: { tags: ['session'], summary: 'The signed-in staff user', response: { 200: Me } } },
+      async (request) => meView(kernel, principalOf(request)),
+    );
+
+    app.patch(
+      '/console/me',
+      {
+        config: { signedIn: true },
+        schema: {
+          tags: ['session'],
+          summary: 'Update my name or language',
+          body: Type.Object({ name: Type.Optional(Name), locale: Type.Optional(Locale) }, { additionalProperties: false }),
+          response: { 200: Me, ...errors(400) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.updateStaffUser(ctx, sessions, principal.staffId, request.body),
+        );
+        const refreshed = await sessions.authenticate(sessionToken(request)!);
+        return meView(kernel, refreshed ?? principal);
+      },
+    );
+
+    app.post(
+      '/console/me/password',
+      {
+        config: { signedIn: true },
+        schema: {
+          tags: ['session'],
+          summary: 'Change my password (ends my other sessions)',
+          body: Type.Object({ currentPassword: Password, newPassword: Password }),
+          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 403) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        await sessions.verifyCurrentPassword(principal.staffId, request.body.currentPassword);
+        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.setPassword(ctx, sessions, principal.staffId, request.body.newPassword, {
+            keepSessionId: principal.sessionId,
+            reason: 'changed',
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/console/permissions',
+      {
+        config: { permission: 'staff.manage_roles' },
+        schema: {
+          tags: ['roles'],
+          summary: 'The permission catalogue declared by the enabled modules',
+          response: {
+            200: Type.Array(Type.Object({ key: Type.String(), module: Type.String(), description: Type.String() })),
+          },
+        },
+      },
+      async () => [...kernel.catalogue.permissions.values()].map(({ key, module, description }) => ({ key, module, description })),
+    );
+
+    // ---------------------------------------------------------- staff users
+
+    app.get(
+      '/console/staff',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: 'List staff users (alphabetical, keyset-paginated)',
+          querystring: Type.Object({
+            q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of a name or email' })),
+            roleId: Type.Optional(Id),
+            status: Type.Optional(Status),
+            ...PageQuery,
+          }),
+          response: { 200: Page(StaffUser), ...errors(400) },
+        },
+      },
+      async (request) => staff.listStaffUsers(kernel.db, request.query),
+    );
+
+    app.post(
+      '/console/staff',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Create a staff user',
+          body: Type.Object({
+            email: Email,
+            name: Name,
+            password: Password,
+            roleIds: Type.Array(Id, { maxItems: 50, default: [] }),
+            locale: Type.Optional(Locale),
+          }),
+          response: { 201: StaffUser, ...errors(400, 409) },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const user = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) => staff.createStaffUser(ctx, request.body));
+        return reply.code(201).send(user);
+      },
+    );
+
+    app.get(
+      '/console/staff/:id',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: { tags: ['staff'], summary: 'One staff user', params: IdParams, response: { 200: StaffUser, ...errors(404) } },
+      },
+      async (request) => staff.getStaffUser(kernel.db, request.params.id),
+    );
+
+    app.patch(
+      '/console/staff/:id',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Edit, disable or enable a staff user, or replace their roles',
+          params: IdParams,
+          body: Type.Object(
+            {
+              email: Type.Optional(Email),
+              name: Type.Optional(Name),
+              locale: Type.Optional(Locale),
+              status: Type.Optional(Status),
+              roleIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: { 200: StaffUser, ...errors(400, 404, 409) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.updateStaffUser(ctx, sessions, request.params.id, request.body),
+        );
+      },
+    );
+
+    app.post(
+      '/console/staff/:id/password',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: "Reset a staff user's password (ends that user's other sessions)",
+          params: IdParams,
+          body: Type.Object({ password: Password }),
+          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 404) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.setPassword(ctx, sessions, request.params.id, request.body.password, {
+            keepSessionId: principal.sessionId,
+            reason: 'reset',
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/console/staff/:id/grants',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: "A staff user's unexpired per-record grants",
+          params: IdParams,
+          response: { 200: Type.Array(Grant), ...errors(404) },
+        },
+      },
+      async (request) => staff.listGrants(kernel.db, request.params.id, kernel.now()),
+    );
+
+    app.post(
+      '/console/staff/:id/grants',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Grant one permission on one record, optionally until a time',
+          params: IdParams,
+          body: Type.Object({
+            permission: Type.String({ minLength: 1, maxLength: 100 }),
+            recordId: Type.String({ minLength: 1, maxLength: 200 }),
+            expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+          }),
+          response: { 201: Grant, ...errors(400, 404) },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const grant = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.createGrant(ctx, known(), request.params.id, request.body),
+        );
+        return reply.code(201).send(grant);
+      },
+    );
+
+    app.delete(
+      '/console/grants/:id',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: { tags: ['staff'], summary: 'Revoke a per-record grant', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) => staff.revokeGrant(ctx, request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+
+    // ---------------------------------------------------------- roles
+
+    app.get(
+      '/console/roles',
+      {
+        config: { permission: 'staff.manage_roles' },
+        schema: { tags: ['roles'], summary: 'All roles with their permissions and holder counts', response: { 200: Type.Array(Role) } },
+      },
+      async () => staff.listRoles(kernel.db),
+    );
+
+    app.get(
+      '/console/roles/:id',
+      {
+        config: { permission: 'staff.manage_roles' },
+        schema: {
+          tags: ['roles'],
+          summary: 'One role and who holds it',
+          params: IdParams,
+          response: {
+            200: Type.Composite([
+              Type.Omit(Role, []),
+              Type.Object({
+                holderList: Type.Array(
+                  Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), status: Status }),
+                ),
+              }),
+            ]),
+            ...errors(404),
+          },
+        },
+      },
+      async (request) => staff.getRole(kernel.db, request.params.id),
+    );
+
+    const RoleBody = {
+      name: Name,
+      description: Type.Optional(Type.String({ maxLength: 1000 })),
+      permissions: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 }),
+    };
+
+    app.post(
+      '/console/roles',
+      {
+        config: { permission: 'staff.manage_roles' },
+        schema: {
+          tags: ['roles'],
+          summary: 'Create a role',
+          body: Type.Object(RoleBody),
+          response: { 201: Role, ...errors(400, 409) },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const role = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.createRole(ctx, known(), request.body),
+        );
+        return reply.code(201).send(role);
+      },
+    );
+
+    app.patch(
+      '/console/roles/:id',
+      {
+        config: { permission: 'staff.manage_roles' },
+        schema: {
+          tags: ['roles'],
+          summary: "Rename a role or replace its permissions (takes effect on holders' next request)",
+          params: IdParams,
+          body: Type.Partial(Type.Object(RoleBody), { additionalProperties: false, minProperties: 1 }),
+          response: { 200: Role, ...errors(400, 404, 409) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.updateRole(ctx, known(), request.params.id, request.body),
+        );
+      },
+    );
+
+    app.delete(
+      '/console/roles/:id',
+      {
+        config: { permission: 'staff.manage_roles' },
+        schema: { tags: ['roles'], summary: 'Delete a role', params: IdParams, response: { 204: Type.Null(), ...errors(404, 409) } },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) => staff.deleteRole(ctx, request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,282 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, desc, eq, gt, gte, isNull, ne, sql } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import type { Principal } from '../../core/access.ts';
+import type { StaffAuthenticator } from '../../core/auth.ts';
+import type { Kernel, ServiceContext } from '../../core/kernel.ts';
+import { forbidden, HttpProblem, tooManyRequests, unauthorized } from '../../core/http/problem.ts';
+import { loadPrincipal } from './principals.ts';
+import { burnVerifyTime, verifyPassword } from './passwords.ts';
+import { knownDevices, signInAttempts, staffSessions, staffUsers } from './schema.ts';
+import { StaffEvents } from './events.ts';
+
+/** A cached principal is trusted this long without a database round trip; writes evict it at once. */
+const CACHE_TTL_MS = 5_000;
+/** Sliding expiry is written at most this often per session. */
+const TOUCH_EVERY_MS = 60_000;
+
+export const SIGN_IN_LIMITS = {
+  /** Failed attempts from one IP, across accounts, per 15 minutes. */
+  perIp: { max: 30, windowMs: 15 * 60_000 },
+  /** Failed attempts on one account from one IP per 15 minutes. */
+  perAccountAndIp: { max: 10, windowMs: 15 * 60_000 },
+  /** Failed attempts on one account from devices it has never signed in from, per hour: past this the
+   * password is not even evaluated. Known devices are exempt, so an attacker cannot lock the owner out. */
+  perAccount: { max: 100, windowMs: 60 * 60_000 },
+};
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => randomBytes(32).toString('base64url');
+
+interface CachedSession {
+  principal: Principal;
+  staffId: string;
+  sessionId: string;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  lastSeenAt: Date;
+  loadedAt: number;
+}
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  ip: string;
+  userAgent: string | undefined;
+  deviceToken: string | undefined;
+}
+
+export interface SignInResult {
+  token: string;
+  deviceToken: string;
+  principal: Principal;
+}
+
+export class StaffSessions implements StaffAuthenticator {
+  private readonly cache = new Map<string, CachedSession>();
+
+  constructor(private readonly kernel: Kernel) {
+    kernel.bus.subscribe((message) => {
+      if (message.kind !== 'auth_changed') return;
+      if (message.staffIds === 'all') this.cache.clear();
+      else for (const [key, entry] of this.cache) if (message.staffIds.includes(entry.staffId)) this.cache.delete(key);
+    });
+  }
+
+  async authenticate(token: string): Promise<Principal | null> {
+    const tokenHash = hashToken(token);
+    const now = this.kernel.now();
+    let entry = this.cache.get(tokenHash);
+    if (!entry || Date.now() - entry.loadedAt > CACHE_TTL_MS) {
+      entry = await this.load(tokenHash);
+      if (!entry) {
+        this.cache.delete(tokenHash);
+        return null;
+      }
+      this.cache.set(tokenHash, entry);
+    }
+    if (now >= entry.idleExpiresAt || now >= entry.absoluteExpiresAt) {
+      this.cache.delete(tokenHash);
+      return null;
+    }
+    if (now.getTime() - entry.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await this.touch(tokenHash, entry, now);
+    return entry.principal;
+  }
+
+  private async load(tokenHash: string): Promise<CachedSession | undefined> {
+    const { db } = this.kernel;
+    const [row] = await db
+      .select({ session: staffSessions, status: staffUsers.status })
+      .from(staffSessions)
+      .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffId))
+      .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt)));
+    if (!row || row.status !== 'active') return undefined;
+    const { session } = row;
+    const principal = await loadPrincipal(db, session.staffId, session.id, this.kernel.now());
+    if (!principal) return undefined;
+    principal.sessionExpiresAt = minDate(session.idleExpiresAt, session.absoluteExpiresAt);
+    return {
+      principal,
+      staffId: session.staffId,
+      sessionId: session.id,
+      idleExpiresAt: session.idleExpiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      lastSeenAt: session.lastSeenAt,
+      loadedAt: Date.now(),
+    };
+  }
+
+  private async touch(tokenHash: string, entry: CachedSession, now: Date): Promise<void> {
+    const idle = new Date(Math.min(now.getTime() + this.kernel.config.sessionIdleSeconds * 1000, entry.absoluteExpiresAt.getTime()));
+    const updated = await this.kernel.db
+      .update(staffSessions)
+      .set({ lastSeenAt: now, idleExpiresAt: idle })
+      .where(and(eq(staffSessions.id, entry.sessionId), isNull(staffSessions.revokedAt)))
+      .returning({ id: staffSessions.id });
+    if (updated.length === 0) {
+      this.cache.delete(tokenHash);
+      return;
+    }
+    entry.lastSeenAt = now;
+    entry.idleExpiresAt = idle;
+    entry.principal.sessionExpiresAt = minDate(idle, entry.absoluteExpiresAt);
+  }
+
+  /** Checks the limits, evaluates the password, and opens a new session with a fresh token. */
+  async signIn(input: SignInInput): Promise<SignInResult> {
+    const email = input.email.trim().toLowerCase();
+    const now = this.kernel.now();
+    const attemptId = uuidv7();
+    await this.reserveAttempt(attemptId, email, input, now);
+
+    const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+    const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await burnVerifyTime(input.password), false);
+    if (!ok || !user) throw unauthorized('Email or password is incorrect.');
+    await this.kernel.db.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId));
+    if (user.status !== 'active') throw forbidden('This account is disabled. Ask an administrator to enable it.');
+
+    const token = newToken();
+    const knownDevice = input.deviceToken ? hashToken(input.deviceToken) : undefined;
+    const deviceToken = knownDevice && (await this.isKnownDevice(knownDevice, user.id)) ? input.deviceToken! : newToken();
+    const sessionId = await this.kernel.write({ type: 'staff', id: user.id }, async (ctx) => {
+      const id = uuidv7();
+      const idleSeconds = this.kernel.config.sessionIdleSeconds;
+      const absoluteSeconds = this.kernel.config.sessionAbsoluteSeconds;
+      await ctx.tx.insert(staffSessions).values({
+        id,
+        staffId: user.id,
+        tokenHash: hashToken(token),
+        createdAt: ctx.now,
+        lastSeenAt: ctx.now,
+        idleExpiresAt: new Date(ctx.now.getTime() + idleSeconds * 1000),
+        absoluteExpiresAt: new Date(ctx.now.getTime() + absoluteSeconds * 1000),
+        ip: input.ip,
+        userAgent: input.userAgent?.slice(0, 500) ?? null,
+      });
+      await ctx.tx
+        .insert(knownDevices)
+        .values({ tokenHash: hashToken(deviceToken), staffId: user.id, createdAt: ctx.now, lastUsedAt: ctx.now })
+        .onConflictDoUpdate({ target: knownDevices.tokenHash, set: { lastUsedAt: ctx.now } });
+      await ctx.emit({
+        type: StaffEvents.signedIn,
+        subject: { type: 'staff_user', id: user.id },
+        payload: { sessionId: id, ip: input.ip },
+      });
+      return id;
+    });
+    const principal = await this.authenticate(token);
+    if (!principal || principal.sessionId !== sessionId) throw unauthorized('Email or password is incorrect.');
+    return { token, deviceToken, principal };
+  }
+
+  /** For changes that need the password again even within a session. */
+  async verifyCurrentPassword(staffId: string, password: string): Promise<void> {
+    const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.id, staffId));
+    if (!user || !(await verifyPassword(user.passwordHash, password))) {
+      throw new HttpProblem(403, 'Forbidden', 'Your current password is incorrect.', { field: 'body.currentPassword' });
+    }
+  }
+
+  private async isKnownDevice(tokenHash: string, staffId: string): Promise<boolean> {
+    const rows = await this.kernel.db
+      .select({ staffId: knownDevices.staffId })
+      .from(knownDevices)
+      .where(and(eq(knownDevices.tokenHash, tokenHash), eq(knownDevices.staffId, staffId)));
+    return rows.length > 0;
+  }
+
+  /**
+   * Records the attempt before the password is looked at, under a per-account lock, so concurrent
+   * attempts cannot slip past the limits; a refused attempt is recorded too, as not evaluated.
+   */
+  private async reserveAttempt(id: string, email: string, input: SignInInput, now: Date): Promise<void> {
+    const refusal = await this.kernel.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`staff-sign-in:${email}`}))`);
+      const failures = (since: Date, ...where: Parameters<typeof and>) =>
+        tx
+          .select({ at: signInAttempts.createdAt })
+          .from(signInAttempts)
+          .where(
+            and(
+              eq(signInAttempts.evaluated, true),
+              eq(signInAttempts.succeeded, false),
+              gte(signInAttempts.createdAt, since),
+              ...where,
+            ),
+          )
+          .orderBy(desc(signInAttempts.createdAt));
+      const retryAfter = async (limit: { max: number; windowMs: number }, ...where: Parameters<typeof and>) => {
+        const rows = await failures(new Date(now.getTime() - limit.windowMs), ...where).limit(limit.max);
+        const oldestCounted = rows[limit.max - 1];
+        return oldestCounted ? (oldestCounted.at.getTime() + limit.windowMs - now.getTime()) / 1000 : 0;
+      };
+
+      const [user] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
+      const known =
+        user !== undefined && input.deviceToken !== undefined && (await this.isKnownDevice(hashToken(input.deviceToken), user.id));
+      const checks: Array<[string, () => Promise<number>]> = [
+        ['Too many failed sign-ins from your network.', () => retryAfter(SIGN_IN_LIMITS.perIp, eq(signInAttempts.ip, input.ip))],
+        [
+          'Too many failed sign-ins for this account.',
+          () => retryAfter(SIGN_IN_LIMITS.perAccountAndIp, eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip)),
+        ],
+      ];
+      if (!known) {
+        checks.push([
+          'Too many failed sign-ins for this account from new devices.',
+          () => retryAfter(SIGN_IN_LIMITS.perAccount, eq(signInAttempts.email, email), eq(signInAttempts.knownDevice, false)),
+        ]);
+      }
+      let refused: { message: string; seconds: number } | undefined;
+      for (const [message, check] of checks) {
+        const seconds = await check();
+        if (seconds > 0) {
+          refused = { message, seconds };
+          break;
+        }
+      }
+      await tx
+        .insert(signInAttempts)
+        .values({ id, email, ip: input.ip, succeeded: false, knownDevice: known, evaluated: !refused, createdAt: now });
+      return refused;
+    });
+    if (refusal) throw tooManyRequests(`${refusal.message} Try again in ${formatWait(refusal.seconds)}.`, refusal.seconds);
+  }
+
+  /** Ends one session; its token fails on every route from now on. */
+  async revoke(ctx: ServiceContext, sessionId: string, reason: string): Promise<void> {
+    const [session] = await ctx.tx
+      .update(staffSessions)
+      .set({ revokedAt: ctx.now, revokedReason: reason })
+      .where(and(eq(staffSessions.id, sessionId), isNull(staffSessions.revokedAt)))
+      .returning({ staffId: staffSessions.staffId });
+    if (session) ctx.afterCommit(() => this.kernel.bus.publish({ kind: 'auth_changed', staffIds: [session.staffId] }));
+  }
+
+  /** Ends every open session of a staff user, except `keepSessionId` when given; returns how many ended. */
+  async revokeAll(ctx: ServiceContext, staffId: string, reason: string, keepSessionId?: string): Promise<number> {
+    const ended = await ctx.tx
+      .update(staffSessions)
+      .set({ revokedAt: ctx.now, revokedReason: reason })
+      .where(
+        and(
+          eq(staffSessions.staffId, staffId),
+          isNull(staffSessions.revokedAt),
+          gt(staffSessions.absoluteExpiresAt, ctx.now),
+          keepSessionId ? ne(staffSessions.id, keepSessionId) : undefined,
+        ),
+      )
+      .returning({ id: staffSessions.id });
+    ctx.afterCommit(() => this.kernel.bus.publish({ kind: 'auth_changed', staffIds: [staffId] }));
+    return ended.length;
+  }
+}
+
+function minDate(a: Date, b: Date): Date {
+  return a < b ? a : b;
+}
+
+function formatWait(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return minutes <= 1 ? 'a minute' : `${minutes} minutes`;
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { buildApp, type BuildOptions } from '../src/app.ts';
+import { parseConfig, type Config } from '../src/core/config.ts';
+import { openDatabase, type DatabaseHandle } from '../src/core/db/client.ts';
+
+export const ORIGIN = 'http://localhost:80';
+export const ADMIN = { email: 'admin@test.local', password: 'correct horse battery staple' };
+
+/** A controllable clock: tests move time forward to expire sessions. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/**
+ * A fresh, isolated database: in-memory PGlite, or (TEST_DB=postgres) a new database created on the
+ * TEST_DATABASE_URL server and dropped again when the handle closes.
+ */
+export async function testDatabase(): Promise<DatabaseHandle> {
+  if (process.env.TEST_DB !== 'postgres') return openDatabase({ dataDir: 'memory://' });
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
+  const name = `sb_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolSize: 5 });
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return parseConfig({
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  clock: TestClock;
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  options: BuildOptions & { env?: Record<string, string>; database?: DatabaseHandle; keepDatabase?: boolean } = {},
+): Promise<TestApp> {
+  const clock = new TestClock();
+  const database = options.database ?? (await testDatabase());
+  const app = await buildApp(testConfig(options.env), {
+    workers: false,
+    logger: false,
+    now: clock.now,
+    ...options,
+    database,
+  });
+  return {
+    app,
+    clock,
+    database,
+    async close() {
+      await app.close();
+      if (!options.keepDatabase) await database.close();
+    },
+  };
+}
+
+/** A signed-in console user: requests carry its cookie and a same-origin Origin header. */
+export class Session {
+  constructor(
+    readonly app: FastifyInstance,
+    readonly cookie: string,
+  ) {}
+
+  request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      ...options,
+      headers: { origin: ORIGIN, cookie: this.cookie, ...(options.headers ?? {}) },
+    });
+  }
+  get(url: string) {
+    return this.request({ method: 'GET', url });
+  }
+  post(url: string, payload?: object) {
+    return this.request({ method: 'POST', url, ...(payload ? { payload } : {}) });
+  }
+  patch(url: string, payload: object) {
+    return this.request({ method: 'PATCH', url, payload });
+  }
+  delete(url: string) {
+    return this.request({ method: 'DELETE', url });
+  }
+}
+
+export function signInRequest(app: FastifyInstance, email: string, password: string, extra: Partial<InjectOptions> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/console/session',
+    payload: { email, password },
+    ...extra,
+    headers: { origin: ORIGIN, ...(extra.headers ?? {}) },
+  });
+}
+
+export function sessionCookie(response: LightMyRequestResponse): string {
+  const cookie = response.cookies.find((c) => c.name === 'sb_session');
+  if (!cookie) throw new Error(`no session cookie in ${response.statusCode} ${response.body}`);
+  return `sb_session=${cookie.value}`;
+}
+
+export async function signIn(app: FastifyInstance, email = ADMIN.email, password = ADMIN.password): Promise<Session> {
+  const response = await signInRequest(app, email, password);
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  return new Session(app, sessionCookie(response));
+}
+
+/** Creates a role with these permissions and a staff user holding it, and signs them in. */
+export async function staffWith(admin: Session, permissions: string[], name = `user-${randomBytes(4).toString('hex')}`) {
+  const role = await admin.post('/api/console/roles', { name: `role for ${name}`, permissions });
+  if (role.statusCode !== 201) throw new Error(`role: ${role.body}`);
+  const email = `${name}@test.local`;
+  const password = 'a long enough test password';
+  const user = await admin.post('/api/console/staff', { email, name, password, roleIds: [role.json().id] });
+  if (user.statusCode !== 201) throw new Error(`user: ${user.body}`);
+  return { session: await signIn(admin.app, email, password), user: user.json(), role: role.json(), email, password };
+}
