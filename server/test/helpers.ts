@@ -21,7 +21,7 @@ export class TestClock {
  * A fresh, isolated database: in-memory PGlite, or (TEST_DB=postgres) a new database created on the
  * TEST_DATABASE_URL server and dropped again when the handle closes.
  */
-export async function testDatabase(): Promise<DatabaseHandle> {
+export async function testDatabase(): Promise<DatabaseHandle & { url?: string }> {
   if (process.env.TEST_DB !== 'postgres') return openDatabase({ dataDir: 'memory://' });
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
@@ -35,6 +35,7 @@ export async function testDatabase(): Promise<DatabaseHandle> {
   const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolSize: 5 });
   return {
     ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       const dropper = new pg.Client({ connectionString: serverUrl });
@@ -58,12 +59,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export interface TestApp {
   app: FastifyInstance;
   clock: TestClock;
-  database: DatabaseHandle;
+  database: DatabaseHandle & { url?: string };
   close(): Promise<void>;
 }
 
 export async function createTestApp(
-  options: BuildOptions & { env?: Record<string, string>; database?: DatabaseHandle; keepDatabase?: boolean } = {},
+  options: BuildOptions & { env?: Record<string, string>; database?: DatabaseHandle & { url?: string }; keepDatabase?: boolean } = {},
 ): Promise<TestApp> {
   const clock = new TestClock();
   const database = options.database ?? (await testDatabase());

@@ -17,6 +17,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every `/api` route with its access declaration (the permission matrix test walks it). */
+    apiRoutes: ApiRoute[];
+  }
+}
+
+export interface ApiRoute {
+  method: string;
+  url: string;
+  permission?: string;
+  signedIn?: boolean;
+  public?: boolean;
+  recordParam?: string;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -56,6 +69,8 @@ function requestOrigin(request: FastifyRequest): string | undefined {
  */
 export function registerGuard(app: FastifyInstance, options: GuardOptions): void {
   app.decorateRequest('principal', null);
+  const apiRoutes: ApiRoute[] = [];
+  app.decorate('apiRoutes', apiRoutes);
 
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
@@ -75,6 +90,9 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
         : 'Requires a signed-in staff user.';
       route.schema.security = [{ session: [] }];
       route.schema.description = [route.schema.description, access].filter(Boolean).join('\n\n');
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') apiRoutes.push({ method, url: route.url, ...config });
     }
   });
 

@@ -1,0 +1,179 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
+
+describe('staff users, roles and grants', () => {
+  let t: TestApp;
+  let admin: Session;
+  before(async () => {
+    t = await createTestApp();
+    admin = await signIn(t.app);
+  });
+  after(() => t.close());
+
+  it('creates, edits and lists staff with keyset pages and search', async () => {
+    const names = ['Zoe Adams', 'yann Brel', 'Xavier Cole', 'Wanda Dune', 'Victor Eze'];
+    for (const name of names) {
+      const email = `${name.split(' ')[0]!.toLowerCase()}@list.local`;
+      const created = await admin.post('/api/console/staff', { email, name, password: 'list user password', roleIds: [] });
+      assert.equal(created.statusCode, 201, created.body);
+    }
+    const duplicate = await admin.post('/api/console/staff', { email: 'ZOE@list.local', name: 'Zoe', password: 'list user password' });
+    assert.equal(duplicate.statusCode, 409);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await admin.get(`/api/console/staff?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.statusCode, 200, page.body);
+      seen.push(...page.json().items.map((u: { name: string }) => u.name));
+      cursor = page.json().nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())), 'alphabetical, case-insensitive');
+    assert.equal(new Set(seen).size, seen.length, 'no row twice across pages');
+    assert.ok(names.every((n) => seen.includes(n)));
+
+    const byEmail = await admin.get('/api/console/staff?q=xavier@list');
+    assert.deepEqual(byEmail.json().items.map((u: { name: string }) => u.name), ['Xavier Cole']);
+    const byName = await admin.get('/api/console/staff?q=BREL');
+    assert.deepEqual(byName.json().items.map((u: { name: string }) => u.name), ['yann Brel']);
+    const literal = await admin.get('/api/console/staff?q=%25');
+    assert.equal(literal.json().items.length, 0, 'a % in the search is a literal character');
+
+    const bad = await admin.get('/api/console/staff?cursor=garbage');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().errors[0].field, 'query.cursor');
+  });
+
+  it('assigns several roles; effective permissions are their union; filters by role and status', async () => {
+    const a = await admin.post('/api/console/roles', { name: 'Reader', permissions: ['events.read'] });
+    const b = await admin.post('/api/console/roles', { name: 'Role keeper', permissions: ['staff.manage_roles'] });
+    const user = await admin.post('/api/console/staff', {
+      email: 'multi@test.local',
+      name: 'Multi Role',
+      password: 'multi role password',
+      roleIds: [a.json().id, b.json().id],
+    });
+    assert.equal(user.statusCode, 201);
+    const session = await signIn(t.app, 'multi@test.local', 'multi role password');
+    assert.deepEqual((await session.get('/api/console/me')).json().permissions, ['events.read', 'staff.manage_roles']);
+
+    const filtered = await admin.get(`/api/console/staff?roleId=${a.json().id}`);
+    assert.deepEqual(filtered.json().items.map((u: { email: string }) => u.email), ['multi@test.local']);
+    const role = await admin.get(`/api/console/roles/${b.json().id}`);
+    assert.deepEqual(role.json().holderList.map((h: { email: string }) => h.email), ['multi@test.local']);
+
+    await admin.patch(`/api/console/staff/${user.json().id}`, { status: 'disabled' });
+    const disabled = await admin.get('/api/console/staff?status=disabled');
+    assert.deepEqual(disabled.json().items.map((u: { email: string }) => u.email), ['multi@test.local']);
+  });
+
+  it('role edits take effect on the holder\'s next request', async () => {
+    const { session, role } = await staffWith(admin, ['events.read'], 'role-edit');
+    assert.equal((await session.get('/api/console/events')).statusCode, 200);
+    assert.equal((await session.get('/api/console/roles')).statusCode, 403);
+    const edit = await admin.patch(`/api/console/roles/${role.id}`, { permissions: ['staff.manage_roles'] });
+    assert.equal(edit.statusCode, 200, edit.body);
+    assert.equal((await session.get('/api/console/events')).statusCode, 403);
+    assert.equal((await session.get('/api/console/roles')).statusCode, 200);
+  });
+
+  it('refuses unknown permissions and roles, naming the field', async () => {
+    const role = await admin.post('/api/console/roles', { name: 'Bad', permissions: ['nope.nothing'] });
+    assert.equal(role.statusCode, 400);
+    assert.equal(role.json().errors[0].field, 'body.permissions');
+    const user = await admin.post('/api/console/staff', {
+      email: 'norole@test.local',
+      name: 'No Role',
+      password: 'no role password',
+      roleIds: ['00000000-0000-7000-8000-000000000000'],
+    });
+    assert.equal(user.statusCode, 400);
+    assert.equal(user.json().errors[0].field, 'body.roleIds');
+  });
+
+  it('never leaves the system without a role holding staff.manage_roles', async () => {
+    const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string; permissions: string[] }>;
+    for (const role of roles.filter((r) => r.permissions.includes('staff.manage_roles') && r.name !== 'Administrator')) {
+      const deleted = await admin.delete(`/api/console/roles/${role.id}`);
+      assert.equal(deleted.statusCode, 204, `${role.name}: ${deleted.body}`);
+    }
+    const administrator = roles.find((r) => r.name === 'Administrator')!;
+    const drop = await admin.patch(`/api/console/roles/${administrator.id}`, { permissions: ['events.read', 'staff.manage_users'] });
+    assert.equal(drop.statusCode, 409);
+    assert.equal((await admin.delete(`/api/console/roles/${administrator.id}`)).statusCode, 409);
+
+    const keeper = await admin.post('/api/console/roles', { name: 'Second keeper', permissions: ['staff.manage_roles'] });
+    const me = (await admin.get('/api/console/me')).json();
+    await admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id, keeper.json().id] });
+    const nowAllowed = await admin.patch(`/api/console/roles/${administrator.id}`, {
+      permissions: ['events.read', 'staff.manage_users'],
+    });
+    assert.equal(nowAllowed.statusCode, 200, 'another role holds it now');
+    const restored = await admin.patch(`/api/console/roles/${administrator.id}`, {
+      permissions: ['events.read', 'staff.manage_users', 'staff.manage_roles'],
+    });
+    assert.equal(restored.statusCode, 200);
+    await admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id] });
+    assert.equal((await admin.delete(`/api/console/roles/${keeper.json().id}`)).statusCode, 204);
+  });
+
+  it('per-record grants allow one record, until their expiry, through the same access check', async () => {
+    const { session, user } = await staffWith(admin, [], 'granted');
+    const target = await staffWith(admin, [], 'grant-target');
+    const url = `/api/console/staff/${target.user.id}`;
+    assert.equal((await session.get(url)).statusCode, 403);
+    const grant = await admin.post(`/api/console/staff/${user.id}/grants`, {
+      permission: 'events.read',
+      recordId: target.user.id,
+      expiresAt: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
+    });
+    assert.equal(grant.statusCode, 201, grant.body);
+    const me = (await session.get('/api/console/me')).json();
+    assert.deepEqual(me.grants.map((g: { recordId: string }) => g.recordId), [target.user.id]);
+
+    const listed = await admin.get(`/api/console/staff/${user.id}/grants`);
+    assert.equal(listed.json().length, 1);
+    t.clock.advance(3600_000 + 1000);
+    assert.equal((await admin.get(`/api/console/staff/${user.id}/grants`)).json().length, 0, 'expired grants are not listed');
+
+    const past = await admin.post(`/api/console/staff/${user.id}/grants`, {
+      permission: 'events.read',
+      recordId: 'x',
+      expiresAt: new Date(t.clock.now().getTime() - 1000).toISOString(),
+    });
+    assert.equal(past.statusCode, 400);
+    assert.equal(past.json().errors[0].field, 'body.expiresAt');
+    assert.equal((await admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 204);
+    assert.equal((await admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 404);
+  });
+
+  it('an administrator cannot disable themselves', async () => {
+    const me = (await admin.get('/api/console/me')).json();
+    const response = await admin.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });
+    assert.equal(response.statusCode, 409);
+  });
+
+  it('remembers my language', async () => {
+    const response = await admin.patch('/api/console/me', { locale: 'ru' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.json().locale, 'ru');
+    assert.equal((await admin.get('/api/console/me')).json().locale, 'ru');
+    assert.equal((await admin.patch('/api/console/me', { locale: 'de' })).statusCode, 400);
+  });
+
+  it('appends an event for every staff write, in the same transaction', async () => {
+    const before = (await admin.get('/api/console/events?limit=1')).json().items[0].id as number;
+    const role = await admin.post('/api/console/roles', { name: 'Evented', permissions: [] });
+    const failed = await admin.post('/api/console/roles', { name: 'evented', permissions: [] });
+    assert.equal(failed.statusCode, 409, 'names are unique case-insensitively');
+    const events = (await admin.get('/api/console/events?limit=10')).json().items.filter((e: { id: number }) => e.id > before);
+    assert.deepEqual(
+      events.map((e: { type: string }) => e.type),
+      ['staff.role_created'],
+      'the refused write left no event behind',
+    );
+    assert.equal(events[0].subjectId, role.json().id);
+    assert.equal(events[0].actorId, (await admin.get('/api/console/me')).json().id);
+  });
+});

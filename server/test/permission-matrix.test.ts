@@ -1,0 +1,104 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { createTestApp, Session, signIn, type TestApp } from './helpers.ts';
+import type { ApiRoute } from '../src/core/http/guard.ts';
+
+/**
+ * Walks EVERY registered /api route, so a new route is covered without editing this test: with no
+ * session (401), with a session lacking the route's permission (403), with one holding only that
+ * permission (allowed), and with every built-in role. Any unauthorised success, or any 5xx, fails.
+ */
+describe('permission matrix', () => {
+  let t: TestApp;
+  let base: string;
+  let admin: Session;
+  const password = 'matrix test password';
+  const holders = new Map<string, string>();
+
+  before(async () => {
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    admin = await signIn(t.app);
+    const none = await admin.post('/api/console/staff', { email: 'none@matrix.local', name: 'No Roles', password, roleIds: [] });
+    assert.equal(none.statusCode, 201);
+    for (const permission of t.app.kernel.catalogue.permissions.keys()) {
+      const role = await admin.post('/api/console/roles', { name: `only ${permission}`, permissions: [permission] });
+      const email = `${permission.replace(/\W/g, '-')}@matrix.local`;
+      const user = await admin.post('/api/console/staff', { email, name: email, password, roleIds: [role.json().id] });
+      assert.equal(user.statusCode, 201, user.body);
+      holders.set(permission, email);
+    }
+  });
+  after(() => t.close());
+
+  async function cookieFor(email: string, secret = password): Promise<string> {
+    const response = await fetch(`${base}/api/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ email, password: secret }),
+    });
+    assert.equal(response.status, 200, `sign-in ${email}`);
+    return response.headers.getSetCookie().find((c) => c.startsWith('sb_session='))!.split(';')[0]!;
+  }
+
+  /** Calls a route with placeholder params and an empty body; reads only the status line. */
+  async function call(route: ApiRoute, cookie?: string): Promise<{ status: number; detail: string }> {
+    const url = route.url.replace(/:(\w+)/g, '01900000-0000-7000-8000-000000000000');
+    const controller = new AbortController();
+    const response = await fetch(`${base}${url}`, {
+      method: route.method,
+      headers: { origin: base, ...(cookie ? { cookie } : {}), ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+      body: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
+      signal: controller.signal,
+    });
+    let detail = '';
+    if (response.headers.get('content-type')?.includes('json')) detail = ((await response.json()) as { detail?: string }).detail ?? '';
+    controller.abort();
+    return { status: response.status, detail };
+  }
+
+  const routes = () => t.app.apiRoutes.filter((r) => !r.public);
+  const describeRoute = (r: ApiRoute) => `${r.method} ${r.url} (${r.permission ?? 'signed in'})`;
+
+  it('knows the routes it walks', () => {
+    assert.ok(routes().length >= 15, `only ${routes().length} routes registered`);
+    for (const route of t.app.apiRoutes) assert.ok(route.permission || route.signedIn || route.public, describeRoute(route));
+  });
+
+  it('answers 401 to every non-public route without a session', async () => {
+    for (const route of routes()) assert.equal((await call(route)).status, 401, describeRoute(route));
+  });
+
+  it('answers 403 to a signed-in user lacking the permission', async () => {
+    for (const route of routes().filter((r) => r.permission)) {
+      const result = await call(route, await cookieFor('none@matrix.local'));
+      assert.equal(result.status, 403, describeRoute(route));
+    }
+  });
+
+  it('lets a user holding only that permission through (never 401/403, never 5xx)', async () => {
+    for (const route of routes()) {
+      const email = route.permission ? holders.get(route.permission)! : 'none@matrix.local';
+      const result = await call(route, await cookieFor(email));
+      assert.ok(result.status !== 401 && !(result.status === 403 && result.detail.startsWith('You need')), `${describeRoute(route)}: ${result.status}`);
+      assert.ok(result.status < 500, `${describeRoute(route)}: ${result.status} ${result.detail}`);
+    }
+  });
+
+  it('gives every built-in role exactly its permissions', async () => {
+    const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string; builtin: boolean; permissions: string[] }>;
+    for (const role of roles.filter((r) => r.builtin)) {
+      const email = `builtin-${role.id}@matrix.local`;
+      await admin.post('/api/console/staff', { email, name: role.name, password, roleIds: [role.id] });
+      for (const route of routes().filter((r) => r.permission)) {
+        const result = await call(route, await cookieFor(email));
+        const allowed = role.permissions.includes(route.permission!);
+        if (allowed) assert.ok(result.status !== 403 && result.status !== 401 && result.status < 500, `${role.name}: ${describeRoute(route)}`);
+        else assert.equal(result.status, 403, `${role.name}: ${describeRoute(route)}`);
+      }
+    }
+    assert.ok(roles.some((r) => r.builtin && r.name === 'Administrator'));
+  });
+});
