@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -41,6 +42,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     mkdirSync(location, { recursive: true });
   }
   const client = await PGlite.create(location, { extensions: { pg_trgm } });
+  guardAgainstSelfDeadlock(client);
   const db = drizzlePglite(client) as unknown as Executor;
   return {
     db,
@@ -70,4 +72,24 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * PGlite is one connection: a query on the root database issued from inside a transaction waits for
+ * that transaction, which waits for the query — a silent hang. Make that mistake throw at once instead.
+ */
+function guardAgainstSelfDeadlock(client: PGlite): void {
+  const inTransaction = new AsyncLocalStorage<boolean>();
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((callback: Parameters<PGlite['transaction']>[0]) =>
+    transaction((tx) => inTransaction.run(true, () => callback(tx)))) as PGlite['transaction'];
+  for (const method of ['query', 'exec', 'sql'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      if (inTransaction.getStore()) {
+        throw new Error('Query on the root database inside a transaction: use the transaction (ctx.tx) instead.');
+      }
+      return original(...args);
+    };
+  }
 }

@@ -26,7 +26,7 @@ export const notFound = (detail = 'Not found.') => new HttpProblem(404, 'Not Fou
 export const conflict = (detail: string, extra: Record<string, unknown> = {}) =>
   new HttpProblem(409, 'Conflict', detail, extra);
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
-  new HttpProblem(429, 'Too Many Requests', detail, { retryAfter: retryAfterSeconds }, {
+  new HttpProblem(429, 'Too Many Requests', detail, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) }, {
     'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
   });
 

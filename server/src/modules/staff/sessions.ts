@@ -3,6 +3,7 @@ import { and, desc, eq, gt, gte, isNull, ne, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Principal } from '../../core/access.ts';
 import type { StaffAuthenticator } from '../../core/auth.ts';
+import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { forbidden, HttpProblem, tooManyRequests, unauthorized } from '../../core/http/problem.ts';
 import { loadPrincipal } from './principals.ts';
@@ -137,7 +138,7 @@ export class StaffSessions implements StaffAuthenticator {
 
     const token = newToken();
     const knownDevice = input.deviceToken ? hashToken(input.deviceToken) : undefined;
-    const deviceToken = knownDevice && (await this.isKnownDevice(knownDevice, user.id)) ? input.deviceToken! : newToken();
+    const deviceToken = knownDevice && (await this.isKnownDevice(this.kernel.db, knownDevice, user.id)) ? input.deviceToken! : newToken();
     const sessionId = await this.kernel.write({ type: 'staff', id: user.id }, async (ctx) => {
       const id = uuidv7();
       const idleSeconds = this.kernel.config.sessionIdleSeconds;
@@ -177,8 +178,8 @@ export class StaffSessions implements StaffAuthenticator {
     }
   }
 
-  private async isKnownDevice(tokenHash: string, staffId: string): Promise<boolean> {
-    const rows = await this.kernel.db
+  private async isKnownDevice(db: Executor, tokenHash: string, staffId: string): Promise<boolean> {
+    const rows = await db
       .select({ staffId: knownDevices.staffId })
       .from(knownDevices)
       .where(and(eq(knownDevices.tokenHash, tokenHash), eq(knownDevices.staffId, staffId)));
@@ -213,7 +214,7 @@ export class StaffSessions implements StaffAuthenticator {
 
       const [user] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
       const known =
-        user !== undefined && input.deviceToken !== undefined && (await this.isKnownDevice(hashToken(input.deviceToken), user.id));
+        user !== undefined && input.deviceToken !== undefined && (await this.isKnownDevice(tx as unknown as Executor, hashToken(input.deviceToken), user.id));
       const checks: Array<[string, () => Promise<number>]> = [
         ['Too many failed sign-ins from your network.', () => retryAfter(SIGN_IN_LIMITS.perIp, eq(signInAttempts.ip, input.ip))],
         [
