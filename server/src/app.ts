@@ -33,6 +33,8 @@ export interface BuildOptions {
   now?: () => Date;
   /** Start pg-boss and the durable subscribers (default true). */
   workers?: boolean;
+  /** The event bus (tests give each app its own Redis channel); otherwise from REDIS_URL. */
+  bus?: Bus;
   /** Logger setting for Fastify; defaults to the config's LOG_LEVEL. */
   logger?: boolean | { level: string };
 }
@@ -50,7 +52,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const catalogue = new Catalogue(modules);
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await runMigrations(database);
-  const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl) : new LocalBus();
+  const bus: Bus = options.bus ?? (config.redisUrl ? await RedisBus.connect(config.redisUrl) : new LocalBus());
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },

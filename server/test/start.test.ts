@@ -1,0 +1,93 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+/** Starts the real entrypoint, as `npm start` does, and returns what it printed once it listens. */
+function start(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes('Switchboard is running')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output, exited });
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then(() => {
+      clearTimeout(timer);
+      resolve({ child, output: () => output, exited });
+    });
+  });
+}
+
+describe('npm start', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts on an empty data directory, prints the generated admin password once, and it signs in', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-start-'));
+    dirs.push(dataDir);
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const first = await start({ DATA_DIR: dataDir, PORT: port, SEED_DEMO: 'true' });
+    const password = /admin@example\.com \/ (\S+)/.exec(first.output())?.[1];
+    assert.ok(password, first.output());
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const landing = await fetch(`${base}/`);
+      assert.match(await landing.text(), /\/docs/);
+      const signIn = await fetch(`${base}/api/console/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: base },
+        body: JSON.stringify({ email: 'admin@example.com', password }),
+      });
+      assert.equal(signIn.status, 200);
+      const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+      const staff = await fetch(`${base}/api/console/staff?limit=100`, { headers: { cookie } });
+      assert.ok(((await staff.json()) as { items: unknown[] }).items.length > 5, 'demo data was seeded');
+    } finally {
+      first.child.kill('SIGTERM');
+      assert.equal(await first.exited, 0, 'shuts down cleanly');
+    }
+
+    const second = await start({ DATA_DIR: dataDir, PORT: port });
+    try {
+      assert.doesNotMatch(second.output(), /admin@example\.com \//, 'the password is printed only once');
+      const signIn = await fetch(`${base}/api/console/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: base },
+        body: JSON.stringify({ email: 'admin@example.com', password }),
+      });
+      assert.equal(signIn.status, 200, 'data persisted in DATA_DIR');
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('refuses a bad configuration with a message naming the variable', async () => {
+    const run = await start({ PORT: 'eighty', DATA_DIR: join(tmpdir(), 'unused') });
+    assert.equal(await run.exited, 2);
+    assert.match(run.output(), /PORT/);
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-mod-'));
+    dirs.push(dataDir);
+    const modules = await start({ MODULES: 'nonsense', DATA_DIR: dataDir });
+    assert.equal(await modules.exited, 2);
+    assert.match(modules.output(), /MODULES: unknown module\(s\) nonsense/);
+  });
+});
