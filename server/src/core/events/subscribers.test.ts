@@ -141,12 +141,17 @@ describe('durable subscribers', () => {
     const received: unknown[] = [];
     const jobs = defineModule({
       name: 'jobprobe',
-      jobs: [{ name: 'jobprobe-echo', handle: async (data) => void received.push(data) }],
+      jobs: [
+        { name: 'jobprobe-echo', handle: async (data) => void received.push(data) },
+        { name: 'jobprobe-nightly', cron: '0 3 * * *', handle: async () => undefined },
+      ],
     });
     const t = await createTestApp({ workers: true, modules: [...kernelModules, jobs] });
     cleanups.push(() => t.close());
     await t.app.kernel.jobs.send('jobprobe-echo', { hello: 'world' });
     await waitFor(async () => received.length === 1, 10_000);
     assert.deepEqual(received, [{ hello: 'world' }]);
+    const schedules = await queryRows<{ name: string; cron: string }>(t.app.kernel.db, sql`SELECT name, cron FROM pgboss.schedule`);
+    assert.deepEqual(schedules, [{ name: 'jobprobe-nightly', cron: '0 3 * * *' }]);
   });
 });

@@ -275,7 +275,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
     app.get(
       '/console/staff/:id',
       {
-        config: { permission: 'staff.manage_users' },
+        config: { permission: 'staff.manage_users', recordParam: 'id' },
         schema: { tags: ['staff'], summary: 'One staff user', params: IdParams, response: { 200: StaffUser, ...errors(404) } },
       },
       async (request) => staff.getStaffUser(kernel.db, request.params.id),

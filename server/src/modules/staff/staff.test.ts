@@ -124,17 +124,21 @@ describe('staff users, roles and grants', () => {
     const url = `/api/console/staff/${target.user.id}`;
     assert.equal((await session.get(url)).statusCode, 403);
     const grant = await admin.post(`/api/console/staff/${user.id}/grants`, {
-      permission: 'events.read',
+      permission: 'staff.manage_users',
       recordId: target.user.id,
       expiresAt: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
     });
     assert.equal(grant.statusCode, 201, grant.body);
+    assert.equal((await session.get(url)).statusCode, 200, 'the grant opens this one record');
+    assert.equal((await session.get(`/api/console/staff/${user.id}`)).statusCode, 403, 'and no other');
+    assert.equal((await session.get('/api/console/staff')).statusCode, 403, 'nor the list');
     const me = (await session.get('/api/console/me')).json();
     assert.deepEqual(me.grants.map((g: { recordId: string }) => g.recordId), [target.user.id]);
 
     const listed = await admin.get(`/api/console/staff/${user.id}/grants`);
     assert.equal(listed.json().length, 1);
     t.clock.advance(3600_000 + 1000);
+    assert.equal((await session.get(url)).statusCode, 403, 'an expired grant opens nothing');
     assert.equal((await admin.get(`/api/console/staff/${user.id}/grants`)).json().length, 0, 'expired grants are not listed');
 
     const past = await admin.post(`/api/console/staff/${user.id}/grants`, {
