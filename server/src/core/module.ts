@@ -67,7 +67,7 @@ export class Catalogue {
   constructor(readonly modules: ModuleManifest[]) {
     for (const module of modules) {
       for (const permission of module.permissions ?? []) {
-        if (!permission.key.startsWith(`${module.name}.`) && module.name !== 'kernel') {
+        if (!permission.key.startsWith(`${module.name}.`)) {
           throw new Error(`Permission ${permission.key} of module ${module.name} must start with "${module.name}."`);
         }
         if (this.permissions.has(permission.key)) throw new Error(`Permission ${permission.key} is declared twice`);

@@ -36,19 +36,21 @@ const StaffUser = Type.Object(
   { $id: 'StaffUser' },
 );
 
-const Role = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    description: Type.String(),
-    builtin: Type.Boolean(),
-    permissions: Type.Array(Type.String()),
-    holders: Type.Integer(),
-    createdAt: Type.String({ format: 'date-time' }),
-    updatedAt: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'Role' },
-);
+const RoleFields = {
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  builtin: Type.Boolean(),
+  permissions: Type.Array(Type.String()),
+  holders: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+};
+const Role = Type.Object(RoleFields, { $id: 'Role' });
+const RoleWithHolders = Type.Object({
+  ...RoleFields,
+  holderList: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), status: Status })),
+});
 
 const Grant = Type.Object({
   id: Type.String(),
@@ -405,14 +407,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           summary: 'One role and who holds it',
           params: IdParams,
           response: {
-            200: Type.Composite([
-              Type.Omit(Role, []),
-              Type.Object({
-                holderList: Type.Array(
-                  Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), status: Status }),
-                ),
-              }),
-            ]),
+            200: RoleWithHolders,
             ...errors(404),
           },
         },
