@@ -64,6 +64,7 @@ CREATE TABLE "staff_sign_in_attempts" (
 	"ip" "inet" NOT NULL,
 	"succeeded" boolean NOT NULL,
 	"known_device" boolean DEFAULT false NOT NULL,
+	"device_hash" text,
 	"evaluated" boolean DEFAULT true NOT NULL,
 	"created_at" timestamp with time zone NOT NULL
 );
@@ -117,6 +118,7 @@ CREATE UNIQUE INDEX "roles_name_key" ON "roles" USING btree (lower("name"));--> 
 CREATE UNIQUE INDEX "roles_builtin_key" ON "roles" USING btree ("builtin_key");--> statement-breakpoint
 CREATE INDEX "staff_sign_in_attempts_email_idx" ON "staff_sign_in_attempts" USING btree ("email","created_at");--> statement-breakpoint
 CREATE INDEX "staff_sign_in_attempts_ip_idx" ON "staff_sign_in_attempts" USING btree ("ip","created_at");--> statement-breakpoint
+CREATE INDEX "staff_sign_in_attempts_device_idx" ON "staff_sign_in_attempts" USING btree ("device_hash","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "staff_sessions_token_key" ON "staff_sessions" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "staff_sessions_staff_idx" ON "staff_sessions" USING btree ("staff_id");--> statement-breakpoint
 CREATE INDEX "staff_user_roles_role_idx" ON "staff_user_roles" USING btree ("role_id");--> statement-breakpoint

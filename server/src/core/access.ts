@@ -30,11 +30,6 @@ export function can(principal: Principal, permission: string, recordId: string |
   );
 }
 
-/** The subset of `recordIds` the principal may use `permission` on (services answer 404 for the rest). */
-export function permittedRecords(principal: Principal, permission: string, recordIds: string[], now: Date): string[] {
-  return recordIds.filter((id) => can(principal, permission, id, now));
-}
-
 /** Effective permissions for display: role permissions only (grants are per record). */
 export function effectivePermissions(principal: Principal): string[] {
   return [...principal.permissions].sort();

@@ -76,8 +76,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   return {
     port,
-    host: raw.HOST ?? '0.0.0.0',
-    dataDir: resolve(raw.DATA_DIR ?? './data'),
+    host: raw.HOST ?? 'localhost',
+    dataDir: raw.DATA_DIR === 'memory://' ? 'memory://' : resolve(raw.DATA_DIR ?? './data'),
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
     publicUrl: raw.PUBLIC_URL?.replace(/\/$/, ''),

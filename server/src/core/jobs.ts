@@ -1,13 +1,30 @@
 import PgBoss from 'pg-boss';
+import { sql, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { DatabaseHandle } from './db/client.ts';
+import type { DatabaseHandle, Executor } from './db/client.ts';
 import type { Kernel } from './kernel.ts';
 import type { JobDef } from './module.ts';
 
 export interface Jobs {
-  /** Enqueues a job for a module's handler; it runs at least once, with retries. */
-  send(name: string, data?: Record<string, unknown>, options?: PgBoss.SendOptions): Promise<string | null>;
+  /**
+   * Enqueues a job for a module's handler; it runs at least once, with retries. Given a transaction
+   * (`ctx.tx`), the job is inserted in it: it exists if and only if that transaction commits.
+   */
+  send(name: string, data?: Record<string, unknown>, options?: PgBoss.SendOptions, tx?: Executor): Promise<string | null>;
   stop(): Promise<void>;
+}
+
+/** pg-boss's `$1`-style SQL, run through a drizzle transaction so the job commits with the data. */
+export function transactionalDb(tx: Executor): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      const pieces = text.split(/\$(\d+)/);
+      // pg-boss leaves unset options undefined; drizzle would drop an undefined parameter, SQL wants NULL.
+      const chunks: SQL[] = pieces.map((piece, i) => (i % 2 === 0 ? sql.raw(piece) : sql`${values[Number(piece) - 1] ?? null}`));
+      const result = (await tx.execute(sql.join(chunks, sql.raw('')))) as unknown as { rows: unknown[] };
+      return { rows: result.rows };
+    },
+  };
 }
 
 /**
@@ -37,7 +54,8 @@ export async function startJobs(
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
   }
   return {
-    send: (name, data = {}, sendOptions = {}) => boss.send(name, data, sendOptions),
+    send: (name, data = {}, sendOptions = {}, tx) =>
+      boss.send(name, data, tx ? { ...sendOptions, db: transactionalDb(tx) } : sendOptions),
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 5000 }),
   };
 }

@@ -19,6 +19,8 @@ export interface ServiceContext {
   emit(event: NewEvent): Promise<StoredEvent>;
   /** Runs after a successful commit (e.g. to drop caches); never for a rolled-back transaction. */
   afterCommit(effect: () => void): void;
+  /** Enqueues a job in this transaction: it runs if and only if the transaction commits. */
+  enqueue(job: string, data?: Record<string, unknown>): Promise<void>;
 }
 
 export interface Kernel {
@@ -56,6 +58,9 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
         },
         afterCommit(effect) {
           effects.push(effect);
+        },
+        async enqueue(job, data = {}) {
+          await kernel.jobs.send(job, data, {}, ctx.tx);
         },
       };
       return work(ctx);

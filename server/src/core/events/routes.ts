@@ -7,7 +7,9 @@ import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination.ts';
 import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
 import { defineModule } from '../module.ts';
+import { asc } from 'drizzle-orm';
 import { listEvents } from './log.ts';
+import { eventSubscriptions } from './schema.ts';
 import type { StoredEvent } from './types.ts';
 import { openEventStream } from './stream.ts';
 
@@ -85,6 +87,41 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       },
     },
     async () => [...kernel.catalogue.eventTypes.values()].map(({ type, module, description }) => ({ type, module, description })),
+  );
+
+  app.get(
+    '/console/subscribers',
+    {
+      config: { permission: 'events.read' },
+      schema: {
+        tags: ['events'],
+        summary: 'Durable subscribers: how far each has read, and its last failure',
+        description: 'A subscriber retries a failing event with backoff and does not move past it; `lastError` says why.',
+        response: {
+          200: Type.Array(
+            Type.Object({
+              name: Type.String(),
+              position: Type.Object({ txId: Type.Integer(), eventId: Type.Integer() }),
+              attempts: Type.Integer(),
+              nextAttemptAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+              lastError: Type.Union([Type.String(), Type.Null()]),
+              updatedAt: Type.String({ format: 'date-time' }),
+            }),
+          ),
+        },
+      },
+    },
+    async () => {
+      const rows = await kernel.db.select().from(eventSubscriptions).orderBy(asc(eventSubscriptions.name));
+      return rows.map((row) => ({
+        name: row.name,
+        position: { txId: row.positionTx, eventId: row.positionId },
+        attempts: row.attempts,
+        nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
+        lastError: row.lastError,
+        updatedAt: row.updatedAt.toISOString(),
+      }));
+    },
   );
 
   app.get(

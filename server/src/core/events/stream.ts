@@ -7,7 +7,9 @@ import type { StoredEvent } from './types.ts';
 import { eventView } from './routes.ts';
 
 const HEARTBEAT_MS = 15_000;
+/** At most this many missed events are replayed; past it the client gets `replay_truncated` and should reload. */
 const REPLAY_LIMIT = 500;
+const REPLAY_SCAN_LIMIT = 10_000;
 
 export interface StreamOptions {
   principal: Principal;
@@ -25,6 +27,7 @@ export async function openEventStream(kernel: Kernel, request: FastifyRequest, r
   let principal = options.principal;
   let open = true;
   const sent = new Set<number>();
+  let sentCount = 0;
   let replaying = options.lastEventId !== undefined;
   const buffered: StoredEvent[] = [];
 
@@ -41,6 +44,7 @@ export async function openEventStream(kernel: Kernel, request: FastifyRequest, r
   const send = (event: StoredEvent) => {
     if (!open || sent.has(event.id) || !options.visible(principal, event)) return;
     if (replaying) sent.add(event.id);
+    sentCount++;
     res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventView(event))}\n\n`);
   };
 
@@ -74,15 +78,30 @@ export async function openEventStream(kernel: Kernel, request: FastifyRequest, r
   request.raw.on('close', close);
 
   if (options.lastEventId !== undefined) {
-    const missed = await kernel.db
-      .select()
-      .from(eventLog)
-      .where(gt(eventLog.id, options.lastEventId))
-      .orderBy(asc(eventLog.id))
-      .limit(REPLAY_LIMIT);
-    for (const event of missed) send(event as StoredEvent);
+    const complete = await replay(kernel, options.lastEventId, (event) => {
+      const before = sentCount;
+      send(event);
+      return sentCount > before;
+    });
+    if (!complete && open) res.write('event: replay_truncated\ndata: {}\n\n');
     replaying = false;
     for (const event of buffered.splice(0)) send(event);
     sent.clear();
   }
+}
+
+/** Sends what was missed after `lastEventId`, in id order; false when it stopped at a limit. */
+async function replay(kernel: Kernel, lastEventId: number, deliver: (event: StoredEvent) => boolean): Promise<boolean> {
+  let after = lastEventId;
+  let delivered = 0;
+  for (let scanned = 0; scanned < REPLAY_SCAN_LIMIT; ) {
+    const batch = await kernel.db.select().from(eventLog).where(gt(eventLog.id, after)).orderBy(asc(eventLog.id)).limit(500);
+    if (batch.length === 0) return true;
+    for (const event of batch) {
+      if (deliver(event as StoredEvent) && ++delivered >= REPLAY_LIMIT) return false;
+      after = event.id;
+    }
+    scanned += batch.length;
+  }
+  return false;
 }

@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createTestApp, testDatabase } from '../../../test/helpers.ts';
+import { createTestApp, signIn, testDatabase } from '../../../test/helpers.ts';
 import { kernelModules } from '../../modules/index.ts';
 import { queryRows } from '../db/sql.ts';
 import { defineModule, type SubscriberDef } from '../module.ts';
@@ -104,6 +104,12 @@ describe('durable subscribers', () => {
       sql`SELECT attempts, last_error FROM event_subscriptions WHERE name = 'probe-copier'`,
     );
     assert.equal(state!.attempts, 0, 'attempts reset after success');
+    const admin = await signIn(t.app);
+    const status = (await admin.get('/api/console/subscribers')).json();
+    assert.deepEqual(
+      status.map((s: { name: string; position: { eventId: number } }) => [s.name, s.position.eventId]),
+      [['probe-copier', ids[1]]],
+    );
     assert.equal(state!.last_error, null);
     assert.equal(backoffMs(1), 250);
     assert.ok(backoffMs(3) > backoffMs(2));
@@ -151,6 +157,19 @@ describe('durable subscribers', () => {
     await t.app.kernel.jobs.send('jobprobe-echo', { hello: 'world' });
     await waitFor(async () => received.length === 1, 10_000);
     assert.deepEqual(received, [{ hello: 'world' }]);
+
+    // Enqueued inside a write: the job exists only if the write commits.
+    await assert.rejects(
+      t.app.kernel.write(systemActor('test'), async (ctx) => {
+        await ctx.enqueue('jobprobe-echo', { from: 'rolled back' });
+        throw new Error('the write fails after enqueueing');
+      }),
+      /the write fails/,
+    );
+    await t.app.kernel.write(systemActor('test'), (ctx) => ctx.enqueue('jobprobe-echo', { from: 'committed' }));
+    await waitFor(async () => received.length === 2, 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(received, [{ hello: 'world' }, { from: 'committed' }]);
     const schedules = await queryRows<{ name: string; cron: string }>(t.app.kernel.db, sql`SELECT name, cron FROM pgboss.schedule`);
     assert.deepEqual(schedules, [{ name: 'jobprobe-nightly', cron: '0 3 * * *' }]);
   });

@@ -81,6 +81,10 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
     }
     if (!route.schema) throw new Error(`${where} must declare its schema`);
     if (route.url.includes(':') && !route.schema.params) throw new Error(`${where} must declare schema.params`);
+    const body = route.schema.body as { type?: string; additionalProperties?: unknown } | undefined;
+    if (body?.type === 'object' && body.additionalProperties !== false) {
+      throw new Error(`${where} must refuse unknown body fields (use Body() from core/http/schemas.ts)`);
+    }
     if (config.recordParam && !route.url.includes(`:${config.recordParam}`)) {
       throw new Error(`${where} names recordParam ${config.recordParam}, which is not in its path`);
     }

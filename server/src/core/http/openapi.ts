@@ -12,7 +12,6 @@ export const ProblemSchema = Type.Object(
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-    field: Type.Optional(Type.String({ description: 'The field a 409 conflict is about' })),
     retryAfter: Type.Optional(Type.Integer({ description: 'Seconds until a 429 may be retried' })),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },

@@ -23,8 +23,9 @@ export const invalidField = (field: string, message: string) =>
 export const unauthorized = (detail = 'Sign in to continue.') => new HttpProblem(401, 'Unauthorized', detail);
 export const forbidden = (detail = 'You do not have permission to do this.') => new HttpProblem(403, 'Forbidden', detail);
 export const notFound = (detail = 'Not found.') => new HttpProblem(404, 'Not Found', detail);
-export const conflict = (detail: string, extra: Record<string, unknown> = {}) =>
-  new HttpProblem(409, 'Conflict', detail, extra);
+/** A 409; when the conflict is about one field (a taken email, a role name), it is named like a 400's. */
+export const conflict = (detail: string, field?: string) =>
+  new HttpProblem(409, 'Conflict', detail, field ? { errors: [{ field, message: detail }] } : {});
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new HttpProblem(429, 'Too Many Requests', detail, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) }, {
     'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),

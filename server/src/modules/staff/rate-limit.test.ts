@@ -32,12 +32,17 @@ describe('sign-in rate limits', () => {
   it('limits failures per IP across accounts', async () => {
     t.clock.advance(2 * 3600_000);
     const ip = '203.0.113.9';
+    const owner = await attempt(ADMIN.password, ip);
+    const device = owner.cookies.find((c) => c.name === 'sb_device')!;
     for (let i = 0; i < SIGN_IN_LIMITS.perIp.max; i++) {
       const response = await signInRequest(t.app, `someone${i % 5}@test.local`, 'wrong password!', { remoteAddress: ip });
       assert.equal(response.statusCode, 401);
     }
     const limited = await signInRequest(t.app, 'someone-else@test.local', 'wrong password!', { remoteAddress: ip });
     assert.equal(limited.statusCode, 429);
+    assert.equal((await attempt(ADMIN.password, ip)).statusCode, 429, 'the owner on a new browser shares the network limit');
+    const known = await attempt(ADMIN.password, ip, `sb_device=${device.value}`);
+    assert.equal(known.statusCode, 200, 'a browser that signed in before is limited only by its own failures');
   });
 
   it('evaluates at most 100 failures per account per hour, yet the owner on a known device still gets in', async () => {

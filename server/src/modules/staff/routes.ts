@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { Body } from '../../core/http/schemas.ts';
 import { effectivePermissions, type Principal } from '../../core/access.ts';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../core/auth.ts';
 import { principalOf, sessionToken } from '../../core/http/guard.ts';
@@ -98,8 +99,12 @@ export function meView(kernel: Kernel, principal: Principal) {
   };
 }
 
+/** Behind a TLS-terminating proxy, PUBLIC_URL=https://… marks cookies Secure even if the hop is plain HTTP. */
+const isSecure = (kernel: Kernel, request: FastifyRequest) =>
+  request.protocol === 'https' || kernel.config.publicUrl?.startsWith('https://') === true;
+
 function setSessionCookies(kernel: Kernel, request: FastifyRequest, reply: FastifyReply, token: string, deviceToken: string) {
-  const secure = request.protocol === 'https';
+  const secure = isSecure(kernel, request);
   reply.setCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -129,7 +134,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: {
           tags: ['session'],
           summary: 'Sign in',
-          body: Type.Object({ email: Email, password: Password }),
+          body: Body({ email: Email, password: Password }),
           response: { 200: Me, ...errors(400, 401, 403, 429) },
         },
       },
@@ -159,7 +164,8 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
             payload: { sessionId: principal.sessionId },
           });
         });
-        reply.clearCookie(request.protocol === 'https' ? SECURE_SESSION_COOKIE : SESSION_COOKIE, { path: '/' });
+        const secure = isSecure(kernel, request);
+        reply.clearCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, { path: '/', secure });
         return reply.code(204).send(null);
       },
     );
@@ -177,7 +183,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: {
           tags: ['session'],
           summary: 'Update my name or language',
-          body: Type.Object({ name: Type.Optional(Name), locale: Type.Optional(Locale) }, { additionalProperties: false }),
+          body: Body({ name: Type.Optional(Name), locale: Type.Optional(Locale) }, { minProperties: 1 }),
           response: { 200: Me, ...errors(400) },
         },
       },
@@ -198,8 +204,8 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: {
           tags: ['session'],
           summary: 'Change my password (ends my other sessions)',
-          body: Type.Object({ currentPassword: Password, newPassword: Password }),
-          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 403) },
+          body: Body({ currentPassword: Password, newPassword: Password }),
+          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400) },
         },
       },
       async (request) => {
@@ -257,7 +263,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: {
           tags: ['staff'],
           summary: 'Create a staff user',
-          body: Type.Object({
+          body: Body({
             email: Email,
             name: Name,
             password: Password,
@@ -291,7 +297,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['staff'],
           summary: 'Edit, disable or enable a staff user, or replace their roles',
           params: IdParams,
-          body: Type.Object(
+          body: Body(
             {
               email: Type.Optional(Email),
               name: Type.Optional(Name),
@@ -299,7 +305,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
               status: Type.Optional(Status),
               roleIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
             },
-            { additionalProperties: false, minProperties: 1 },
+            { minProperties: 1 },
           ),
           response: { 200: StaffUser, ...errors(400, 404, 409) },
         },
@@ -320,7 +326,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['staff'],
           summary: "Reset a staff user's password (ends that user's other sessions)",
           params: IdParams,
-          body: Type.Object({ password: Password }),
+          body: Body({ password: Password }),
           response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 404) },
         },
       },
@@ -357,7 +363,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['staff'],
           summary: 'Grant one permission on one record, optionally until a time',
           params: IdParams,
-          body: Type.Object({
+          body: Body({
             permission: Type.String({ minLength: 1, maxLength: 100 }),
             recordId: Type.String({ minLength: 1, maxLength: 200 }),
             expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -428,7 +434,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: {
           tags: ['roles'],
           summary: 'Create a role',
-          body: Type.Object(RoleBody),
+          body: Body(RoleBody),
           response: { 201: Role, ...errors(400, 409) },
         },
       },
@@ -449,7 +455,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['roles'],
           summary: "Rename a role or replace its permissions (takes effect on holders' next request)",
           params: IdParams,
-          body: Type.Partial(Type.Object(RoleBody), { additionalProperties: false, minProperties: 1 }),
+          body: Type.Partial(Body(RoleBody), { additionalProperties: false, minProperties: 1 }),
           response: { 200: Role, ...errors(400, 404, 409) },
         },
       },

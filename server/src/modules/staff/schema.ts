@@ -48,7 +48,7 @@ export const rolePermissions = pgTable(
 );
 
 /** Which built-in default (role, permission) pairs were ever applied, so an admin's later removal sticks. */
-export const builtinGrantsApplied = pgTable(
+export const builtinRoleDefaults = pgTable(
   'builtin_role_defaults',
   {
     roleKey: text('role_key').notNull(),
@@ -118,6 +118,8 @@ export const signInAttempts = pgTable(
     succeeded: boolean('succeeded').notNull(),
     /** True when the request came from a device that has signed in to this account before. */
     knownDevice: boolean('known_device').notNull().default(false),
+    /** Hash of the device cookie presented, if any: known devices are limited per device instead. */
+    deviceHash: text('device_hash'),
     /** False when the limiter refused the attempt before the password was looked at. */
     evaluated: boolean('evaluated').notNull().default(true),
     createdAt: timestamptz('created_at').notNull(),
@@ -125,6 +127,7 @@ export const signInAttempts = pgTable(
   (t) => [
     index('staff_sign_in_attempts_email_idx').on(t.email, t.createdAt),
     index('staff_sign_in_attempts_ip_idx').on(t.ip, t.createdAt),
+    index('staff_sign_in_attempts_device_idx').on(t.deviceHash, t.createdAt),
   ],
 );
 

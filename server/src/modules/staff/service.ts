@@ -7,7 +7,7 @@ import { decodeCursor, toPage } from '../../core/http/pagination.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { StaffEvents } from './events.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import { builtinGrantsApplied, recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
+import { builtinRoleDefaults, recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
 import type { StaffSessions } from './sessions.ts';
 
 export const MANAGE_ROLES = 'staff.manage_roles';
@@ -149,7 +149,7 @@ export async function createStaffUser(ctx: ServiceContext, input: CreateStaffInp
       updatedAt: ctx.now,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`A staff user with email ${email} already exists.`, { field: 'body.email' });
+    if (isUniqueViolation(error)) throw conflict(`A staff user with email ${email} already exists.`, 'body.email');
     throw error;
   }
   await setRoles(ctx.tx, id, input.roleIds);
@@ -175,6 +175,7 @@ export async function updateStaffUser(
   id: string,
   input: UpdateStaffInput,
 ): Promise<StaffUserView> {
+  if (input.roleIds !== undefined || input.status === 'disabled') await lockRoles(ctx.tx);
   const [current] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
   if (!current) throw notFound('No such staff user.');
   const changes: Partial<StaffRow> = {};
@@ -191,19 +192,17 @@ export async function updateStaffUser(
     const before = ((await rolesOf(ctx.tx, [id])).get(id) ?? []).map((r) => r.id).sort();
     const after = [...new Set(input.roleIds)].sort();
     rolesChanged = before.join() !== after.join();
-    if (rolesChanged) {
-      await setRoles(ctx.tx, id, after);
-      await assertSomeoneManagesRoles(ctx.tx);
-    }
+    if (rolesChanged) await setRoles(ctx.tx, id, after);
   }
   if (Object.keys(changes).length > 0) {
     try {
       await ctx.tx.update(staffUsers).set({ ...changes, updatedAt: ctx.now }).where(eq(staffUsers.id, id));
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A staff user with email ${changes.email} already exists.`, { field: 'body.email' });
+      if (isUniqueViolation(error)) throw conflict(`A staff user with email ${changes.email} already exists.`, 'body.email');
       throw error;
     }
   }
+  if (rolesChanged || statusChange === 'disabled') await assertSomeoneManagesRoles(ctx.tx);
   const { status: _status, ...fieldChanges } = changes;
   if (Object.keys(fieldChanges).length > 0 || rolesChanged) {
     await ctx.emit({
@@ -297,11 +296,19 @@ function checkPermissions(known: ReadonlySet<string>, permissions: string[]): st
   return [...new Set(permissions)].sort();
 }
 
-/** Refuses any change that would leave no role holding staff.manage_roles: nobody could ever fix roles again. */
+/**
+ * Refuses any change after which no active staff user would hold staff.manage_roles through a role:
+ * nobody could ever fix the roles again. (This covers the last role holding it, too.)
+ */
 async function assertSomeoneManagesRoles(tx: Executor): Promise<void> {
-  const [row] = await tx.select({ n: count() }).from(rolePermissions).where(eq(rolePermissions.permission, MANAGE_ROLES));
+  const [row] = await tx
+    .select({ n: count() })
+    .from(rolePermissions)
+    .innerJoin(staffUserRoles, eq(staffUserRoles.roleId, rolePermissions.roleId))
+    .innerJoin(staffUsers, eq(staffUsers.id, staffUserRoles.staffId))
+    .where(and(eq(rolePermissions.permission, MANAGE_ROLES), eq(staffUsers.status, 'active')));
   if (Number(row?.n ?? 0) === 0) {
-    throw conflict(`At least one role must keep ${MANAGE_ROLES}; this change would remove the last one.`);
+    throw conflict(`This change would leave no active staff user holding ${MANAGE_ROLES}; nobody could manage roles afterwards.`);
   }
 }
 
@@ -328,7 +335,7 @@ export async function createRole(ctx: ServiceContext, known: ReadonlySet<string>
       updatedAt: ctx.now,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`A role named ${input.name.trim()} already exists.`, { field: 'body.name' });
+    if (isUniqueViolation(error)) throw conflict(`A role named ${input.name.trim()} already exists.`, 'body.name');
     throw error;
   }
   if (permissions.length > 0) await ctx.tx.insert(rolePermissions).values(permissions.map((permission) => ({ roleId: id, permission })));
@@ -366,7 +373,7 @@ export async function updateRole(
     try {
       await ctx.tx.update(roles).set({ ...changes, updatedAt: ctx.now }).where(eq(roles.id, id));
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A role named ${String(changes.name)} already exists.`, { field: 'body.name' });
+      if (isUniqueViolation(error)) throw conflict(`A role named ${String(changes.name)} already exists.`, 'body.name');
       throw error;
     }
   }
@@ -486,7 +493,13 @@ export async function syncBuiltinRoles(
   builtins: Array<{ key: string; name: string; description: string; permissions: string[] }>,
 ): Promise<void> {
   for (const builtin of builtins) {
+    const applied = await ctx.tx
+      .select({ permission: builtinRoleDefaults.permission })
+      .from(builtinRoleDefaults)
+      .where(eq(builtinRoleDefaults.roleKey, builtin.key));
     let [role] = await ctx.tx.select().from(roles).where(eq(roles.builtinKey, builtin.key));
+    // Defaults applied before but no role now: an administrator deleted it, and it stays deleted.
+    if (!role && applied.length > 0) continue;
     if (!role) {
       [role] = await ctx.tx
         .insert(roles)
@@ -516,10 +529,6 @@ export async function syncBuiltinRoles(
       }
       await ctx.emit({ type: StaffEvents.roleCreated, subject: roleSubject(role!.id), payload: { name: role!.name, builtin: builtin.key } });
     }
-    const applied = await ctx.tx
-      .select({ permission: builtinGrantsApplied.permission })
-      .from(builtinGrantsApplied)
-      .where(eq(builtinGrantsApplied.roleKey, builtin.key));
     const pending = builtin.permissions.filter((p) => !applied.some((a) => a.permission === p));
     if (pending.length === 0) continue;
     await ctx.tx
@@ -527,7 +536,7 @@ export async function syncBuiltinRoles(
       .values(pending.map((permission) => ({ roleId: role!.id, permission })))
       .onConflictDoNothing();
     await ctx.tx
-      .insert(builtinGrantsApplied)
+      .insert(builtinRoleDefaults)
       .values(pending.map((permission) => ({ roleKey: builtin.key, permission })))
       .onConflictDoNothing();
   }

@@ -130,7 +130,8 @@ describe('staff sign-in and sessions', () => {
     const target = await staffWith(admin, [], 'self-change');
     const other = await signIn(t.app, target.email, target.password);
     const wrong = await target.session.post('/api/console/me/password', { currentPassword: 'wrong one', newPassword: 'another long password' });
-    assert.equal(wrong.statusCode, 403);
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(wrong.json().errors[0].field, 'body.currentPassword');
     const changed = await target.session.post('/api/console/me/password', {
       currentPassword: target.password,
       newPassword: 'another long password',

@@ -5,7 +5,7 @@ import type { Principal } from '../../core/access.ts';
 import type { StaffAuthenticator } from '../../core/auth.ts';
 import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
-import { forbidden, HttpProblem, tooManyRequests, unauthorized } from '../../core/http/problem.ts';
+import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../core/http/problem.ts';
 import { loadPrincipal } from './principals.ts';
 import { burnVerifyTime, verifyPassword } from './passwords.ts';
 import { knownDevices, signInAttempts, staffSessions, staffUsers } from './schema.ts';
@@ -22,8 +22,11 @@ export const SIGN_IN_LIMITS = {
   /** Failed attempts on one account from one IP per 15 minutes. */
   perAccountAndIp: { max: 10, windowMs: 15 * 60_000 },
   /** Failed attempts on one account from devices it has never signed in from, per hour: past this the
-   * password is not even evaluated. Known devices are exempt, so an attacker cannot lock the owner out. */
+   * password is not even evaluated. */
   perAccount: { max: 100, windowMs: 60 * 60_000 },
+  /** A device that has signed in to the account before is limited only by its own failures, so an
+   * attacker elsewhere (or behind the same NAT) cannot lock the owner out. */
+  perKnownDevice: { max: 10, windowMs: 15 * 60_000 },
 };
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -174,7 +177,7 @@ export class StaffSessions implements StaffAuthenticator {
   async verifyCurrentPassword(staffId: string, password: string): Promise<void> {
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.id, staffId));
     if (!user || !(await verifyPassword(user.passwordHash, password))) {
-      throw new HttpProblem(403, 'Forbidden', 'Your current password is incorrect.', { field: 'body.currentPassword' });
+      throw invalidField('body.currentPassword', 'is not your current password');
     }
   }
 
@@ -215,19 +218,25 @@ export class StaffSessions implements StaffAuthenticator {
       const [user] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
       const known =
         user !== undefined && input.deviceToken !== undefined && (await this.isKnownDevice(tx as unknown as Executor, hashToken(input.deviceToken), user.id));
-      const checks: Array<[string, () => Promise<number>]> = [
-        ['Too many failed sign-ins from your network.', () => retryAfter(SIGN_IN_LIMITS.perIp, eq(signInAttempts.ip, input.ip))],
-        [
-          'Too many failed sign-ins for this account.',
-          () => retryAfter(SIGN_IN_LIMITS.perAccountAndIp, eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip)),
-        ],
-      ];
-      if (!known) {
-        checks.push([
-          'Too many failed sign-ins for this account from new devices.',
-          () => retryAfter(SIGN_IN_LIMITS.perAccount, eq(signInAttempts.email, email), eq(signInAttempts.knownDevice, false)),
-        ]);
-      }
+      const deviceHash = input.deviceToken ? hashToken(input.deviceToken) : null;
+      const checks: Array<[string, () => Promise<number>]> = known
+        ? [
+            [
+              'Too many failed sign-ins from this browser.',
+              () => retryAfter(SIGN_IN_LIMITS.perKnownDevice, eq(signInAttempts.email, email), eq(signInAttempts.deviceHash, deviceHash!)),
+            ],
+          ]
+        : [
+            ['Too many failed sign-ins from your network.', () => retryAfter(SIGN_IN_LIMITS.perIp, eq(signInAttempts.ip, input.ip))],
+            [
+              'Too many failed sign-ins for this account.',
+              () => retryAfter(SIGN_IN_LIMITS.perAccountAndIp, eq(signInAttempts.email, email), eq(signInAttempts.ip, input.ip)),
+            ],
+            [
+              'Too many failed sign-ins for this account from new devices.',
+              () => retryAfter(SIGN_IN_LIMITS.perAccount, eq(signInAttempts.email, email), eq(signInAttempts.knownDevice, false)),
+            ],
+          ];
       let refused: { message: string; seconds: number } | undefined;
       for (const [message, check] of checks) {
         const seconds = await check();
@@ -238,7 +247,7 @@ export class StaffSessions implements StaffAuthenticator {
       }
       await tx
         .insert(signInAttempts)
-        .values({ id, email, ip: input.ip, succeeded: false, knownDevice: known, evaluated: !refused, createdAt: now });
+        .values({ id, email, ip: input.ip, succeeded: false, knownDevice: known, deviceHash, evaluated: !refused, createdAt: now });
       return refused;
     });
     if (refusal) throw tooManyRequests(`${refusal.message} Try again in ${formatWait(refusal.seconds)}.`, refusal.seconds);

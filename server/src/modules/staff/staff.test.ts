@@ -152,6 +152,23 @@ describe('staff users, roles and grants', () => {
     assert.equal((await admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 404);
   });
 
+  it('refuses to leave no active user able to manage roles', async () => {
+    const me = (await admin.get('/api/console/me')).json();
+    const stripSelf = await admin.patch(`/api/console/staff/${me.id}`, { roleIds: [] });
+    assert.equal(stripSelf.statusCode, 409, 'the only active holder cannot drop their last role with staff.manage_roles');
+    assert.match(stripSelf.json().detail, /no active staff user/);
+    assert.equal((await admin.get('/api/console/me')).statusCode, 200);
+  });
+
+  it('refuses unknown body fields, naming them', async () => {
+    const response = await admin.post('/api/console/roles', { name: 'Extra', permissions: [], colour: 'red' });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json().errors, [{ field: 'body.colour', message: 'is not allowed' }]);
+    const taken = await admin.post('/api/console/roles', { name: 'Administrator', permissions: [] });
+    assert.equal(taken.statusCode, 409);
+    assert.equal(taken.json().errors[0].field, 'body.name');
+  });
+
   it('an administrator cannot disable themselves', async () => {
     const me = (await admin.get('/api/console/me')).json();
     const response = await admin.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });

@@ -1,0 +1,31 @@
+/**
+ * Benchmark dispatcher: `npm run bench -- <name>` runs `bench/<name>.ts`, which exports `main(args)`.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+interface Benchmark {
+  main(args: string[]): Promise<void>;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const available = readdirSync(here)
+  .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.endsWith('.d.ts'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || !available.includes(name)) {
+  console.error(
+    `${name ? `Unknown benchmark "${name}".` : 'Name a benchmark to run.'}\n` +
+      `Usage: npm run bench -- <name>\nAvailable: ${available.join(', ') || '(none)'}`,
+  );
+  process.exit(2);
+}
+
+const benchmark = (await import(new URL(`./${name}.ts`, import.meta.url).href)) as Partial<Benchmark>;
+if (typeof benchmark.main !== 'function') {
+  console.error(`bench/${name}.ts does not export main(args).`);
+  process.exit(2);
+}
+await benchmark.main(args);
