@@ -8,7 +8,6 @@
  *
  * See bench/README.md for what each figure means.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
 import { buildApp } from '../server/src/app.ts';
 import { parseConfig } from '../server/src/core/config.ts';
 import type { DatabaseHandle } from '../server/src/core/db/client.ts';
 import { hashPassword } from '../server/src/modules/staff/passwords.ts';
 import { roles, staffUserRoles, staffUsers } from '../server/src/modules/staff/schema.ts';
+import { throwawayDatabase } from '../server/test/throwaway-database.ts';
 
 const HOST = '127.0.0.1';
 const CONNECTIONS = 10;
@@ -142,26 +141,6 @@ function sqlServer(database: DatabaseHandle): Server {
   });
 }
 
-/** A throwaway database on the BENCH_DATABASE_URL server, dropped by the returned function. */
-async function throwawayPostgres(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sb_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
-
 const FIRST = ['Ada', 'Boris', 'Chen', 'Dana', 'Elif', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Lev', 'Maya', 'Nils', 'Olga', 'Pavel', 'Quinn', 'Rosa', 'Sami', 'Tara'];
 const LAST = ['Abbott', 'Baker', 'Castro', 'Dietrich', 'Eriksen', 'Fischer', 'Garcia', 'Horvat', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Novak', 'Okafor', 'Petrov', 'Quispe', 'Rossi', 'Sato', 'Tanaka'];
 
@@ -221,7 +200,7 @@ export async function main(_args: string[]): Promise<void> {
   const duration = seconds();
   const loadgen = loadGenerator();
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
-  const postgres = process.env.BENCH_DATABASE_URL ? await throwawayPostgres(process.env.BENCH_DATABASE_URL) : undefined;
+  const postgres = process.env.BENCH_DATABASE_URL ? await throwawayDatabase(process.env.BENCH_DATABASE_URL, 'sb_bench') : undefined;
   const servers: Server[] = [];
   let app: FastifyInstance | undefined;
   try {

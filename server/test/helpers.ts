@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
+import { throwawayDatabase } from './throwaway-database.ts';
 import { buildApp, type BuildOptions } from '../src/app.ts';
 import { parseConfig, type Config } from '../src/core/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/core/db/client.ts';
@@ -25,23 +25,14 @@ export async function testDatabase(): Promise<DatabaseHandle & { url?: string }>
   if (process.env.TEST_DB !== 'postgres') return openDatabase({ dataDir: 'memory://' });
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
-  const name = `sb_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolSize: 5 });
+  const database = await throwawayDatabase(serverUrl, 'sb_test');
+  const handle = await openDatabase({ databaseUrl: database.url, dataDir: 'unused', poolSize: 5 });
   return {
     ...handle,
-    url: url.toString(),
+    url: database.url,
     async close() {
       await handle.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await database.drop();
     },
   };
 }

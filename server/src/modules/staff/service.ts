@@ -261,11 +261,13 @@ export interface RoleView {
 }
 
 export async function listRoles(db: Executor): Promise<RoleView[]> {
-  const [roleRows, permissionRows, holderRows] = await Promise.all([
-    db.select().from(roles).orderBy(sql`lower(${roles.name})`),
-    db.select().from(rolePermissions).orderBy(asc(rolePermissions.permission)),
-    db.select({ roleId: staffUserRoles.roleId, n: count() }).from(staffUserRoles).groupBy(staffUserRoles.roleId),
-  ]);
+  // Sequential: `db` may be a transaction, which runs one statement at a time anyway.
+  const roleRows = await db.select().from(roles).orderBy(sql`lower(${roles.name})`);
+  const permissionRows = await db.select().from(rolePermissions).orderBy(asc(rolePermissions.permission));
+  const holderRows = await db
+    .select({ roleId: staffUserRoles.roleId, n: count() })
+    .from(staffUserRoles)
+    .groupBy(staffUserRoles.roleId);
   return roleRows.map((role) => ({
     id: role.id,
     name: role.name,
