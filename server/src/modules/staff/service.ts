@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'dri
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { isUniqueViolation } from '../../core/db/sql.ts';
-import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
+import { conflict, forbidden, invalidField, notFound } from '../../core/http/problem.ts';
 import { decodeCursor, toPage } from '../../core/http/pagination.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { StaffEvents } from './events.ts';
@@ -46,6 +46,37 @@ async function rolesOf(db: Executor, staffIds: string[]): Promise<Map<string, Ar
     result.set(row.staffId, list);
   }
   return result;
+}
+
+/** Permissions a staff user holds through their roles (grants are per record and never count here). */
+async function rolePermissionsOf(tx: Executor, staffId: string): Promise<Set<string>> {
+  const rows = await tx
+    .selectDistinct({ permission: rolePermissions.permission })
+    .from(staffUserRoles)
+    .innerJoin(rolePermissions, eq(rolePermissions.roleId, staffUserRoles.roleId))
+    .where(eq(staffUserRoles.staffId, staffId));
+  return new Set(rows.map((r) => r.permission));
+}
+
+async function permissionsOfRoles(tx: Executor, roleIds: string[]): Promise<Set<string>> {
+  if (roleIds.length === 0) return new Set();
+  const rows = await tx
+    .selectDistinct({ permission: rolePermissions.permission })
+    .from(rolePermissions)
+    .where(inArray(rolePermissions.roleId, roleIds));
+  return new Set(rows.map((r) => r.permission));
+}
+
+/**
+ * No escalation: a staff user may hand out (roles, grants, role permissions) and act upon (another
+ * user's roles, password, status, email) only what lies within their own role permissions. The
+ * system itself (bootstrap, demo data) is trusted.
+ */
+async function assertWithinOwnPermissions(ctx: ServiceContext, permissions: Iterable<string>, what: string): Promise<void> {
+  if (ctx.actor.type !== 'staff') return;
+  const own = await rolePermissionsOf(ctx.tx, ctx.actor.id);
+  const beyond = [...new Set(permissions)].filter((p) => !own.has(p)).sort();
+  if (beyond.length > 0) throw forbidden(`${what} involves permissions you do not hold yourself: ${beyond.join(', ')}.`);
 }
 
 type StaffRow = typeof staffUsers.$inferSelect;
@@ -136,6 +167,7 @@ export async function createStaffUser(ctx: ServiceContext, input: CreateStaffInp
   const email = input.email.trim().toLowerCase();
   checkPassword(input.password, email, 'body.password');
   await assertRolesExist(ctx.tx, input.roleIds, 'body.roleIds');
+  await assertWithinOwnPermissions(ctx, await permissionsOfRoles(ctx.tx, input.roleIds), 'Assigning these roles');
   const id = uuidv7();
   const passwordHash = await hashPassword(input.password);
   try {
@@ -178,6 +210,7 @@ export async function updateStaffUser(
   if (input.roleIds !== undefined || input.status === 'disabled') await lockRoles(ctx.tx);
   const [current] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
   if (!current) throw notFound('No such staff user.');
+  if (ctx.actor.id !== id) await assertWithinOwnPermissions(ctx, await rolePermissionsOf(ctx.tx, id), 'Editing this user');
   const changes: Partial<StaffRow> = {};
   if (input.email !== undefined && input.email.trim().toLowerCase() !== current.email) changes.email = input.email.trim().toLowerCase();
   if (input.name !== undefined && input.name.trim() !== current.name) changes.name = input.name.trim();
@@ -189,6 +222,7 @@ export async function updateStaffUser(
   let rolesChanged = false;
   if (input.roleIds !== undefined) {
     await assertRolesExist(ctx.tx, input.roleIds, 'body.roleIds');
+    await assertWithinOwnPermissions(ctx, await permissionsOfRoles(ctx.tx, input.roleIds), 'Assigning these roles');
     const before = ((await rolesOf(ctx.tx, [id])).get(id) ?? []).map((r) => r.id).sort();
     const after = [...new Set(input.roleIds)].sort();
     rolesChanged = before.join() !== after.join();
@@ -233,6 +267,7 @@ export async function setPassword(
 ): Promise<{ sessionsEnded: number }> {
   const [user] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
   if (!user) throw notFound('No such staff user.');
+  if (ctx.actor.id !== id) await assertWithinOwnPermissions(ctx, await rolePermissionsOf(ctx.tx, id), "Resetting this user's password");
   checkPassword(password, user.email, options.reason === 'reset' ? 'body.password' : 'body.newPassword');
   await ctx.tx
     .update(staffUsers)
@@ -327,6 +362,7 @@ export interface RoleInput {
 
 export async function createRole(ctx: ServiceContext, known: ReadonlySet<string>, input: RoleInput): Promise<RoleView> {
   const permissions = checkPermissions(known, input.permissions);
+  await assertWithinOwnPermissions(ctx, permissions, 'This role');
   const id = uuidv7();
   try {
     await ctx.tx.insert(roles).values({
@@ -363,6 +399,7 @@ export async function updateRole(
     const next = checkPermissions(known, input.permissions);
     const current = (await ctx.tx.select().from(rolePermissions).where(eq(rolePermissions.roleId, id))).map((p) => p.permission);
     added = next.filter((p) => !current.includes(p));
+    await assertWithinOwnPermissions(ctx, added, 'Adding these permissions');
     // Permissions of disabled modules are not in the catalogue; an edit leaves them alone.
     removed = current.filter((p) => !next.includes(p) && known.has(p));
     if (removed.length > 0) {
@@ -443,6 +480,8 @@ export async function createGrant(
   input: GrantInput,
 ): Promise<GrantView> {
   if (!known.has(input.permission)) throw invalidField('body.permission', `is not a known permission: ${input.permission}`);
+  if (ctx.actor.type === 'staff' && ctx.actor.id === staffId) throw forbidden('You cannot grant access to yourself.');
+  await assertWithinOwnPermissions(ctx, [input.permission], 'This grant');
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt <= ctx.now) throw invalidField('body.expiresAt', 'must be in the future');
   const [user] = await ctx.tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.id, staffId));

@@ -169,6 +169,53 @@ describe('staff users, roles and grants', () => {
     assert.equal(taken.json().errors[0].field, 'body.name');
   });
 
+  it('lets nobody hand out or act upon more than they hold themselves', async () => {
+    const manager = await staffWith(admin, ['staff.manage_users', 'events.read'], 'user-manager');
+    const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string }>;
+    const administrator = roles.find((r) => r.name === 'Administrator')!;
+    const me = (await admin.get('/api/console/me')).json();
+
+    const selfPromote = await manager.session.patch(`/api/console/staff/${manager.user.id}`, {
+      roleIds: [manager.role.id, administrator.id],
+    });
+    assert.equal(selfPromote.statusCode, 403);
+    assert.match(selfPromote.json().detail, /staff\.manage_roles/);
+    const resetAdmin = await manager.session.post(`/api/console/staff/${me.id}/password`, { password: 'taken over password' });
+    assert.equal(resetAdmin.statusCode, 403);
+    const disableAdmin = await manager.session.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });
+    assert.equal(disableAdmin.statusCode, 403);
+    const grantSelf = await manager.session.post(`/api/console/staff/${manager.user.id}/grants`, {
+      permission: 'events.read',
+      recordId: 'anything',
+    });
+    assert.equal(grantSelf.statusCode, 403);
+    const other = await staffWith(admin, [], 'plain-user');
+    const grantBeyond = await manager.session.post(`/api/console/staff/${other.user.id}/grants`, {
+      permission: 'staff.manage_roles',
+      recordId: 'anything',
+    });
+    assert.equal(grantBeyond.statusCode, 403);
+
+    const within = await manager.session.post('/api/console/staff', {
+      email: 'within@test.local',
+      name: 'Within Reach',
+      password: 'within reach password',
+      roleIds: [manager.role.id],
+    });
+    assert.equal(within.statusCode, 201, 'roles within their own permissions are fine');
+    const grantWithin = await manager.session.post(`/api/console/staff/${other.user.id}/grants`, {
+      permission: 'events.read',
+      recordId: 'record-1',
+    });
+    assert.equal(grantWithin.statusCode, 201);
+
+    const keeper = await staffWith(admin, ['staff.manage_roles'], 'role-keeper-only');
+    const widen = await keeper.session.patch(`/api/console/roles/${keeper.role.id}`, {
+      permissions: ['staff.manage_roles', 'staff.manage_users'],
+    });
+    assert.equal(widen.statusCode, 403, 'a role manager cannot add permissions they lack');
+  });
+
   it('an administrator cannot disable themselves', async () => {
     const me = (await admin.get('/api/console/me')).json();
     const response = await admin.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });
