@@ -72,6 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     catalogue,
     jobs: noJobs,
     notices: [] as string[],
+    openStreams: new Set(),
     now: options.now ?? (() => new Date()),
   } as Kernel;
   kernel.write = createWriter(kernel);
@@ -104,6 +105,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await subscribers.start();
   }
 
+  // Hijacked SSE connections would keep the server from closing: end them first.
+  app.addHook('preClose', async () => {
+    for (const stream of [...kernel.openStreams]) stream.close('server_closing');
+  });
   app.addHook('onClose', async () => {
     await subscribers.stop();
     await kernel.jobs.stop();

@@ -12,6 +12,7 @@ export const ADMIN = { email: 'admin@test.local', password: 'correct horse batte
 export class TestClock {
   private offsetMs = 0;
   now = (): Date => new Date(Date.now() + this.offsetMs);
+  /** Negative to step back (a test restoring the time it moved). */
   advance(ms: number): void {
     this.offsetMs += ms;
   }

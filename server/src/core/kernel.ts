@@ -33,6 +33,8 @@ export interface Kernel {
   jobs: Jobs;
   /** Resolves console session tokens; provided by the staff module. */
   authenticator: StaffAuthenticator;
+  /** Open live streams, closed when the server shuts down. */
+  openStreams: Set<{ close(reason?: string): void }>;
   /** Lines for the start-up banner (e.g. the generated first administrator password). */
   notices: string[];
   now(): Date;

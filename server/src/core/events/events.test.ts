@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, ORIGIN, Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
 import { SseClient } from '../../../test/sse.ts';
+import { streamTiming } from './stream.ts';
 
 describe('event log API and live stream', () => {
   let t: TestApp;
@@ -118,8 +119,40 @@ describe('event log API and live stream', () => {
     });
   }
 
+  it('closes a stream when its session expires, even with no access change', async () => {
+    streamTiming.heartbeatMs = 50;
+    try {
+      const user = await staffWith(admin, ['events.read'], 'expiring');
+      const stream = await open(user.session);
+      t.clock.advance(31 * 24 * 3600_000);
+      await stream.until(() => stream.closed, 2000);
+    } finally {
+      streamTiming.heartbeatMs = 15_000;
+      t.clock.advance(-31 * 24 * 3600_000);
+    }
+  });
+
+  it('refuses a Last-Event-ID that cannot be an event id', async () => {
+    const stream = await SseClient.open(`${base}/api/console/stream`, { cookie: admin.cookie, 'last-event-id': '99999999999999999999999' });
+    assert.equal(stream.status, 400);
+  });
+
   it('answers the stream without a session with 401', async () => {
     const stream = await SseClient.open(`${base}/api/console/stream`, { origin: ORIGIN });
     assert.equal(stream.status, 401);
+  });
+});
+
+describe('shutdown with open streams', () => {
+  it('closes open streams so the server stops promptly', async () => {
+    const t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const admin = await signIn(t.app);
+    const stream = await SseClient.open(`${base}/api/console/stream`, { cookie: admin.cookie });
+    const started = Date.now();
+    await t.close();
+    assert.ok(Date.now() - started < 3000, `close took ${Date.now() - started} ms`);
+    await stream.until(() => stream.closed, 1000);
   });
 });

@@ -133,7 +133,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         summary: 'Server-Sent Events: new events the signed-in user may see',
         description:
           'Each message is `event: <type>`, `id: <event id>`, `data: <Event JSON>`. Reconnect with `Last-Event-ID` to receive what was missed (up to 500 events).',
-        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]+$' })) }),
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) }),
       },
     },
     async (request, reply) => {

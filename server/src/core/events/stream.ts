@@ -1,15 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { asc, gt } from 'drizzle-orm';
 import type { Principal } from '../access.ts';
 import type { Kernel } from '../kernel.ts';
+import type { BusMessage } from './bus.ts';
 import { eventLog } from './schema.ts';
 import type { StoredEvent } from './types.ts';
 import { eventView } from './routes.ts';
 
-const HEARTBEAT_MS = 15_000;
+/** Mutable so tests can shorten it; every beat also checks the session's expiry. */
+export const streamTiming = { heartbeatMs: 15_000 };
 /** At most this many missed events are replayed; past it the client gets `replay_truncated` and should reload. */
 const REPLAY_LIMIT = 500;
 const REPLAY_SCAN_LIMIT = 10_000;
+/** A client that stops reading is dropped once this much is waiting in its socket; it reconnects with Last-Event-ID. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
 
 export interface StreamOptions {
   principal: Principal;
@@ -19,89 +24,132 @@ export interface StreamOptions {
 }
 
 /**
- * Streams new events to one console tab. The stream re-checks its session whenever the bus says that
- * user's access changed, and closes at once when the session no longer holds (sign-out, password reset,
- * disabling), so a revoked user stops receiving within the same tick.
+ * One console tab's live feed. It re-checks its session whenever the bus says that user's access
+ * changed and whenever the session's expiry passes, and closes at once when the session no longer
+ * holds (sign-out, password reset, disabling, expiry).
  */
-export async function openEventStream(kernel: Kernel, request: FastifyRequest, reply: FastifyReply, options: StreamOptions) {
-  let principal = options.principal;
-  let open = true;
-  const sent = new Set<number>();
-  let sentCount = 0;
-  let replaying = options.lastEventId !== undefined;
-  const buffered: StoredEvent[] = [];
+class EventStream {
+  private principal: Principal;
+  private open = true;
+  private replaying: boolean;
+  private readonly buffered: StoredEvent[] = [];
+  /** Ids sent during replay, so a live event that raced the replay is not sent twice. */
+  private readonly replayed = new Set<number>();
+  private recheck: Promise<void> = Promise.resolve();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
 
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  res.write('retry: 3000\n\n');
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly res: ServerResponse,
+    private readonly options: StreamOptions,
+  ) {
+    this.principal = options.principal;
+    this.replaying = options.lastEventId !== undefined;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    this.write('retry: 3000\n\n');
+    this.unsubscribe = kernel.bus.subscribe((message) => this.onMessage(message));
+    this.heartbeat = setInterval(() => this.beat(), streamTiming.heartbeatMs);
+    this.heartbeat.unref();
+    res.on('close', () => this.close());
+    kernel.openStreams.add(this);
+  }
 
-  const send = (event: StoredEvent) => {
-    if (!open || sent.has(event.id) || !options.visible(principal, event)) return;
-    if (replaying) sent.add(event.id);
-    sentCount++;
-    res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventView(event))}\n\n`);
-  };
+  close(reason?: string): void {
+    if (!this.open) return;
+    if (reason) this.write(`event: ${reason}\ndata: {}\n\n`);
+    this.open = false;
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    this.kernel.openStreams.delete(this);
+    this.res.end();
+  }
 
-  const close = () => {
-    if (!open) return;
-    open = false;
-    clearInterval(heartbeat);
-    unsubscribe();
-    res.end();
-  };
+  async replay(lastEventId: number): Promise<void> {
+    try {
+      const complete = await this.replayFrom(lastEventId);
+      if (!complete) this.write('event: replay_truncated\ndata: {}\n\n');
+    } catch (error) {
+      this.kernel.log.warn({ err: error }, 'event stream replay failed');
+      this.close('replay_failed');
+      return;
+    } finally {
+      this.replaying = false;
+    }
+    for (const event of this.buffered.splice(0)) this.send(event);
+    this.replayed.clear();
+  }
 
-  let recheck: Promise<void> = Promise.resolve();
-  const unsubscribe = kernel.bus.subscribe((message) => {
+  /** Sends what was missed after `lastEventId`, in id order; false when it stopped at a limit. */
+  private async replayFrom(lastEventId: number): Promise<boolean> {
+    let after = lastEventId;
+    let delivered = 0;
+    for (let scanned = 0; scanned < REPLAY_SCAN_LIMIT; ) {
+      const batch = await this.kernel.db.select().from(eventLog).where(gt(eventLog.id, after)).orderBy(asc(eventLog.id)).limit(500);
+      if (batch.length === 0) return true;
+      for (const event of batch) {
+        if (this.send(event as StoredEvent) && ++delivered >= REPLAY_LIMIT) return false;
+        after = event.id;
+      }
+      scanned += batch.length;
+    }
+    return false;
+  }
+
+  private onMessage(message: BusMessage): void {
     if (message.kind === 'event') {
-      if (replaying) buffered.push(message.event);
-      else send(message.event);
+      if (this.replaying) this.buffered.push(message.event);
+      else this.send(message.event);
       return;
     }
-    if (message.staffIds !== 'all' && !message.staffIds.includes(principal.staffId)) return;
-    recheck = recheck.then(async () => {
-      if (!open) return;
-      const current = await kernel.authenticator.authenticate(options.token).catch(() => null);
-      if (!current) {
-        res.write('event: session_ended\ndata: {}\n\n');
-        close();
-      } else principal = current;
-    });
-  });
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  heartbeat.unref();
-  request.raw.on('close', close);
+    if (message.staffIds === 'all' || message.staffIds.includes(this.principal.staffId)) this.revalidate();
+  }
 
-  if (options.lastEventId !== undefined) {
-    const complete = await replay(kernel, options.lastEventId, (event) => {
-      const before = sentCount;
-      send(event);
-      return sentCount > before;
+  /** Returns whether the event was written. */
+  private send(event: StoredEvent): boolean {
+    if (!this.open || this.replayed.has(event.id) || !this.options.visible(this.principal, event)) return false;
+    if (this.replaying) this.replayed.add(event.id);
+    return this.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventView(event))}\n\n`);
+  }
+
+  private write(chunk: string): boolean {
+    if (!this.open) return false;
+    if (this.res.writableLength > MAX_UNREAD_BYTES) {
+      this.close();
+      return false;
+    }
+    this.res.write(chunk);
+    return true;
+  }
+
+  private beat(): void {
+    if (this.kernel.now() >= this.principal.sessionExpiresAt) this.revalidate();
+    else this.write(': keep-alive\n\n');
+  }
+
+  /** Looks the session up again (without counting as activity); closes the stream if it is gone. */
+  private revalidate(): void {
+    this.recheck = this.recheck.then(async () => {
+      if (!this.open) return;
+      const current = await this.kernel.authenticator.authenticate(this.options.token, { touch: false }).catch(() => null);
+      if (!current) this.close('session_ended');
+      else this.principal = current;
     });
-    if (!complete && open) res.write('event: replay_truncated\ndata: {}\n\n');
-    replaying = false;
-    for (const event of buffered.splice(0)) send(event);
-    sent.clear();
   }
 }
 
-/** Sends what was missed after `lastEventId`, in id order; false when it stopped at a limit. */
-async function replay(kernel: Kernel, lastEventId: number, deliver: (event: StoredEvent) => boolean): Promise<boolean> {
-  let after = lastEventId;
-  let delivered = 0;
-  for (let scanned = 0; scanned < REPLAY_SCAN_LIMIT; ) {
-    const batch = await kernel.db.select().from(eventLog).where(gt(eventLog.id, after)).orderBy(asc(eventLog.id)).limit(500);
-    if (batch.length === 0) return true;
-    for (const event of batch) {
-      if (deliver(event as StoredEvent) && ++delivered >= REPLAY_LIMIT) return false;
-      after = event.id;
-    }
-    scanned += batch.length;
+export async function openEventStream(kernel: Kernel, request: FastifyRequest, reply: FastifyReply, options: StreamOptions) {
+  reply.hijack();
+  const stream = new EventStream(kernel, reply.raw, options);
+  // The client may have gone while the request was being authenticated: then 'close' has already fired.
+  if (request.raw.destroyed || reply.raw.destroyed) {
+    stream.close();
+    return;
   }
-  return false;
+  if (options.lastEventId !== undefined) await stream.replay(options.lastEventId);
 }

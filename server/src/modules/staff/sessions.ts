@@ -58,33 +58,49 @@ export interface SignInResult {
 
 export class StaffSessions implements StaffAuthenticator {
   private readonly cache = new Map<string, CachedSession>();
+  /** Bumped by every access change; a lookup that started under an older generation is not cached. */
+  private generation = 0;
+  private insertsSinceSweep = 0;
 
   constructor(private readonly kernel: Kernel) {
     kernel.bus.subscribe((message) => {
       if (message.kind !== 'auth_changed') return;
+      this.generation++;
       if (message.staffIds === 'all') this.cache.clear();
       else for (const [key, entry] of this.cache) if (message.staffIds.includes(entry.staffId)) this.cache.delete(key);
     });
   }
 
-  async authenticate(token: string): Promise<Principal | null> {
+  async authenticate(token: string, options: { touch?: boolean } = {}): Promise<Principal | null> {
     const tokenHash = hashToken(token);
     const now = this.kernel.now();
     let entry = this.cache.get(tokenHash);
     if (!entry || Date.now() - entry.loadedAt > CACHE_TTL_MS) {
+      const generation = this.generation;
       entry = await this.load(tokenHash);
       if (!entry) {
         this.cache.delete(tokenHash);
         return null;
       }
-      this.cache.set(tokenHash, entry);
+      if (generation === this.generation) this.remember(tokenHash, entry);
     }
     if (now >= entry.idleExpiresAt || now >= entry.absoluteExpiresAt) {
       this.cache.delete(tokenHash);
       return null;
     }
-    if (now.getTime() - entry.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await this.touch(tokenHash, entry, now);
+    if (options.touch !== false && now.getTime() - entry.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+      if (!(await this.touch(tokenHash, entry, now))) return null;
+    }
     return entry.principal;
+  }
+
+  private remember(tokenHash: string, entry: CachedSession): void {
+    this.cache.set(tokenHash, entry);
+    // Entries past their TTL would be reloaded anyway; sweeping them keeps the cache as small as the live sessions.
+    if (++this.insertsSinceSweep < 1000) return;
+    this.insertsSinceSweep = 0;
+    const stale = Date.now() - CACHE_TTL_MS;
+    for (const [key, cached] of this.cache) if (cached.loadedAt < stale) this.cache.delete(key);
   }
 
   private async load(tokenHash: string): Promise<CachedSession | undefined> {
@@ -110,7 +126,8 @@ export class StaffSessions implements StaffAuthenticator {
     };
   }
 
-  private async touch(tokenHash: string, entry: CachedSession, now: Date): Promise<void> {
+  /** Slides the idle expiry; false when the session was revoked meanwhile. */
+  private async touch(tokenHash: string, entry: CachedSession, now: Date): Promise<boolean> {
     const idle = new Date(Math.min(now.getTime() + this.kernel.config.sessionIdleSeconds * 1000, entry.absoluteExpiresAt.getTime()));
     const updated = await this.kernel.db
       .update(staffSessions)
@@ -119,11 +136,12 @@ export class StaffSessions implements StaffAuthenticator {
       .returning({ id: staffSessions.id });
     if (updated.length === 0) {
       this.cache.delete(tokenHash);
-      return;
+      return false;
     }
     entry.lastSeenAt = now;
     entry.idleExpiresAt = idle;
     entry.principal.sessionExpiresAt = minDate(idle, entry.absoluteExpiresAt);
+    return true;
   }
 
   /** Checks the limits, evaluates the password, and opens a new session with a fresh token. */
