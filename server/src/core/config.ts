@@ -23,7 +23,9 @@ const EnvSchema = Type.Object({
   ),
   SESSION_IDLE_SECONDS: Type.Optional(Int),
   SESSION_ABSOLUTE_SECONDS: Type.Optional(Int),
-  TRUST_PROXY: Type.Optional(Bool),
+  TRUST_PROXY: Type.Optional(
+    Type.String({ pattern: '^(true|false|[0-9]+|[0-9a-fA-F:.]+(/[0-9]+)?(,\\s*[0-9a-fA-F:.]+(/[0-9]+)?)*)$' }),
+  ),
   BODY_LIMIT_BYTES: Type.Optional(Int),
 });
 
@@ -42,7 +44,8 @@ export interface Config {
   logLevel: string;
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a hop count, or the proxies' addresses/CIDRs (`true` trusts any sender). */
+  trustProxy: boolean | number | string[];
   bodyLimitBytes: number;
 }
 
@@ -92,9 +95,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: raw.LOG_LEVEL ?? 'info',
     sessionIdleSeconds: idle,
     sessionAbsoluteSeconds: absolute,
-    trustProxy: truthy(raw.TRUST_PROXY, false),
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     bodyLimitBytes: Number(raw.BODY_LIMIT_BYTES ?? 1024 * 1024),
   };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
 }
 
 /** Reads `.env` (when present, without overriding the real environment) and validates the result. */

@@ -53,6 +53,13 @@ describe('event log API and live stream', () => {
     assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
     assert.equal(new Set(ids).size, ids.length);
     assert.equal((await admin.get('/api/console/events?from=yesterday')).json().errors[0].field, 'query.from');
+    const leap = await admin.get('/api/console/events?to=2016-12-31T23:59:60Z');
+    assert.equal(leap.statusCode, 400);
+    assert.equal(leap.json().errors[0].field, 'query.to');
+    for (const key of [[1.5], [1e30], ['1']]) {
+      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+      assert.equal((await admin.get(`/api/console/events?cursor=${cursor}`)).statusCode, 400, JSON.stringify(key));
+    }
   });
 
   it('streams a new event to a tab that may see it, not to one that may not', async () => {

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { can } from '../access.ts';
 import { principalOf, sessionToken } from '../http/guard.ts';
-import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination.ts';
+import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../http/pagination.ts';
 import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
 import { defineModule } from '../module.ts';
@@ -62,11 +62,11 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request) => {
       const { cursor, limit, from, to, ...filter } = request.query;
-      const before = decodeCursor<[number]>(cursor, ['number']);
+      const before = decodeCursor<[number]>(cursor, ['id']);
       const rows = await listEvents(kernel.db, {
         ...filter,
-        from: from ? new Date(from) : undefined,
-        to: to ? new Date(to) : undefined,
+        from: from ? parseDate('query.from', from) : undefined,
+        to: to ? parseDate('query.to', to) : undefined,
         beforeId: before?.[0],
         limit: limit + 1,
       });

@@ -153,5 +153,10 @@ describe('configuration', () => {
     assert.match(config.dataDir, /data$/);
     assert.equal(parseConfig({ SEED_DEMO: 'false' }).seedDemo, false);
     assert.deepEqual(parseConfig({ MODULES: 'staff, events' }).modules, ['staff', 'events']);
+    assert.equal(parseConfig({}).trustProxy, false);
+    assert.equal(parseConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(parseConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).trustProxy, ['10.0.0.1', '10.1.0.0/16']);
+    assert.throws(() => parseConfig({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY/);
+    assert.equal(parseConfig({ DATA_DIR: 'memory://' }).dataDir, 'memory://');
   });
 });

@@ -18,15 +18,31 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends unknown[]>(cursor: string | undefined, shape: Array<'string' | 'number'>): T | undefined {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What each position of a cursor must hold; anything else is a 400, never a failed SQL cast. */
+const CURSOR_PARTS = {
+  string: (v: unknown) => typeof v === 'string' && v.length <= 500,
+  uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
+  id: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+};
+
+export function decodeCursor<T extends unknown[]>(cursor: string | undefined, shape: Array<keyof typeof CURSOR_PARTS>): T | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i])) return key as T;
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => CURSOR_PARTS[shape[i]!](v))) return key as T;
   } catch {
     // fall through to the 400 below
   }
   throw invalidField('query.cursor', 'is not a cursor this list issued');
+}
+
+/** A `date-time` the schema accepted but JavaScript cannot represent (e.g. a leap second) is a 400 too. */
+export function parseDate(field: string, value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw invalidField(field, 'is not a representable date-time');
+  return date;
 }
 
 /** Fetch `limit + 1` rows; this trims the extra one and derives the next cursor from the last kept row. */

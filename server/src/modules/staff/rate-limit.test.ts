@@ -82,4 +82,18 @@ describe('sign-in rate limits', () => {
     assert.equal(statuses.filter((s) => s === 401).length, SIGN_IN_LIMITS.perAccountAndIp.max);
     assert.equal(statuses.filter((s) => s === 429).length, 5);
   });
+
+  it('counts the proxy-reported address only from a trusted proxy, and never lets a bogus one through as a 500', async () => {
+    const proxied = await createTestApp({ env: { TRUST_PROXY: '127.0.0.1' } });
+    try {
+      const viaProxy = (forwarded: string, remoteAddress = '127.0.0.1') =>
+        signInRequest(proxied.app, ADMIN.email, 'wrong password!', { remoteAddress, headers: { 'x-forwarded-for': forwarded } });
+      assert.equal((await viaProxy('not-an-ip')).statusCode, 401);
+      for (let i = 0; i < SIGN_IN_LIMITS.perAccountAndIp.max; i++) await viaProxy(`192.0.2.${100 + i}`, '198.51.100.200');
+      const spoofed = await viaProxy('192.0.2.250', '198.51.100.200');
+      assert.equal(spoofed.statusCode, 429, 'an untrusted sender cannot pick its address with X-Forwarded-For');
+    } finally {
+      await proxied.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -99,6 +100,12 @@ export function meView(kernel: Kernel, principal: Principal) {
   };
 }
 
+/** The address the limiter counts: the proxy-reported one when it is a real IP, else the socket's. */
+function clientIp(request: FastifyRequest): string {
+  if (isIP(request.ip)) return request.ip;
+  return request.socket.remoteAddress ?? '0.0.0.0';
+}
+
 /** Behind a TLS-terminating proxy, PUBLIC_URL=https://… marks cookies Secure even if the hop is plain HTTP. */
 const isSecure = (kernel: Kernel, request: FastifyRequest) =>
   request.protocol === 'https' || kernel.config.publicUrl?.startsWith('https://') === true;
@@ -142,7 +149,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         const result = await sessions.signIn({
           email: request.body.email,
           password: request.body.password,
-          ip: request.ip,
+          ip: clientIp(request),
           userAgent: request.headers['user-agent'],
           deviceToken: request.cookies[DEVICE_COOKIE],
         });

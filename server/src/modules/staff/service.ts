@@ -3,7 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { isUniqueViolation } from '../../core/db/sql.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../core/http/problem.ts';
-import { decodeCursor, toPage } from '../../core/http/pagination.ts';
+import { decodeCursor, parseDate, toPage } from '../../core/http/pagination.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { StaffEvents } from './events.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -124,7 +124,7 @@ export async function listStaffUsers(db: Executor, query: StaffListQuery) {
       ),
     );
   }
-  const after = decodeCursor<[string, string]>(query.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(query.cursor, ['string', 'uuid']);
   if (after) conditions.push(sql`(lower(${staffUsers.name}), ${staffUsers.id}) > (${after[0]}, ${after[1]}::uuid)`);
   const rows = await db
     .select()
@@ -482,7 +482,7 @@ export async function createGrant(
   if (!known.has(input.permission)) throw invalidField('body.permission', `is not a known permission: ${input.permission}`);
   if (ctx.actor.type === 'staff' && ctx.actor.id === staffId) throw forbidden('You cannot grant access to yourself.');
   await assertWithinOwnPermissions(ctx, [input.permission], 'This grant');
-  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+  const expiresAt = input.expiresAt ? parseDate('body.expiresAt', input.expiresAt) : null;
   if (expiresAt && expiresAt <= ctx.now) throw invalidField('body.expiresAt', 'must be in the future');
   const [user] = await ctx.tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.id, staffId));
   if (!user) throw notFound('No such staff user.');

@@ -40,9 +40,12 @@ describe('staff users, roles and grants', () => {
     const literal = await admin.get('/api/console/staff?q=%25');
     assert.equal(literal.json().items.length, 0, 'a % in the search is a literal character');
 
-    const bad = await admin.get('/api/console/staff?cursor=garbage');
-    assert.equal(bad.statusCode, 400);
-    assert.equal(bad.json().errors[0].field, 'query.cursor');
+    const forged = Buffer.from(JSON.stringify(['a', 'not-a-uuid'])).toString('base64url');
+    for (const cursor of ['garbage', forged]) {
+      const bad = await admin.get(`/api/console/staff?cursor=${cursor}`);
+      assert.equal(bad.statusCode, 400, cursor);
+      assert.equal(bad.json().errors[0].field, 'query.cursor');
+    }
   });
 
   it('assigns several roles; effective permissions are their union; filters by role and status', async () => {
