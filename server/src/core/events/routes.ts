@@ -138,7 +138,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const token = sessionToken(request)!;
+      const token = sessionToken(request);
       const lastEventId = request.headers['last-event-id'];
       await openEventStream(kernel, request, reply, {
         principal,

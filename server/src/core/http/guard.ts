@@ -16,6 +16,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    sessionToken: string | null;
   }
   interface FastifyInstance {
     /** Every `/api` route with its access declaration (the permission matrix test walks it). */
@@ -40,8 +41,19 @@ export interface GuardOptions {
   publicUrl: string | undefined;
 }
 
-export function sessionToken(request: FastifyRequest): string | undefined {
-  return request.cookies[SECURE_SESSION_COOKIE] ?? request.cookies[SESSION_COOKIE];
+/**
+ * Over HTTPS only the `__Host-` cookie counts: a plain `sb_session` could have been planted by a sibling
+ * subdomain or a plain-HTTP hop (session fixation).
+ */
+function readSessionToken(request: FastifyRequest, publicUrl: string | undefined): string | undefined {
+  const https = request.protocol === 'https' || publicUrl?.startsWith('https://') === true;
+  return https ? request.cookies[SECURE_SESSION_COOKIE] : request.cookies[SESSION_COOKIE];
+}
+
+/** The session token of a route that declared a permission or `signedIn` (the guard has checked it). */
+export function sessionToken(request: FastifyRequest): string {
+  if (!request.sessionToken) throw unauthorized();
+  return request.sessionToken;
 }
 
 function accessModes(config: { permission?: string; signedIn?: boolean; public?: boolean }): number {
@@ -69,6 +81,7 @@ function requestOrigin(request: FastifyRequest): string | undefined {
  */
 export function registerGuard(app: FastifyInstance, options: GuardOptions): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('sessionToken', null);
   const apiRoutes: ApiRoute[] = [];
   app.decorate('apiRoutes', apiRoutes);
 
@@ -112,7 +125,7 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
       }
     }
     if (config.public) return;
-    const token = sessionToken(request);
+    const token = readSessionToken(request, options.publicUrl);
     const principal = token ? await options.authenticator.authenticate(token) : null;
     if (!principal) {
       if (token) {
@@ -122,6 +135,7 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
       throw unauthorized(token ? 'Your session has ended; sign in again.' : 'Sign in to continue.');
     }
     request.principal = principal;
+    request.sessionToken = token!;
     if (config.permission) {
       const params = request.params as Record<string, string | undefined>;
       const recordId = config.recordParam ? params[config.recordParam] : undefined;

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
-import { ADMIN, createTestApp, signInRequest, type TestApp } from '../../../test/helpers.ts';
+import { ADMIN, createTestApp, signIn, signInRequest, type TestApp } from '../../../test/helpers.ts';
 import { queryRows } from '../../core/db/sql.ts';
 import { SIGN_IN_LIMITS } from './sessions.ts';
 
@@ -95,5 +95,16 @@ describe('sign-in rate limits', () => {
     } finally {
       await proxied.close();
     }
+  });
+
+  it('limits guesses of the current password from inside a session too', async () => {
+    t.clock.advance(2 * 3600_000);
+    const session = await signIn(t.app);
+    let last = 0;
+    for (let i = 0; i <= SIGN_IN_LIMITS.perAccountAndIp.max; i++) {
+      last = (await session.post('/api/console/me/password', { currentPassword: `guess number ${i}`, newPassword: 'whatever new password' }))
+        .statusCode;
+    }
+    assert.equal(last, 429);
   });
 });

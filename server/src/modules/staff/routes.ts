@@ -120,7 +120,7 @@ function setSessionCookies(kernel: Kernel, request: FastifyRequest, reply: Fasti
     maxAge: kernel.config.sessionAbsoluteSeconds,
   });
   reply.setCookie(DEVICE_COOKIE, deviceToken, {
-    path: '/api/console/session',
+    path: '/api/console',
     httpOnly: true,
     sameSite: 'strict',
     secure,
@@ -199,7 +199,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
           staff.updateStaffUser(ctx, sessions, principal.staffId, request.body),
         );
-        const refreshed = await sessions.authenticate(sessionToken(request)!);
+        const refreshed = await sessions.authenticate(sessionToken(request));
         return meView(kernel, refreshed ?? principal);
       },
     );
@@ -212,12 +212,15 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['session'],
           summary: 'Change my password (ends my other sessions)',
           body: Body({ currentPassword: Password, newPassword: Password }),
-          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400) },
+          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 429) },
         },
       },
       async (request) => {
         const principal = principalOf(request);
-        await sessions.verifyCurrentPassword(principal.staffId, request.body.currentPassword);
+        await sessions.verifyCurrentPassword(principal.staffId, request.body.currentPassword, {
+          ip: clientIp(request),
+          deviceToken: request.cookies[DEVICE_COOKIE],
+        });
         return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
           staff.setPassword(ctx, sessions, principal.staffId, request.body.newPassword, {
             keepSessionId: principal.sessionId,

@@ -53,6 +53,12 @@ describe('staff sign-in and sessions', () => {
         headers: { cookie: `__Host-sb_session=${cookie!.value}`, 'x-forwarded-proto': 'https' },
       });
       assert.equal(me.statusCode, 200);
+      const planted = await https.app.inject({
+        method: 'GET',
+        url: '/api/console/me',
+        headers: { cookie: `sb_session=${cookie!.value}`, 'x-forwarded-proto': 'https' },
+      });
+      assert.equal(planted.statusCode, 401, 'over HTTPS a cookie without the __Host- prefix is ignored');
     } finally {
       await https.close();
     }

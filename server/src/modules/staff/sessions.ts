@@ -191,12 +191,17 @@ export class StaffSessions implements StaffAuthenticator {
     return { token, deviceToken, principal };
   }
 
-  /** For changes that need the password again even within a session. */
-  async verifyCurrentPassword(staffId: string, password: string): Promise<void> {
+  /**
+   * For changes that need the password again within a session. It goes through the same limiter as
+   * sign-in, so a stolen session cannot be used to guess the password.
+   */
+  async verifyCurrentPassword(staffId: string, password: string, from: { ip: string; deviceToken: string | undefined }): Promise<void> {
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.id, staffId));
-    if (!user || !(await verifyPassword(user.passwordHash, password))) {
-      throw invalidField('body.currentPassword', 'is not your current password');
-    }
+    if (!user) throw unauthorized();
+    const attemptId = uuidv7();
+    await this.reserveAttempt(attemptId, user.email, { email: user.email, password, userAgent: undefined, ...from }, this.kernel.now());
+    if (!(await verifyPassword(user.passwordHash, password))) throw invalidField('body.currentPassword', 'is not your current password');
+    await this.kernel.db.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId));
   }
 
   private async isKnownDevice(db: Executor, tokenHash: string, staffId: string): Promise<boolean> {
