@@ -94,29 +94,35 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
   registerLanding(app, kernel);
 
-  const fresh = (await staffCount(kernel.db)) === 0;
-  for (const module of modules) await module.bootstrap?.(kernel);
-  if (fresh && config.seedDemo) for (const module of modules) await module.seedDemo?.(kernel);
-
-  const subscribers = new SubscriberRunner(
-    kernel,
-    modules.flatMap((m) => m.subscribers ?? []),
-  );
-  app.decorate('subscribers', subscribers);
-  if (options.workers !== false) {
-    kernel.jobs = await startJobs(database, modules.flatMap((m) => m.jobs ?? []), () => kernel, app.log, { schedule: true });
-    await subscribers.start();
-  }
-
   // Hijacked SSE connections would keep the server from closing: end them first.
   app.addHook('preClose', async () => {
     for (const stream of [...kernel.openStreams]) stream.close('server_closing');
   });
   app.addHook('onClose', async () => {
-    await subscribers.stop();
+    await app.subscribers?.stop();
     await kernel.jobs.stop();
     await bus.close();
     if (!options.database) await database.close();
   });
+  try {
+    // Jobs first, so bootstrap and demo seeders may enqueue; subscribers last, once the data is there.
+    const workers = options.workers !== false;
+    if (workers) {
+      kernel.jobs = await startJobs(database, modules.flatMap((m) => m.jobs ?? []), () => kernel, app.log, { schedule: true });
+    }
+    const fresh = (await staffCount(kernel.db)) === 0;
+    for (const module of modules) await module.bootstrap?.(kernel);
+    if (fresh && config.seedDemo) for (const module of modules) await module.seedDemo?.(kernel);
+
+    const subscribers = new SubscriberRunner(
+      kernel,
+      modules.flatMap((m) => m.subscribers ?? []),
+    );
+    app.decorate('subscribers', subscribers);
+    if (workers) await subscribers.start();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return app;
 }

@@ -66,6 +66,9 @@ export async function createTestApp(
     now: clock.now,
     ...options,
     database,
+  }).catch(async (error: unknown) => {
+    if (!options.database) await database.close();
+    throw error;
   });
   return {
     app,

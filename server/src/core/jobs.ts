@@ -46,6 +46,7 @@ export async function startJobs(
   });
   boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
   await boss.start();
+  const known = new Set(definitions.map((job) => job.name));
   for (const job of definitions) {
     await boss.createQueue(job.name, { name: job.name, retryLimit: 5, retryDelay: 5, retryBackoff: true });
     await boss.work<Record<string, unknown>>(job.name, { pollingIntervalSeconds: 1 }, async (batch) => {
@@ -54,8 +55,12 @@ export async function startJobs(
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
   }
   return {
-    send: (name, data = {}, sendOptions = {}, tx) =>
-      boss.send(name, data, tx ? { ...sendOptions, db: transactionalDb(tx) } : sendOptions),
+    async send(name, data = {}, sendOptions = {}, tx) {
+      if (!known.has(name)) throw new Error(`No job named ${name} is declared by an enabled module`);
+      const id = await boss.send(name, data, tx ? { ...sendOptions, db: transactionalDb(tx) } : sendOptions);
+      // pg-boss answers null when a singleton/throttle option suppressed the job: the caller decides.
+      return id;
+    },
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 5000 }),
   };
 }

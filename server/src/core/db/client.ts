@@ -20,6 +20,8 @@ export interface DatabaseHandle {
   driver: 'pglite' | 'postgres';
   /** Raw SQL through the same driver: one parameterised statement, or a multi-statement script without values. */
   executeSql<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<SqlResult<Row>>;
+  /** Runs `work` while holding a lock that every process on this database respects (migrations). */
+  exclusively<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -44,9 +46,16 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const client = await PGlite.create(location, { extensions: { pg_trgm } });
   guardAgainstSelfDeadlock(client);
   const db = drizzlePglite(client) as unknown as Executor;
+  // One process owns a PGlite directory, so an in-process queue is the lock.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     db,
     driver: 'pglite',
+    exclusively<T>(_key: string, work: () => Promise<T>): Promise<T> {
+      const run = queue.then(work, work);
+      queue = run.catch(() => undefined);
+      return run;
+    },
     async executeSql<Row>(text: string, values?: unknown[]) {
       // PGlite's extended protocol takes one statement; multi-statement scripts go through `exec`.
       if (values && values.length > 0) return (await client.query(text, values)) as SqlResult<Row>;
@@ -69,6 +78,20 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   return {
     db,
     driver: 'postgres',
+    async exclusively<T>(key: string, work: () => Promise<T>): Promise<T> {
+      // A session-level advisory lock on a connection of its own; the work may use any other connection.
+      const holder = await pool.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+        try {
+          return await work();
+        } finally {
+          await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+        }
+      } finally {
+        holder.release();
+      }
+    },
     async executeSql<Row>(text: string, values?: unknown[]) {
       const result = await pool.query(text, values);
       return { rows: (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[] };
@@ -84,8 +107,12 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 function guardAgainstSelfDeadlock(client: PGlite): void {
   const inTransaction = new AsyncLocalStorage<boolean>();
   const transaction = client.transaction.bind(client);
-  client.transaction = ((callback: Parameters<PGlite['transaction']>[0]) =>
-    transaction((tx) => inTransaction.run(true, () => callback(tx)))) as PGlite['transaction'];
+  client.transaction = ((callback: Parameters<PGlite['transaction']>[0]) => {
+    if (inTransaction.getStore()) {
+      throw new Error('A new transaction inside a transaction: use the open one (ctx.tx), or nest with ctx.tx.transaction().');
+    }
+    return transaction((tx) => inTransaction.run(true, () => callback(tx)));
+  }) as PGlite['transaction'];
   for (const method of ['query', 'exec', 'sql'] as const) {
     const original = client[method].bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {

@@ -15,6 +15,12 @@ describe('embedded database', () => {
         }),
         (error: Error) => /use the transaction/.test(String((error.cause as Error | undefined)?.message ?? error.message)),
       );
+      await assert.rejects(
+        database.db.transaction(async () => {
+          await database.db.transaction(async () => undefined);
+        }),
+        /inside a transaction/,
+      );
       const rows = await queryRows<{ one: number }>(database.db, sql`SELECT 1 AS one`);
       assert.equal(rows[0]!.one, 1, 'the database is usable afterwards');
     } finally {

@@ -10,6 +10,9 @@ export const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import
 /** Applies the committed SQL migrations in `server/drizzle`; the same files on both drivers. */
 export async function runMigrations(handle: DatabaseHandle): Promise<void> {
   const options = { migrationsFolder, migrationsSchema: 'drizzle' };
-  if (handle.driver === 'pglite') await migratePglite(handle.db as unknown as PgliteDatabase, options);
-  else await migratePg(handle.db as unknown as NodePgDatabase, options);
+  // Several processes starting at once on a new database: one migrates, the others then find it done.
+  await handle.exclusively('switchboard-migrations', async () => {
+    if (handle.driver === 'pglite') await migratePglite(handle.db as unknown as PgliteDatabase, options);
+    else await migratePg(handle.db as unknown as NodePgDatabase, options);
+  });
 }

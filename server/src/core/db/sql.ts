@@ -12,8 +12,8 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
 
-export function isCheckViolation(error: unknown): boolean {
-  return findPgError(error)?.code === '23514';
+export function isForeignKeyViolation(error: unknown): boolean {
+  return findPgError(error)?.code === '23503';
 }
 
 interface PgError {

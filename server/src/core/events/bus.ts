@@ -66,7 +66,13 @@ export class RedisBus extends LocalBus {
   }
 
   private receive(raw: string): void {
-    const { origin, message } = JSON.parse(raw) as { origin: string; message: BusMessage };
+    let parsed: { origin: string; message: BusMessage };
+    try {
+      parsed = JSON.parse(raw) as { origin: string; message: BusMessage };
+    } catch {
+      return; // not ours: another program published on the channel
+    }
+    const { origin, message } = parsed;
     if (origin === this.origin) return;
     if (message.kind === 'event') message.event.createdAt = new Date(message.event.createdAt);
     super.publish(message);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { systemActor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { preparePassword } from './passwords.ts';
 import { createRole, createStaffUser } from './service.ts';
 
 const DEMO_PEOPLE = [
@@ -20,6 +21,7 @@ const DEMO_PEOPLE = [
 
 /** A few staff users and an Auditor role, so the console's lists have something to show. */
 export async function seedStaffDemo(kernel: Kernel): Promise<void> {
+  const passwords = await Promise.all(DEMO_PEOPLE.map(() => preparePassword(randomBytes(12).toString('base64url'), 'password')));
   await kernel.write(systemActor('demo'), async (ctx) => {
     const auditor = await createRole(ctx, new Set(kernel.catalogue.permissions.keys()), {
       name: 'Auditor',
@@ -31,7 +33,7 @@ export async function seedStaffDemo(kernel: Kernel): Promise<void> {
       await createStaffUser(ctx, {
         email,
         name,
-        password: randomBytes(12).toString('base64url'),
+        password: passwords[index]!,
         roleIds: index % 3 === 0 ? [auditor.id] : [],
         locale: index % 2 === 0 ? 'en' : 'ru',
       });

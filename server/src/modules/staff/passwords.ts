@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { invalidField } from '../../core/http/problem.ts';
 
 /** OWASP's argon2id floor: 19 MiB of memory, 2 iterations, 1 lane. */
 const ARGON2 = { memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
@@ -34,4 +35,18 @@ let dummyHash: Promise<string> | undefined;
 export async function burnVerifyTime(password: string): Promise<void> {
   dummyHash ??= hashPassword('switchboard-timing-equaliser');
   await verifyPassword(await dummyHash, password);
+}
+
+/** A password already checked against the policy and hashed, so the slow hashing happens outside any transaction. */
+export interface NewPassword {
+  plain: string;
+  hash: string;
+  /** The request field it came from, for error messages. */
+  field: string;
+}
+
+export async function preparePassword(plain: string, field: string, email?: string): Promise<NewPassword> {
+  const problem = passwordProblem(plain, email);
+  if (problem) throw invalidField(field, problem);
+  return { plain, hash: await hashPassword(plain), field };
 }

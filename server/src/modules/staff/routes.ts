@@ -9,7 +9,7 @@ import { principalOf, sessionToken } from '../../core/http/guard.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { ProblemSchema } from '../../core/http/openapi.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import { PASSWORD_MAX } from './passwords.ts';
+import { PASSWORD_MAX, preparePassword } from './passwords.ts';
 import * as staff from './service.ts';
 import type { StaffSessions } from './sessions.ts';
 import { StaffEvents } from './events.ts';
@@ -221,8 +221,9 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           ip: clientIp(request),
           deviceToken: request.cookies[DEVICE_COOKIE],
         });
+        const password = await preparePassword(request.body.newPassword, 'body.newPassword', principal.email);
         return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.setPassword(ctx, sessions, principal.staffId, request.body.newPassword, {
+          staff.setPassword(ctx, sessions, principal.staffId, password, {
             keepSessionId: principal.sessionId,
             reason: 'changed',
           }),
@@ -285,7 +286,10 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const user = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) => staff.createStaffUser(ctx, request.body));
+        const password = await preparePassword(request.body.password, 'body.password', request.body.email);
+        const user = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
+          staff.createStaffUser(ctx, { ...request.body, password }),
+        );
         return reply.code(201).send(user);
       },
     );
@@ -342,8 +346,9 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       },
       async (request) => {
         const principal = principalOf(request);
+        const password = await preparePassword(request.body.password, 'body.password');
         return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.setPassword(ctx, sessions, request.params.id, request.body.password, {
+          staff.setPassword(ctx, sessions, request.params.id, password, {
             keepSessionId: principal.sessionId,
             reason: 'reset',
           }),

@@ -1,12 +1,12 @@
 import { and, asc, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { isUniqueViolation } from '../../core/db/sql.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../core/db/sql.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../core/http/problem.ts';
 import { decodeCursor, parseDate, toPage } from '../../core/http/pagination.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { StaffEvents } from './events.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
+import { passwordProblem, type NewPassword } from './passwords.ts';
 import { builtinRoleDefaults, recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
 import type { StaffSessions } from './sessions.ts';
 
@@ -26,9 +26,10 @@ export interface StaffUserView {
   updatedAt: string;
 }
 
-function checkPassword(password: string, email: string, field: string): void {
-  const problem = passwordProblem(password, email);
-  if (problem) throw invalidField(field, problem);
+/** The policy again, now that the account's email is known (prepared passwords were checked without it). */
+function checkPassword(password: NewPassword, email: string): void {
+  const problem = passwordProblem(password.plain, email);
+  if (problem) throw invalidField(password.field, problem);
 }
 
 async function rolesOf(db: Executor, staffIds: string[]): Promise<Map<string, Array<{ id: string; name: string }>>> {
@@ -150,32 +151,35 @@ async function assertRolesExist(tx: Executor, roleIds: string[], field: string):
 
 async function setRoles(tx: Executor, staffId: string, roleIds: string[]): Promise<void> {
   await tx.delete(staffUserRoles).where(eq(staffUserRoles.staffId, staffId));
-  if (roleIds.length > 0) {
+  if (roleIds.length === 0) return;
+  try {
     await tx.insert(staffUserRoles).values([...new Set(roleIds)].map((roleId) => ({ staffId, roleId })));
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw conflict('One of these roles was deleted meanwhile; reload and try again.', 'body.roleIds');
+    throw error;
   }
 }
 
 export interface CreateStaffInput {
   email: string;
   name: string;
-  password: string;
+  password: NewPassword;
   roleIds: string[];
   locale?: string;
 }
 
 export async function createStaffUser(ctx: ServiceContext, input: CreateStaffInput): Promise<StaffUserView> {
   const email = input.email.trim().toLowerCase();
-  checkPassword(input.password, email, 'body.password');
+  checkPassword(input.password, email);
   await assertRolesExist(ctx.tx, input.roleIds, 'body.roleIds');
   await assertWithinOwnPermissions(ctx, await permissionsOfRoles(ctx.tx, input.roleIds), 'Assigning these roles');
   const id = uuidv7();
-  const passwordHash = await hashPassword(input.password);
   try {
     await ctx.tx.insert(staffUsers).values({
       id,
       email,
       name: input.name.trim(),
-      passwordHash,
+      passwordHash: input.password.hash,
       locale: input.locale ?? 'en',
       createdAt: ctx.now,
       updatedAt: ctx.now,
@@ -262,16 +266,16 @@ export async function setPassword(
   ctx: ServiceContext,
   sessions: StaffSessions,
   id: string,
-  password: string,
+  password: NewPassword,
   options: { keepSessionId?: string; reason: 'reset' | 'changed' },
 ): Promise<{ sessionsEnded: number }> {
   const [user] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
   if (!user) throw notFound('No such staff user.');
   if (ctx.actor.id !== id) await assertWithinOwnPermissions(ctx, await rolePermissionsOf(ctx.tx, id), "Resetting this user's password");
-  checkPassword(password, user.email, options.reason === 'reset' ? 'body.password' : 'body.newPassword');
+  checkPassword(password, user.email);
   await ctx.tx
     .update(staffUsers)
-    .set({ passwordHash: await hashPassword(password), updatedAt: ctx.now })
+    .set({ passwordHash: password.hash, updatedAt: ctx.now })
     .where(eq(staffUsers.id, id));
   const sessionsEnded = await sessions.revokeAll(ctx, id, `password ${options.reason}`, options.keepSessionId);
   await ctx.emit({
@@ -529,6 +533,9 @@ export async function revokeGrant(ctx: ServiceContext, grantId: string): Promise
  * newly enabled module declares reach the roles that should hold them, while an administrator's later
  * removal of a default is respected.
  */
+/** In builtin_role_defaults, the row with this permission records that the built-in role was created. */
+const ROLE_CREATED = '';
+
 export async function syncBuiltinRoles(
   ctx: ServiceContext,
   builtins: Array<{ key: string; name: string; description: string; permissions: string[] }>,
@@ -539,35 +546,23 @@ export async function syncBuiltinRoles(
       .from(builtinRoleDefaults)
       .where(eq(builtinRoleDefaults.roleKey, builtin.key));
     let [role] = await ctx.tx.select().from(roles).where(eq(roles.builtinKey, builtin.key));
-    // Defaults applied before but no role now: an administrator deleted it, and it stays deleted.
-    if (!role && applied.length > 0) continue;
+    // Created before (the '' marker row) but gone now: an administrator deleted it, and it stays deleted.
+    if (!role && applied.some((a) => a.permission === ROLE_CREATED)) continue;
     if (!role) {
+      // A custom role may already have this name; the built-in one then gets a distinct name.
+      const [taken] = await ctx.tx.select({ id: roles.id }).from(roles).where(sql`lower(${roles.name}) = lower(${builtin.name})`);
       [role] = await ctx.tx
         .insert(roles)
         .values({
           id: uuidv7(),
           builtinKey: builtin.key,
-          name: builtin.name,
+          name: taken ? `${builtin.name} (built-in)` : builtin.name,
           description: builtin.description,
           createdAt: ctx.now,
           updatedAt: ctx.now,
         })
-        .onConflictDoNothing()
         .returning();
-      if (!role) {
-        // A custom role already has this name; the built-in one gets a distinct name.
-        [role] = await ctx.tx
-          .insert(roles)
-          .values({
-            id: uuidv7(),
-            builtinKey: builtin.key,
-            name: `${builtin.name} (built-in)`,
-            description: builtin.description,
-            createdAt: ctx.now,
-            updatedAt: ctx.now,
-          })
-          .returning();
-      }
+      await ctx.tx.insert(builtinRoleDefaults).values({ roleKey: builtin.key, permission: ROLE_CREATED }).onConflictDoNothing();
       await ctx.emit({ type: StaffEvents.roleCreated, subject: roleSubject(role!.id), payload: { name: role!.name, builtin: builtin.key } });
     }
     const pending = builtin.permissions.filter((p) => !applied.some((a) => a.permission === p));
