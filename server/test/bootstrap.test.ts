@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, signIn, testDatabase } from './helpers.ts';
+import { kernelModules } from '../src/modules/index.ts';
+import { defineModule } from '../src/core/module.ts';
 
 describe('bootstrap', () => {
   it('lets two processes start together on one empty database: one administrator, one set of built-in roles', async () => {
@@ -24,5 +26,35 @@ describe('bootstrap', () => {
 
   it('refuses a common ADMIN_PASSWORD, naming the variable', async () => {
     await assert.rejects(createTestApp({ env: { ADMIN_PASSWORD: 'password1' } }), /ADMIN_PASSWORD: is one of the most common/);
+  });
+
+  it('gives built-in roles the permissions a newly enabled module declares, once', async () => {
+    const database = await testDatabase();
+    const extra = defineModule({ name: 'extra', permissions: [{ key: 'extra.do', description: 'test' }] });
+    const administratorPermissions = async (t: Awaited<ReturnType<typeof createTestApp>>) => {
+      const roles = (await (await signIn(t.app)).get('/api/console/roles')).json() as Array<{ id: string; name: string; permissions: string[] }>;
+      return roles.find((r) => r.name === 'Administrator')!;
+    };
+    try {
+      const before = await createTestApp({ database, keepDatabase: true, modules: kernelModules });
+      assert.ok(!(await administratorPermissions(before)).permissions.includes('extra.do'));
+      await before.close();
+
+      const enabled = await createTestApp({ database, keepDatabase: true, modules: [...kernelModules, extra] });
+      const administrator = await administratorPermissions(enabled);
+      assert.ok(administrator.permissions.includes('extra.do'), 'the new permission reached Administrator');
+      const admin = await signIn(enabled.app);
+      const events = (await admin.get('/api/console/events?type=staff.role_updated')).json().items;
+      assert.deepEqual(events[0].payload.added, ['extra.do']);
+      const trimmed = administrator.permissions.filter((p) => p !== 'extra.do');
+      assert.equal((await admin.patch(`/api/console/roles/${administrator.id}`, { permissions: trimmed })).statusCode, 200);
+      await enabled.close();
+
+      const again = await createTestApp({ database, keepDatabase: true, modules: [...kernelModules, extra] });
+      assert.ok(!(await administratorPermissions(again)).permissions.includes('extra.do'), "the administrator's removal sticks");
+      await again.close();
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -575,6 +575,8 @@ export async function syncBuiltinRoles(
       .insert(builtinRoleDefaults)
       .values(pending.map((permission) => ({ roleKey: builtin.key, permission })))
       .onConflictDoNothing();
+    await ctx.emit({ type: StaffEvents.roleUpdated, subject: roleSubject(role!.id), payload: { changes: {}, added: pending, removed: [] } });
+    ctx.afterCommit(() => ctx.kernel.bus.publish({ kind: 'auth_changed', staffIds: 'all' }));
   }
 }
 
