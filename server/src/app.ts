@@ -13,7 +13,7 @@ import { startJobs, type Jobs } from './core/jobs.ts';
 import { createWriter, type Kernel } from './core/kernel.ts';
 import { Catalogue, type ModuleManifest } from './core/module.ts';
 import { enabledModules } from './modules/index.ts';
-import { staffCount } from './modules/staff/service.ts';
+import { eventLog } from './core/events/schema.ts';
 import { staffSessions } from './modules/staff/index.ts';
 import { registerLanding } from './landing.ts';
 
@@ -110,7 +110,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (workers) {
       kernel.jobs = await startJobs(database, modules.flatMap((m) => m.jobs ?? []), () => kernel, app.log, { schedule: true });
     }
-    const fresh = (await staffCount(kernel.db)) === 0;
+    // A database that has never recorded an event is new: demo data goes only there.
+    const fresh = (await kernel.db.select({ id: eventLog.id }).from(eventLog).limit(1)).length === 0;
     for (const module of modules) await module.bootstrap?.(kernel);
     if (fresh && config.seedDemo) for (const module of modules) await module.seedDemo?.(kernel);
 

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { throwawayDatabase } from './throwaway-database.ts';
 import { buildApp, type BuildOptions } from '../src/app.ts';
@@ -139,4 +141,24 @@ export async function staffWith(admin: Session, permissions: string[], name = `u
   const user = await admin.post('/api/console/staff', { email, name, password, roleIds: [role.json().id] });
   if (user.statusCode !== 201) throw new Error(`user: ${user.body}`);
   return { session: await signIn(admin.app, email, password), user: user.json(), role: role.json(), email, password };
+}
+
+/** Listens on a random loopback port (for real HTTP: SSE, fetch) and returns the base URL. */
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/**
+ * One app and a signed-in administrator for a whole `describe` block: registers its own before/after
+ * hooks. Read `ctx.t` and `ctx.admin` inside tests (they are set once `before` has run).
+ */
+export function useTestApp(options: Parameters<typeof createTestApp>[0] = {}): { t: TestApp; admin: Session } {
+  const ctx = {} as { t: TestApp; admin: Session };
+  before(async () => {
+    ctx.t = await createTestApp(options);
+    ctx.admin = await signIn(ctx.t.app);
+  });
+  after(() => ctx.t.close());
+  return ctx;
 }

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createTestApp, Session, signIn, type TestApp } from './helpers.ts';
+import { createTestApp, listen, Session, signIn, type TestApp } from './helpers.ts';
 import type { ApiRoute } from '../src/core/http/guard.ts';
 
 /**
@@ -18,8 +17,7 @@ describe('permission matrix', () => {
 
   before(async () => {
     t = await createTestApp();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    base = await listen(t.app);
     admin = await signIn(t.app);
     const none = await admin.post('/api/console/staff', { email: 'none@matrix.local', name: 'No Roles', password, roleIds: [] });
     assert.equal(none.statusCode, 201);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
@@ -114,4 +114,3 @@ export function loadConfig(cwd = process.cwd()): Config {
   return parseConfig(process.env);
 }
 
-export type EnvInput = Static<typeof EnvSchema>;

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createTestApp, ORIGIN, Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, listen, ORIGIN, Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
 import { SseClient } from '../../../test/sse.ts';
 import { streamTiming } from './stream.ts';
 
@@ -13,8 +12,7 @@ describe('event log API and live stream', () => {
 
   before(async () => {
     t = await createTestApp();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    base = await listen(t.app);
     admin = await signIn(t.app);
   });
   after(async () => {
@@ -153,8 +151,7 @@ describe('event log API and live stream', () => {
 describe('shutdown with open streams', () => {
   it('closes open streams so the server stops promptly', async () => {
     const t = await createTestApp();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const base = await listen(t.app);
     const admin = await signIn(t.app);
     const stream = await SseClient.open(`${base}/api/console/stream`, { cookie: admin.cookie });
     const started = Date.now();

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createTestApp, Session, signIn, staffWith, testDatabase, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, listen, Session, signIn, staffWith, testDatabase, type TestApp } from '../../../test/helpers.ts';
 import { SseClient } from '../../../test/sse.ts';
 import { RedisBus } from './bus.ts';
 
@@ -21,8 +20,7 @@ describe('several processes over Redis', { skip: redisUrl ? false : 'REDIS_URL i
     const database = await testDatabase();
     a = await createTestApp({ database, bus: await RedisBus.connect(redisUrl!, channel) });
     b = await createTestApp({ database, keepDatabase: true, bus: await RedisBus.connect(redisUrl!, channel) });
-    await b.app.listen({ port: 0, host: '127.0.0.1' });
-    baseB = `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
+    baseB = await listen(b.app);
     adminA = await signIn(a.app);
   });
   after(async () => {

@@ -17,7 +17,7 @@ interface AjvIssue {
 }
 
 /** Turns Ajv's errors into `body.email`-style field names with readable messages. */
-export function fieldErrors(context: string, issues: AjvIssue[]): FieldError[] {
+function fieldErrors(context: string, issues: AjvIssue[]): FieldError[] {
   const prefix = CONTEXT_NAMES[context] ?? context;
   return issues.map((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean);

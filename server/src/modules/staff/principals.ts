@@ -17,11 +17,7 @@ export async function loadPrincipal(db: Executor, staffId: string, sessionId: st
       .innerJoin(roles, eq(roles.id, staffUserRoles.roleId))
       .where(eq(staffUserRoles.staffId, staffId))
       .orderBy(asc(roles.name)),
-    db
-      .selectDistinct({ permission: rolePermissions.permission })
-      .from(staffUserRoles)
-      .innerJoin(rolePermissions, eq(rolePermissions.roleId, staffUserRoles.roleId))
-      .where(eq(staffUserRoles.staffId, staffId)),
+    rolePermissionsOf(db, staffId),
     db
       .select({
         id: recordGrants.id,
@@ -39,8 +35,18 @@ export async function loadPrincipal(db: Executor, staffId: string, sessionId: st
     name: user.name,
     locale: user.locale,
     roles: roleRows,
-    permissions: new Set(permissionRows.map((r) => r.permission)),
+    permissions: permissionRows,
     grants: grantRows,
     sessionExpiresAt: now,
   };
+}
+
+/** Permissions a staff user holds through their roles (grants are per record and never count here). */
+export async function rolePermissionsOf(db: Executor, staffId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectDistinct({ permission: rolePermissions.permission })
+    .from(staffUserRoles)
+    .innerJoin(rolePermissions, eq(rolePermissions.roleId, staffUserRoles.roleId))
+    .where(eq(staffUserRoles.staffId, staffId));
+  return new Set(rows.map((r) => r.permission));
 }

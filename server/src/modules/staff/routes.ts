@@ -84,7 +84,7 @@ const Me = Type.Object({
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
 
-export function meView(kernel: Kernel, principal: Principal) {
+function meView(kernel: Kernel, principal: Principal) {
   return {
     id: principal.staffId,
     email: principal.email,

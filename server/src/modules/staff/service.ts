@@ -9,6 +9,7 @@ import { StaffEvents } from './events.ts';
 import { passwordProblem, type NewPassword } from './passwords.ts';
 import { builtinRoleDefaults, recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
 import type { StaffSessions } from './sessions.ts';
+import { rolePermissionsOf } from './principals.ts';
 
 export const MANAGE_ROLES = 'staff.manage_roles';
 
@@ -47,16 +48,6 @@ async function rolesOf(db: Executor, staffIds: string[]): Promise<Map<string, Ar
     result.set(row.staffId, list);
   }
   return result;
-}
-
-/** Permissions a staff user holds through their roles (grants are per record and never count here). */
-async function rolePermissionsOf(tx: Executor, staffId: string): Promise<Set<string>> {
-  const rows = await tx
-    .selectDistinct({ permission: rolePermissions.permission })
-    .from(staffUserRoles)
-    .innerJoin(rolePermissions, eq(rolePermissions.roleId, staffUserRoles.roleId))
-    .where(eq(staffUserRoles.staffId, staffId));
-  return new Set(rows.map((r) => r.permission));
 }
 
 async function permissionsOfRoles(tx: Executor, roleIds: string[]): Promise<Set<string>> {

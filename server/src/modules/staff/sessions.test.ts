@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
-import { ADMIN, createTestApp, ORIGIN, Session, sessionCookie, signIn, signInRequest, staffWith, type TestApp } from '../../../test/helpers.ts';
+import { ADMIN, createTestApp, ORIGIN, Session, sessionCookie, signIn, signInRequest, staffWith, useTestApp, type TestApp } from '../../../test/helpers.ts';
 import { queryRows } from '../../core/db/sql.ts';
 import { hashToken } from './sessions.ts';
 import { staffSessions } from './schema.ts';
@@ -174,16 +174,10 @@ describe('staff sign-in and sessions', () => {
 });
 
 describe('password rules', () => {
-  let t: TestApp;
-  let admin: Session;
-  before(async () => {
-    t = await createTestApp();
-    admin = await signIn(t.app);
-  });
-  after(() => t.close());
+  const ctx = useTestApp();
 
   const create = (password: string, email = `p${Math.random().toString(36).slice(2)}@test.local`) =>
-    admin.post('/api/console/staff', { email, name: 'Pat', password, roleIds: [] });
+    ctx.admin.post('/api/console/staff', { email, name: 'Pat', password, roleIds: [] });
 
   it('refuses short and common passwords, naming the field', async () => {
     for (const password of ['short', 'password1', 'qwertyuiop', 'iloveyou']) {
@@ -197,12 +191,12 @@ describe('password rules', () => {
     const long = 'x'.repeat(70) + 'y'.repeat(30);
     const email = 'long@test.local';
     assert.equal((await create(long, email)).statusCode, 201);
-    assert.equal((await signInRequest(t.app, email, long)).statusCode, 200);
-    assert.equal((await signInRequest(t.app, email, long.slice(0, 72))).statusCode, 401, 'a truncated prefix must not work');
+    assert.equal((await signInRequest(ctx.t.app, email, long)).statusCode, 200);
+    assert.equal((await signInRequest(ctx.t.app, email, long.slice(0, 72))).statusCode, 401, 'a truncated prefix must not work');
   });
 
   it('hashes with argon2id, at least 19 MiB and 2 iterations', async () => {
-    const rows = await queryRows<{ password_hash: string }>(t.app.kernel.db, sql`SELECT password_hash FROM staff_users LIMIT 1`);
+    const rows = await queryRows<{ password_hash: string }>(ctx.t.app.kernel.db, sql`SELECT password_hash FROM staff_users LIMIT 1`);
     const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(rows[0]!.password_hash);
     assert.ok(match, rows[0]!.password_hash.slice(0, 30));
     assert.ok(Number(match[1]) >= 19 * 1024);

@@ -147,20 +147,16 @@ export class StaffSessions implements StaffAuthenticator {
   /** Checks the limits, evaluates the password, and opens a new session with a fresh token. */
   async signIn(input: SignInInput): Promise<SignInResult> {
     const email = input.email.trim().toLowerCase();
-    const now = this.kernel.now();
-    const attemptId = uuidv7();
-    await this.reserveAttempt(attemptId, email, input, now);
-
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.email, email));
-    const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await burnVerifyTime(input.password), false);
-    if (!ok || !user) throw unauthorized('Email or password is incorrect.');
-    await this.kernel.db.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId));
+    if (!(await this.limitedPasswordCheck(email, user?.passwordHash, input)) || !user) {
+      throw unauthorized('Email or password is incorrect.');
+    }
     if (user.status !== 'active') throw forbidden('This account is disabled. Ask an administrator to enable it.');
 
     const token = newToken();
     const knownDevice = input.deviceToken ? hashToken(input.deviceToken) : undefined;
     const deviceToken = knownDevice && (await this.isKnownDevice(this.kernel.db, knownDevice, user.id)) ? input.deviceToken! : newToken();
-    const sessionId = await this.kernel.write({ type: 'staff', id: user.id }, async (ctx) => {
+    await this.kernel.write({ type: 'staff', id: user.id }, async (ctx) => {
       const id = uuidv7();
       const idleSeconds = this.kernel.config.sessionIdleSeconds;
       const absoluteSeconds = this.kernel.config.sessionAbsoluteSeconds;
@@ -184,10 +180,10 @@ export class StaffSessions implements StaffAuthenticator {
         subject: { type: 'staff_user', id: user.id },
         payload: { sessionId: id, ip: input.ip },
       });
-      return id;
     });
     const principal = await this.authenticate(token);
-    if (!principal || principal.sessionId !== sessionId) throw unauthorized('Email or password is incorrect.');
+    // Only a revocation racing this very sign-in could make the new session fail already.
+    if (!principal) throw unauthorized('Your session ended as it began; sign in again.');
     return { token, deviceToken, principal };
   }
 
@@ -198,10 +194,26 @@ export class StaffSessions implements StaffAuthenticator {
   async verifyCurrentPassword(staffId: string, password: string, from: { ip: string; deviceToken: string | undefined }): Promise<void> {
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.id, staffId));
     if (!user) throw unauthorized();
+    const attempt = { email: user.email, password, userAgent: undefined, ...from };
+    if (!(await this.limitedPasswordCheck(user.email, user.passwordHash, attempt))) {
+      throw invalidField('body.currentPassword', 'is not your current password');
+    }
+  }
+
+  /**
+   * Records the attempt under the limits (429 when over them), then evaluates the password; an unknown
+   * account costs the same time as a known one. The attempt is marked succeeded when the password matches.
+   */
+  private async limitedPasswordCheck(email: string, passwordHash: string | undefined, input: SignInInput): Promise<boolean> {
     const attemptId = uuidv7();
-    await this.reserveAttempt(attemptId, user.email, { email: user.email, password, userAgent: undefined, ...from }, this.kernel.now());
-    if (!(await verifyPassword(user.passwordHash, password))) throw invalidField('body.currentPassword', 'is not your current password');
+    await this.reserveAttempt(attemptId, email, input, this.kernel.now());
+    if (passwordHash === undefined) {
+      await burnVerifyTime(input.password);
+      return false;
+    }
+    if (!(await verifyPassword(passwordHash, input.password))) return false;
     await this.kernel.db.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId));
+    return true;
   }
 
   private async isKnownDevice(db: Executor, tokenHash: string, staffId: string): Promise<boolean> {

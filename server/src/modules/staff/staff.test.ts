@@ -1,30 +1,24 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
+import { signIn, staffWith, useTestApp } from '../../../test/helpers.ts';
 
 describe('staff users, roles and grants', () => {
-  let t: TestApp;
-  let admin: Session;
-  before(async () => {
-    t = await createTestApp();
-    admin = await signIn(t.app);
-  });
-  after(() => t.close());
+  const ctx = useTestApp();
 
   it('creates, edits and lists staff with keyset pages and search', async () => {
     const names = ['Zoe Adams', 'yann Brel', 'Xavier Cole', 'Wanda Dune', 'Victor Eze'];
     for (const name of names) {
       const email = `${name.split(' ')[0]!.toLowerCase()}@list.local`;
-      const created = await admin.post('/api/console/staff', { email, name, password: 'list user password', roleIds: [] });
+      const created = await ctx.admin.post('/api/console/staff', { email, name, password: 'list user password', roleIds: [] });
       assert.equal(created.statusCode, 201, created.body);
     }
-    const duplicate = await admin.post('/api/console/staff', { email: 'ZOE@list.local', name: 'Zoe', password: 'list user password' });
+    const duplicate = await ctx.admin.post('/api/console/staff', { email: 'ZOE@list.local', name: 'Zoe', password: 'list user password' });
     assert.equal(duplicate.statusCode, 409);
 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await admin.get(`/api/console/staff?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await ctx.admin.get(`/api/console/staff?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(page.statusCode, 200, page.body);
       seen.push(...page.json().items.map((u: { name: string }) => u.name));
       cursor = page.json().nextCursor;
@@ -33,59 +27,59 @@ describe('staff users, roles and grants', () => {
     assert.equal(new Set(seen).size, seen.length, 'no row twice across pages');
     assert.ok(names.every((n) => seen.includes(n)));
 
-    const byEmail = await admin.get('/api/console/staff?q=xavier@list');
+    const byEmail = await ctx.admin.get('/api/console/staff?q=xavier@list');
     assert.deepEqual(byEmail.json().items.map((u: { name: string }) => u.name), ['Xavier Cole']);
-    const byName = await admin.get('/api/console/staff?q=BREL');
+    const byName = await ctx.admin.get('/api/console/staff?q=BREL');
     assert.deepEqual(byName.json().items.map((u: { name: string }) => u.name), ['yann Brel']);
-    const literal = await admin.get('/api/console/staff?q=%25');
+    const literal = await ctx.admin.get('/api/console/staff?q=%25');
     assert.equal(literal.json().items.length, 0, 'a % in the search is a literal character');
 
     const forged = Buffer.from(JSON.stringify(['a', 'not-a-uuid'])).toString('base64url');
     for (const cursor of ['garbage', forged]) {
-      const bad = await admin.get(`/api/console/staff?cursor=${cursor}`);
+      const bad = await ctx.admin.get(`/api/console/staff?cursor=${cursor}`);
       assert.equal(bad.statusCode, 400, cursor);
       assert.equal(bad.json().errors[0].field, 'query.cursor');
     }
   });
 
   it('assigns several roles; effective permissions are their union; filters by role and status', async () => {
-    const a = await admin.post('/api/console/roles', { name: 'Reader', permissions: ['events.read'] });
-    const b = await admin.post('/api/console/roles', { name: 'Role keeper', permissions: ['staff.manage_roles'] });
-    const user = await admin.post('/api/console/staff', {
+    const a = await ctx.admin.post('/api/console/roles', { name: 'Reader', permissions: ['events.read'] });
+    const b = await ctx.admin.post('/api/console/roles', { name: 'Role keeper', permissions: ['staff.manage_roles'] });
+    const user = await ctx.admin.post('/api/console/staff', {
       email: 'multi@test.local',
       name: 'Multi Role',
       password: 'multi role password',
       roleIds: [a.json().id, b.json().id],
     });
     assert.equal(user.statusCode, 201);
-    const session = await signIn(t.app, 'multi@test.local', 'multi role password');
+    const session = await signIn(ctx.t.app, 'multi@test.local', 'multi role password');
     assert.deepEqual((await session.get('/api/console/me')).json().permissions, ['events.read', 'staff.manage_roles']);
 
-    const filtered = await admin.get(`/api/console/staff?roleId=${a.json().id}`);
+    const filtered = await ctx.admin.get(`/api/console/staff?roleId=${a.json().id}`);
     assert.deepEqual(filtered.json().items.map((u: { email: string }) => u.email), ['multi@test.local']);
-    const role = await admin.get(`/api/console/roles/${b.json().id}`);
+    const role = await ctx.admin.get(`/api/console/roles/${b.json().id}`);
     assert.deepEqual(role.json().holderList.map((h: { email: string }) => h.email), ['multi@test.local']);
 
-    await admin.patch(`/api/console/staff/${user.json().id}`, { status: 'disabled' });
-    const disabled = await admin.get('/api/console/staff?status=disabled');
+    await ctx.admin.patch(`/api/console/staff/${user.json().id}`, { status: 'disabled' });
+    const disabled = await ctx.admin.get('/api/console/staff?status=disabled');
     assert.deepEqual(disabled.json().items.map((u: { email: string }) => u.email), ['multi@test.local']);
   });
 
   it('role edits take effect on the holder\'s next request', async () => {
-    const { session, role } = await staffWith(admin, ['events.read'], 'role-edit');
+    const { session, role } = await staffWith(ctx.admin, ['events.read'], 'role-edit');
     assert.equal((await session.get('/api/console/events')).statusCode, 200);
     assert.equal((await session.get('/api/console/roles')).statusCode, 403);
-    const edit = await admin.patch(`/api/console/roles/${role.id}`, { permissions: ['staff.manage_roles'] });
+    const edit = await ctx.admin.patch(`/api/console/roles/${role.id}`, { permissions: ['staff.manage_roles'] });
     assert.equal(edit.statusCode, 200, edit.body);
     assert.equal((await session.get('/api/console/events')).statusCode, 403);
     assert.equal((await session.get('/api/console/roles')).statusCode, 200);
   });
 
   it('refuses unknown permissions and roles, naming the field', async () => {
-    const role = await admin.post('/api/console/roles', { name: 'Bad', permissions: ['nope.nothing'] });
+    const role = await ctx.admin.post('/api/console/roles', { name: 'Bad', permissions: ['nope.nothing'] });
     assert.equal(role.statusCode, 400);
     assert.equal(role.json().errors[0].field, 'body.permissions');
-    const user = await admin.post('/api/console/staff', {
+    const user = await ctx.admin.post('/api/console/staff', {
       email: 'norole@test.local',
       name: 'No Role',
       password: 'no role password',
@@ -96,40 +90,40 @@ describe('staff users, roles and grants', () => {
   });
 
   it('never leaves the system without a role holding staff.manage_roles', async () => {
-    const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string; permissions: string[] }>;
+    const roles = (await ctx.admin.get('/api/console/roles')).json() as Array<{ id: string; name: string; permissions: string[] }>;
     for (const role of roles.filter((r) => r.permissions.includes('staff.manage_roles') && r.name !== 'Administrator')) {
-      const deleted = await admin.delete(`/api/console/roles/${role.id}`);
+      const deleted = await ctx.admin.delete(`/api/console/roles/${role.id}`);
       assert.equal(deleted.statusCode, 204, `${role.name}: ${deleted.body}`);
     }
     const administrator = roles.find((r) => r.name === 'Administrator')!;
-    const drop = await admin.patch(`/api/console/roles/${administrator.id}`, { permissions: ['events.read', 'staff.manage_users'] });
+    const drop = await ctx.admin.patch(`/api/console/roles/${administrator.id}`, { permissions: ['events.read', 'staff.manage_users'] });
     assert.equal(drop.statusCode, 409);
-    assert.equal((await admin.delete(`/api/console/roles/${administrator.id}`)).statusCode, 409);
+    assert.equal((await ctx.admin.delete(`/api/console/roles/${administrator.id}`)).statusCode, 409);
 
-    const keeper = await admin.post('/api/console/roles', { name: 'Second keeper', permissions: ['staff.manage_roles'] });
-    const me = (await admin.get('/api/console/me')).json();
-    await admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id, keeper.json().id] });
-    const nowAllowed = await admin.patch(`/api/console/roles/${administrator.id}`, {
+    const keeper = await ctx.admin.post('/api/console/roles', { name: 'Second keeper', permissions: ['staff.manage_roles'] });
+    const me = (await ctx.admin.get('/api/console/me')).json();
+    await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id, keeper.json().id] });
+    const nowAllowed = await ctx.admin.patch(`/api/console/roles/${administrator.id}`, {
       permissions: ['events.read', 'staff.manage_users'],
     });
     assert.equal(nowAllowed.statusCode, 200, 'another role holds it now');
-    const restored = await admin.patch(`/api/console/roles/${administrator.id}`, {
+    const restored = await ctx.admin.patch(`/api/console/roles/${administrator.id}`, {
       permissions: ['events.read', 'staff.manage_users', 'staff.manage_roles'],
     });
     assert.equal(restored.statusCode, 200);
-    await admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id] });
-    assert.equal((await admin.delete(`/api/console/roles/${keeper.json().id}`)).statusCode, 204);
+    await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id] });
+    assert.equal((await ctx.admin.delete(`/api/console/roles/${keeper.json().id}`)).statusCode, 204);
   });
 
   it('per-record grants allow one record, until their expiry, through the same access check', async () => {
-    const { session, user } = await staffWith(admin, [], 'granted');
-    const target = await staffWith(admin, [], 'grant-target');
+    const { session, user } = await staffWith(ctx.admin, [], 'granted');
+    const target = await staffWith(ctx.admin, [], 'grant-target');
     const url = `/api/console/staff/${target.user.id}`;
     assert.equal((await session.get(url)).statusCode, 403);
-    const grant = await admin.post(`/api/console/staff/${user.id}/grants`, {
+    const grant = await ctx.admin.post(`/api/console/staff/${user.id}/grants`, {
       permission: 'staff.manage_users',
       recordId: target.user.id,
-      expiresAt: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
+      expiresAt: new Date(ctx.t.clock.now().getTime() + 3600_000).toISOString(),
     });
     assert.equal(grant.statusCode, 201, grant.body);
     assert.equal((await session.get(url)).statusCode, 200, 'the grant opens this one record');
@@ -138,45 +132,45 @@ describe('staff users, roles and grants', () => {
     const me = (await session.get('/api/console/me')).json();
     assert.deepEqual(me.grants.map((g: { recordId: string }) => g.recordId), [target.user.id]);
 
-    const listed = await admin.get(`/api/console/staff/${user.id}/grants`);
+    const listed = await ctx.admin.get(`/api/console/staff/${user.id}/grants`);
     assert.equal(listed.json().length, 1);
-    t.clock.advance(3600_000 + 1000);
+    ctx.t.clock.advance(3600_000 + 1000);
     assert.equal((await session.get(url)).statusCode, 403, 'an expired grant opens nothing');
-    assert.equal((await admin.get(`/api/console/staff/${user.id}/grants`)).json().length, 0, 'expired grants are not listed');
+    assert.equal((await ctx.admin.get(`/api/console/staff/${user.id}/grants`)).json().length, 0, 'expired grants are not listed');
 
-    const past = await admin.post(`/api/console/staff/${user.id}/grants`, {
+    const past = await ctx.admin.post(`/api/console/staff/${user.id}/grants`, {
       permission: 'events.read',
       recordId: 'x',
-      expiresAt: new Date(t.clock.now().getTime() - 1000).toISOString(),
+      expiresAt: new Date(ctx.t.clock.now().getTime() - 1000).toISOString(),
     });
     assert.equal(past.statusCode, 400);
     assert.equal(past.json().errors[0].field, 'body.expiresAt');
-    assert.equal((await admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 204);
-    assert.equal((await admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 404);
+    assert.equal((await ctx.admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 204);
+    assert.equal((await ctx.admin.delete(`/api/console/grants/${grant.json().id}`)).statusCode, 404);
   });
 
   it('refuses to leave no active user able to manage roles', async () => {
-    const me = (await admin.get('/api/console/me')).json();
-    const stripSelf = await admin.patch(`/api/console/staff/${me.id}`, { roleIds: [] });
+    const me = (await ctx.admin.get('/api/console/me')).json();
+    const stripSelf = await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [] });
     assert.equal(stripSelf.statusCode, 409, 'the only active holder cannot drop their last role with staff.manage_roles');
     assert.match(stripSelf.json().detail, /no active staff user/);
-    assert.equal((await admin.get('/api/console/me')).statusCode, 200);
+    assert.equal((await ctx.admin.get('/api/console/me')).statusCode, 200);
   });
 
   it('refuses unknown body fields, naming them', async () => {
-    const response = await admin.post('/api/console/roles', { name: 'Extra', permissions: [], colour: 'red' });
+    const response = await ctx.admin.post('/api/console/roles', { name: 'Extra', permissions: [], colour: 'red' });
     assert.equal(response.statusCode, 400);
     assert.deepEqual(response.json().errors, [{ field: 'body.colour', message: 'is not allowed' }]);
-    const taken = await admin.post('/api/console/roles', { name: 'Administrator', permissions: [] });
+    const taken = await ctx.admin.post('/api/console/roles', { name: 'Administrator', permissions: [] });
     assert.equal(taken.statusCode, 409);
     assert.equal(taken.json().errors[0].field, 'body.name');
   });
 
   it('lets nobody hand out or act upon more than they hold themselves', async () => {
-    const manager = await staffWith(admin, ['staff.manage_users', 'events.read'], 'user-manager');
-    const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string }>;
+    const manager = await staffWith(ctx.admin, ['staff.manage_users', 'events.read'], 'user-manager');
+    const roles = (await ctx.admin.get('/api/console/roles')).json() as Array<{ id: string; name: string }>;
     const administrator = roles.find((r) => r.name === 'Administrator')!;
-    const me = (await admin.get('/api/console/me')).json();
+    const me = (await ctx.admin.get('/api/console/me')).json();
 
     const selfPromote = await manager.session.patch(`/api/console/staff/${manager.user.id}`, {
       roleIds: [manager.role.id, administrator.id],
@@ -192,7 +186,7 @@ describe('staff users, roles and grants', () => {
       recordId: 'anything',
     });
     assert.equal(grantSelf.statusCode, 403);
-    const other = await staffWith(admin, [], 'plain-user');
+    const other = await staffWith(ctx.admin, [], 'plain-user');
     const grantBeyond = await manager.session.post(`/api/console/staff/${other.user.id}/grants`, {
       permission: 'staff.manage_roles',
       recordId: 'anything',
@@ -212,7 +206,7 @@ describe('staff users, roles and grants', () => {
     });
     assert.equal(grantWithin.statusCode, 201);
 
-    const keeper = await staffWith(admin, ['staff.manage_roles'], 'role-keeper-only');
+    const keeper = await staffWith(ctx.admin, ['staff.manage_roles'], 'role-keeper-only');
     const widen = await keeper.session.patch(`/api/console/roles/${keeper.role.id}`, {
       permissions: ['staff.manage_roles', 'staff.manage_users'],
     });
@@ -220,31 +214,31 @@ describe('staff users, roles and grants', () => {
   });
 
   it('an administrator cannot disable themselves', async () => {
-    const me = (await admin.get('/api/console/me')).json();
-    const response = await admin.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });
+    const me = (await ctx.admin.get('/api/console/me')).json();
+    const response = await ctx.admin.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });
     assert.equal(response.statusCode, 409);
   });
 
   it('remembers my language', async () => {
-    const response = await admin.patch('/api/console/me', { locale: 'ru' });
+    const response = await ctx.admin.patch('/api/console/me', { locale: 'ru' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.json().locale, 'ru');
-    assert.equal((await admin.get('/api/console/me')).json().locale, 'ru');
-    assert.equal((await admin.patch('/api/console/me', { locale: 'de' })).statusCode, 400);
+    assert.equal((await ctx.admin.get('/api/console/me')).json().locale, 'ru');
+    assert.equal((await ctx.admin.patch('/api/console/me', { locale: 'de' })).statusCode, 400);
   });
 
   it('appends an event for every staff write, in the same transaction', async () => {
-    const before = (await admin.get('/api/console/events?limit=1')).json().items[0].id as number;
-    const role = await admin.post('/api/console/roles', { name: 'Evented', permissions: [] });
-    const failed = await admin.post('/api/console/roles', { name: 'evented', permissions: [] });
+    const before = (await ctx.admin.get('/api/console/events?limit=1')).json().items[0].id as number;
+    const role = await ctx.admin.post('/api/console/roles', { name: 'Evented', permissions: [] });
+    const failed = await ctx.admin.post('/api/console/roles', { name: 'evented', permissions: [] });
     assert.equal(failed.statusCode, 409, 'names are unique case-insensitively');
-    const events = (await admin.get('/api/console/events?limit=10')).json().items.filter((e: { id: number }) => e.id > before);
+    const events = (await ctx.admin.get('/api/console/events?limit=10')).json().items.filter((e: { id: number }) => e.id > before);
     assert.deepEqual(
       events.map((e: { type: string }) => e.type),
       ['staff.role_created'],
       'the refused write left no event behind',
     );
     assert.equal(events[0].subjectId, role.json().id);
-    assert.equal(events[0].actorId, (await admin.get('/api/console/me')).json().id);
+    assert.equal(events[0].actorId, (await ctx.admin.get('/api/console/me')).json().id);
   });
 });
