@@ -84,7 +84,24 @@ const Me = Type.Object({
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
 
-function meView(kernel: Kernel, principal: Principal) {
+type MeView = ReturnType<typeof buildMeView>;
+
+/**
+ * `/me` is asked on every console load and poll: its view is derived once per cached principal (a new
+ * principal object appears whenever access changes) and rebuilt only when the session expiry slides.
+ */
+const meViews = new WeakMap<Principal, { expiresAt: number; view: MeView }>();
+
+function meView(kernel: Kernel, principal: Principal): MeView {
+  const expiresAt = principal.sessionExpiresAt.getTime();
+  const cached = meViews.get(principal);
+  if (cached?.expiresAt === expiresAt) return cached.view;
+  const view = buildMeView(kernel, principal);
+  meViews.set(principal, { expiresAt, view });
+  return view;
+}
+
+function buildMeView(kernel: Kernel, principal: Principal) {
   return {
     id: principal.staffId,
     email: principal.email,
