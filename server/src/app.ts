@@ -15,7 +15,7 @@ import { Catalogue, type ModuleManifest } from './core/module.ts';
 import { enabledModules } from './modules/index.ts';
 import { eventLog } from './core/events/schema.ts';
 import { staffSessions } from './modules/staff/index.ts';
-import { registerLanding } from './landing.ts';
+import { registerConsole } from './console.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,7 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('kernel', kernel);
 
   await app.register(cookie);
-  registerErrorHandling(app);
+  const errors = registerErrorHandling(app);
   registerGuard(app, { authenticator: kernel.authenticator, now: kernel.now, publicUrl: config.publicUrl });
   await registerOpenApi(app);
   await app.register(
@@ -92,7 +92,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     { prefix: '/api' },
   );
-  registerLanding(app, kernel);
+  errors.consoleFallback = await registerConsole(app, kernel, config.consoleDir);
 
   // Hijacked SSE connections would keep the server from closing: end them first.
   app.addHook('preClose', async () => {

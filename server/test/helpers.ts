@@ -46,6 +46,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     ADMIN_PASSWORD: ADMIN.password,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
+    // Tests do not depend on whether web/build exists; console.test.ts makes its own.
+    CONSOLE_DIR: '/nonexistent/switchboard-console',
     ...env,
   });
 }

@@ -49,8 +49,9 @@ describe('npm start', () => {
     assert.ok(password, first.output());
     const base = `http://127.0.0.1:${port}`;
     try {
-      const landing = await fetch(`${base}/`);
-      assert.match(await landing.text(), /\/docs/);
+      const landing = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+      assert.equal(landing.status, 200);
+      assert.match(await landing.text(), /<title>Switchboard/);
       const signIn = await fetch(`${base}/api/console/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: base },

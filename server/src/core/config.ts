@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -27,6 +28,7 @@ const EnvSchema = Type.Object({
     Type.String({ pattern: '^(true|false|[0-9]+|[0-9a-fA-F:.]+(/[0-9]+)?(,\\s*[0-9a-fA-F:.]+(/[0-9]+)?)*)$' }),
   ),
   BODY_LIMIT_BYTES: Type.Optional(Int),
+  CONSOLE_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export interface Config {
@@ -47,6 +49,8 @@ export interface Config {
   /** Fastify's trustProxy: false, a hop count, or the proxies' addresses/CIDRs (`true` trusts any sender). */
   trustProxy: boolean | number | string[];
   bodyLimitBytes: number;
+  /** The built web console served at `/`. */
+  consoleDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sessionAbsoluteSeconds: absolute,
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     bodyLimitBytes: Number(raw.BODY_LIMIT_BYTES ?? 1024 * 1024),
+    consoleDir: raw.CONSOLE_DIR ? resolve(raw.CONSOLE_DIR) : fileURLToPath(new URL('../../../web/build', import.meta.url)),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ConsoleFallback } from '../../console.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Router from 'find-my-way';
 import { HttpProblem, problemBody, type FieldError } from './problem.ts';
@@ -55,7 +56,13 @@ const TITLES: Record<number, string> = {
 };
 
 /** Every error leaves the server as application/problem+json; a 5xx never carries internals. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandling {
+  /** Answers a GET that matched no route, before it becomes a 404 (the console's client-side routes). */
+  consoleFallback?: ConsoleFallback;
+}
+
+export function registerErrorHandling(app: FastifyInstance): ErrorHandling {
+  const handling: ErrorHandling = {};
   const routes = Router();
 
   app.addHook('onRoute', (route) => {
@@ -87,6 +94,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const fallback = handling.consoleFallback?.(request, reply);
+    if (fallback) return fallback;
     const path = request.url.split('?')[0] ?? '/';
     const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
       (method) => method !== request.method && routes.find(method as 'GET', path) !== null,
@@ -97,4 +106,5 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     return send(reply, request, 404, 'Not Found', `No route ${request.method} ${path}.`);
   });
+  return handling;
 }

@@ -20,6 +20,8 @@ export const ProblemSchema = Type.Object(
 /** The OpenAPI document is derived from the routes' own schemas; `/docs` is the interactive reference. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
+    // Named schemas keep their `$id` as their name, so the generated console client says `StaffUser`, not `def-0`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -437,6 +437,23 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
     );
 
     app.get(
+      '/console/role-options',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Roles that may be assigned to staff users, with their permissions',
+          description:
+            'For the user editor: managing users does not require managing roles. A role can only be handed out by someone holding all of its permissions.',
+          response: {
+            200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), permissions: Type.Array(Type.String()) })),
+          },
+        },
+      },
+      async () => (await staff.listRoles(kernel.db)).map(({ id, name, permissions }) => ({ id, name, permissions })),
+    );
+
+    app.get(
       '/console/roles/:id',
       {
         config: { permission: 'staff.manage_roles' },

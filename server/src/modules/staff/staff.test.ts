@@ -213,6 +213,16 @@ describe('staff users, roles and grants', () => {
     assert.equal(widen.statusCode, 403, 'a role manager cannot add permissions they lack');
   });
 
+  it('offers role choices to user managers who cannot manage roles', async () => {
+    const { session } = await staffWith(ctx.admin, ['staff.manage_users']);
+    const options = await session.get('/api/console/role-options');
+    assert.equal(options.statusCode, 200);
+    const administrator = options.json().find((r: { name: string }) => r.name === 'Administrator');
+    assert.ok(administrator.permissions.includes('staff.manage_roles'));
+    assert.deepEqual(Object.keys(administrator).sort(), ['id', 'name', 'permissions']);
+    assert.equal((await session.get('/api/console/roles')).statusCode, 403);
+  });
+
   it('an administrator cannot disable themselves', async () => {
     const me = (await ctx.admin.get('/api/console/me')).json();
     const response = await ctx.admin.patch(`/api/console/staff/${me.id}`, { status: 'disabled' });

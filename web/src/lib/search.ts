@@ -1,0 +1,31 @@
+import { api, call } from './api/client';
+import { m } from './paraglide/messages.js';
+
+export interface SearchResult {
+  href: string;
+  text: string;
+  description?: string;
+}
+
+/**
+ * What the header's search box looks in. A module adds its provider here (people, orders, …); each
+ * runs only for users holding its permission, and all run at once.
+ */
+export interface SearchProvider {
+  permission: string;
+  search(query: string, signal: AbortSignal): Promise<SearchResult[]>;
+}
+
+export const searchProviders: SearchProvider[] = [
+  {
+    permission: 'staff.manage_users',
+    async search(q, signal) {
+      const page = await call(api.GET('/api/console/staff', { params: { query: { q, limit: 5 } }, signal }));
+      return page.items.map((user) => ({
+        href: `/staff?selected=${user.id}`,
+        text: user.name,
+        description: `${m.search_kind_staff()} · ${user.email}`,
+      }));
+    },
+  },
+];

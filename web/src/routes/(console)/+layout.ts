@@ -1,0 +1,17 @@
+import { redirect } from '@sveltejs/kit';
+import { ApiError } from '$lib/api/client';
+import { queryClient } from '$lib/query';
+import { meQuery } from '$lib/session';
+import { getLocale, setLocale, type Locale } from '$lib/paraglide/runtime.js';
+
+export async function load({ url }) {
+  try {
+    const me = await queryClient.fetchQuery(meQuery);
+    // The language saved for this user wins over this browser's last choice (this reloads once).
+    if (me.locale !== getLocale()) setLocale(me.locale as Locale);
+    return { me };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) redirect(307, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
+    throw error;
+  }
+}
