@@ -109,6 +109,8 @@ describe('console in Chromium', { concurrency: false }, () => {
     await signIn(watcher, server.base, ADMIN.email, ADMIN.password);
     await watcher.goto(`${server.base}/events?type=staff.user_created`);
     await watcher.getByText('Live', { exact: true }).waitFor();
+    // The page subscribes once it knows the event types, which also fill the Type filter.
+    await watcher.locator('option[value="staff.user_created"]').waitFor({ state: 'attached' });
     await watcher.getByRole('cell', { name: 'staff.user_created' }).first().waitFor();
     const before = await watcher.getByRole('cell', { name: 'staff.user_created' }).count();
 
@@ -133,6 +135,29 @@ describe('console in Chromium', { concurrency: false }, () => {
     await watcher.context().close();
   });
 
+  it('tells a locked-out user when to retry', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.base}/sign-in`);
+    const email = 'locked@e2e.local';
+    // Use up the failures allowed for one account from one address, then try once more in the form.
+    await page.evaluate(async (email) => {
+      for (let i = 0; i < 10; i++) {
+        await fetch('/api/console/session', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: `wrong password ${i}` }),
+        });
+      }
+    }, email);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill('still the wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Too many attempts').waitFor();
+    assert.match(await page.getByText(/Try again at/).innerText(), /Try again at \S+/);
+    await screenshot(page, '07-locked-out');
+    await page.context().close();
+  });
+
   it('switches EN to RU: the interface text changes and stays after a reload', async () => {
     await admin.goto(`${server.base}/`);
     await admin.getByRole('link', { name: 'Staff users' }).first().waitFor();
@@ -143,6 +168,6 @@ describe('console in Chromium', { concurrency: false }, () => {
     await admin.getByRole('link', { name: 'Сотрудники' }).first().waitFor();
     assert.equal(await admin.getByRole('link', { name: 'Staff users' }).count(), 0);
     assert.equal(await admin.evaluate(() => document.documentElement.lang), 'ru');
-    await screenshot(admin, '07-russian');
+    await screenshot(admin, '08-russian');
   });
 });

@@ -27,7 +27,17 @@ export interface Console {
 
 /** Starts the real server (`server/src/main.ts`) on an in-memory database, serving the built console. */
 export async function startConsole(): Promise<Console> {
-  const port = await freePort();
+  // The port found free may be taken before the server binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOn(port: number): Promise<Console> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
     env: {
       ...process.env,

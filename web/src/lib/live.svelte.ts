@@ -3,45 +3,36 @@ import type { Schemas } from './api/client';
 export type LiveEvent = Schemas['Event'];
 type Handler = (event: LiveEvent) => void;
 
+/** Sent by the server when it could not replay everything missed since Last-Event-ID: reload lists. */
+export const REPLAY_TRUNCATED = 'replay_truncated';
+
 /**
  * The console's one EventSource on /api/console/stream. The server names each message after the event
- * type, so a page subscribes to the types it shows; the browser reconnects by itself and the server
- * replays what was missed from Last-Event-ID.
+ * type, so a page subscribes to the types it shows; the browser reconnects by itself after a dropped
+ * connection and the server replays what was missed from Last-Event-ID. When the browser gives up
+ * (an error status), the session is checked and, while it holds, the stream is opened again.
  */
 class LiveStream {
   status: 'off' | 'connecting' | 'open' = $state('off');
   private source: EventSource | null = null;
   private handlers = new Map<string, Set<Handler>>();
   private listeners = new Map<string, (message: MessageEvent<string>) => void>();
-  private ended: () => void = () => undefined;
+  private sessionHolds: () => Promise<boolean> = async () => false;
+  private wanted = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = 1000;
 
-  connect(onSessionEnded: () => void): void {
-    if (this.source) return;
-    this.ended = onSessionEnded;
-    const source = new EventSource('/api/console/stream');
-    this.source = source;
-    this.status = 'connecting';
-    source.onopen = () => (this.status = 'open');
-    source.onerror = () => {
-      // CLOSED means the browser gave up (e.g. a 401): the session check decides what next.
-      this.status = source.readyState === EventSource.CLOSED ? 'off' : 'connecting';
-      if (source.readyState === EventSource.CLOSED) {
-        this.source = null;
-        this.ended();
-      }
-    };
-    source.addEventListener('session_ended', () => {
-      this.disconnect();
-      this.ended();
-    });
-    for (const type of this.handlers.keys()) this.listen(type);
+  /** `sessionHolds` answers whether to keep trying (it also sends the user to sign-in when not). */
+  connect(sessionHolds: () => Promise<boolean>): void {
+    this.sessionHolds = sessionHolds;
+    this.wanted = true;
+    this.open();
   }
 
   disconnect(): void {
-    this.source?.close();
-    this.source = null;
-    this.listeners.clear();
-    this.status = 'off';
+    this.wanted = false;
+    clearTimeout(this.retryTimer);
+    this.close();
   }
 
   /** Calls `handler` for each live event of these types; returns the unsubscribe function. */
@@ -55,6 +46,46 @@ class LiveStream {
     return () => {
       for (const type of types) this.handlers.get(type)?.delete(handler);
     };
+  }
+
+  private open(): void {
+    if (this.source || !this.wanted) return;
+    const source = new EventSource('/api/console/stream');
+    this.source = source;
+    this.status = 'connecting';
+    source.onopen = () => {
+      this.status = 'open';
+      this.retryMs = 1000;
+    };
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) {
+        this.status = 'connecting';
+        return;
+      }
+      this.close();
+      this.retryWhileSignedIn();
+    };
+    source.addEventListener('session_ended', () => {
+      this.close();
+      this.retryWhileSignedIn();
+    });
+    for (const type of this.handlers.keys()) this.listen(type);
+  }
+
+  private close(): void {
+    this.source?.close();
+    this.source = null;
+    this.listeners.clear();
+    this.status = 'off';
+  }
+
+  private retryWhileSignedIn(): void {
+    void this.sessionHolds().then((holds) => {
+      if (!holds || !this.wanted) return;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.open(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    });
   }
 
   private listen(type: string): void {
