@@ -1,7 +1,8 @@
 /**
  * `npm test`: the whole suite.
  *   1. server: type check, then every test on PGlite (and on PostgreSQL when TEST_DATABASE_URL is set);
- *   2. web: svelte-check (types and accessibility) and the typed API client checked against the routes;
+ *   2. web: svelte-check (types and accessibility), unit tests of lib/, and the typed API client
+ *      checked against the routes;
  *   3. browser tests in e2e/ against a fresh build, when Chromium is installed (CHROMIUM_PATH or /usr/bin/chromium).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ function run(title, command, args) {
 
 run('server tests', 'npm', ['run', 'test', '-w', 'server']);
 run('web: svelte-check', 'npm', ['run', 'check', '-w', 'web']);
+run('web: unit tests', 'npm', ['run', 'test:unit', '-w', 'web']);
 run('web: API client is current', 'npm', ['run', 'api:check', '-w', 'web']);
 
 if (existsSync(chromium)) {
