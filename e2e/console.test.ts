@@ -101,7 +101,45 @@ describe('console in Chromium', { concurrency: false }, () => {
     await user.getByRole('heading', { name: 'No access' }).waitFor();
     assert.match(await user.locator('.no-access').innerText(), /staff\.manage_roles/);
     await screenshot(user, '05-no-access');
+
+    await user.getByRole('button', { name: /User menu|Vera Support/ }).first().click();
+    await user.getByText('Sign out').click();
+    await user.waitForURL(/\/sign-in$/);
+    await user.goto(`${server.base}/staff`);
+    await user.waitForURL(/\/sign-in\?next=%2Fstaff/);
     await user.context().close();
+  });
+
+  it('loads more staff rows as the list scrolls, and searches by email', async () => {
+    // Sixty more users than one page (50) holds.
+    await admin.goto(`${server.base}/staff`);
+    const created = await admin.evaluate(async () => {
+      let ok = 0;
+      for (let i = 0; i < 60; i++) {
+        const n = String(i).padStart(2, '0');
+        const res = await fetch('/api/console/staff', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Scroll ${n}`, email: `scroll${n}@e2e.local`, password: 'green tea at noon 99' }),
+        });
+        if (res.status === 201) ok++;
+      }
+      return ok;
+    });
+    assert.equal(created, 60);
+    await admin.reload();
+    const rows = admin.locator('tbody tr[data-row]');
+    await admin.getByRole('cell', { name: 'scroll00@e2e.local' }).waitFor();
+    assert.equal(await rows.count(), 50);
+    await rows.last().scrollIntoViewIfNeeded();
+    await admin.getByRole('cell', { name: 'vera@e2e.local' }).waitFor();
+    assert.ok((await rows.count()) > 50);
+
+    await admin.getByRole('searchbox').first().fill('scroll42@');
+    await admin.waitForFunction(() => document.querySelectorAll('tbody tr[data-row]').length === 1);
+    assert.equal(await rows.first().locator('td').nth(1).innerText(), 'scroll42@e2e.local');
+    assert.match(admin.url(), /q=scroll42%40/);
+    await screenshot(admin, '06-search');
   });
 
   it('shows an event created in one tab live in another, and its payload as a tree', async () => {
@@ -131,7 +169,7 @@ describe('console in Chromium', { concurrency: false }, () => {
     const first = watcher.locator('tbody tr').first();
     await first.click();
     await watcher.getByText('"live@e2e.local"').waitFor();
-    await screenshot(watcher, '06-live-event');
+    await screenshot(watcher, '07-live-event');
     await watcher.context().close();
   });
 
@@ -154,7 +192,7 @@ describe('console in Chromium', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Too many attempts').waitFor();
     assert.match(await page.getByText(/Try again at/).innerText(), /Try again at \S+/);
-    await screenshot(page, '07-locked-out');
+    await screenshot(page, '08-locked-out');
     await page.context().close();
   });
 
@@ -168,6 +206,6 @@ describe('console in Chromium', { concurrency: false }, () => {
     await admin.getByRole('link', { name: 'Сотрудники' }).first().waitFor();
     assert.equal(await admin.getByRole('link', { name: 'Staff users' }).count(), 0);
     assert.equal(await admin.evaluate(() => document.documentElement.lang), 'ru');
-    await screenshot(admin, '08-russian');
+    await screenshot(admin, '09-russian');
   });
 });

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -9,17 +8,6 @@ export const ADMIN = { email: 'admin@e2e.local', password: 'correct horse batter
 const main = fileURLToPath(new URL('../server/src/main.ts', import.meta.url));
 const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface Console {
   base: string;
   stop(): Promise<void>;
@@ -27,21 +15,10 @@ export interface Console {
 
 /** Starts the real server (`server/src/main.ts`) on an in-memory database, serving the built console. */
 export async function startConsole(): Promise<Console> {
-  // The port found free may be taken before the server binds it: then try another.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOn(await freePort());
-    } catch (error) {
-      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
-    }
-  }
-}
-
-async function startOn(port: number): Promise<Console> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
     env: {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: 'memory://',
       DATABASE_URL: '',
@@ -58,7 +35,7 @@ async function startOn(port: number): Promise<Console> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     const check = () => {
-      if (!output.includes('Switchboard is running')) return;
+      if (!/Switchboard is running at \S+/.test(output)) return;
       clearTimeout(timer);
       resolve();
     };
@@ -69,7 +46,8 @@ async function startOn(port: number): Promise<Console> {
     });
   });
   return {
-    base: `http://127.0.0.1:${port}`,
+    // The banner names the port the server took (PORT=0); it listens on the IPv4 loopback.
+    base: /Switchboard is running at (\S+)/.exec(output)![1]!.replace('//localhost:', '//127.0.0.1:'),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

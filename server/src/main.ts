@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './core/config.ts';
 
@@ -13,7 +14,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
-  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  // PORT=0 asks for any free port: the banner names the one we got.
+  const { port } = app.server.address() as AddressInfo;
+  const base = config.publicUrl ?? `http://localhost:${port}`;
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   const lines = [
     '',

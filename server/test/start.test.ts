@@ -34,6 +34,13 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; outp
   });
 }
 
+/** The address the banner names (PORT=0 lets the server take any free port), on the IPv4 loopback it listens on. */
+function baseUrl(output: string): string {
+  const url = /Switchboard is running at (http:\/\/\S+)/.exec(output)?.[1];
+  assert.ok(url, output);
+  return url.replace('//localhost:', '//127.0.0.1:');
+}
+
 describe('npm start', () => {
   const dirs: string[] = [];
   after(() => {
@@ -43,11 +50,10 @@ describe('npm start', () => {
   it('starts on an empty data directory, prints the generated admin password once, and it signs in', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sb-start-'));
     dirs.push(dataDir);
-    const port = String(20000 + Math.floor(Math.random() * 20000));
-    const first = await start({ DATA_DIR: dataDir, PORT: port, SEED_DEMO: 'true' });
+    const first = await start({ DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'true' });
     const password = /admin@example\.com \/ (\S+)/.exec(first.output())?.[1];
     assert.ok(password, first.output());
-    const base = `http://127.0.0.1:${port}`;
+    const base = baseUrl(first.output());
     try {
       const landing = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
       assert.equal(landing.status, 200);
@@ -66,12 +72,13 @@ describe('npm start', () => {
       assert.equal(await first.exited, 0, 'shuts down cleanly');
     }
 
-    const second = await start({ DATA_DIR: dataDir, PORT: port });
+    const second = await start({ DATA_DIR: dataDir, PORT: '0' });
+    const secondBase = baseUrl(second.output());
     try {
       assert.doesNotMatch(second.output(), /admin@example\.com \//, 'the password is printed only once');
-      const signIn = await fetch(`${base}/api/console/session`, {
+      const signIn = await fetch(`${secondBase}/api/console/session`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: base },
+        headers: { 'content-type': 'application/json', origin: secondBase },
         body: JSON.stringify({ email: 'admin@example.com', password }),
       });
       assert.equal(signIn.status, 200, 'data persisted in DATA_DIR');

@@ -73,7 +73,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n  ${uniqueProblems.join('\n  ')}`);
   }
   const port = Number(raw.PORT ?? 3000);
-  if (port < 1 || port > 65535) throw new ConfigError('Invalid configuration:\n  PORT: must be between 1 and 65535');
+  if (port > 65535) throw new ConfigError('Invalid configuration:\n  PORT: must be between 0 (any free port) and 65535');
   const truthy = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
   const idle = Number(raw.SESSION_IDLE_SECONDS ?? 7 * 24 * 3600);
   const absolute = Number(raw.SESSION_ABSOLUTE_SECONDS ?? 30 * 24 * 3600);
