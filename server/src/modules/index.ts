@@ -1,12 +1,13 @@
 import { eventsModule } from '../core/events/routes.ts';
 import type { ModuleManifest } from '../core/module.ts';
+import { peopleModule } from './people/index.ts';
 import { staffModule } from './staff/index.ts';
 
 /** Always on: the kernel cannot run without them. */
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [];
+export const optionalModules: ModuleManifest[] = [peopleModule];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];

@@ -52,3 +52,32 @@ export async function listEvents(db: Executor, filter: EventFilter): Promise<Sto
     .limit(filter.limit);
   return rows as StoredEvent[];
 }
+
+/** Replaces every string in a payload (at any depth) with a marker; numbers, flags and the shape stay. */
+export function pseudonymisePayload(value: unknown): unknown {
+  if (typeof value === 'string') return '[erased]';
+  if (Array.isArray(value)) return value.map(pseudonymisePayload);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, pseudonymisePayload(inner)]));
+  }
+  return value;
+}
+
+/**
+ * On an erasure request the history stays (what happened, when, by whom) but the events about the
+ * subject lose the personal data their payloads carried. The subject's id is a random UUID whose
+ * mapping to a person is itself erased.
+ */
+export async function pseudonymiseSubjectEvents(tx: Executor, subjectType: string, subjectId: string): Promise<number> {
+  const rows = await tx
+    .select({ id: eventLog.id, payload: eventLog.payload })
+    .from(eventLog)
+    .where(and(eq(eventLog.subjectType, subjectType), eq(eventLog.subjectId, subjectId)));
+  for (const row of rows) {
+    await tx
+      .update(eventLog)
+      .set({ payload: pseudonymisePayload(row.payload) as Record<string, unknown> })
+      .where(eq(eventLog.id, row.id));
+  }
+  return rows.length;
+}

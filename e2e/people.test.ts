@@ -1,0 +1,74 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
+
+describe('people in Chromium', { concurrency: false }, () => {
+  let server: Console;
+  let browser: Browser;
+  let page: Page;
+  let personId: string;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startConsole(), launchBrowser()]);
+    page = await newPage(browser);
+    await signIn(page, server.base, ADMIN.email, ADMIN.password);
+    personId = await page.evaluate(async () => {
+      const res = await fetch('/api/console/people', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          displayName: 'Marta Kowalczyk',
+          contacts: [{ kind: 'email', value: 'marta@example.org' }],
+          tags: ['vip'],
+          identities: [{ provider: 'telegram', externalId: '424242001' }],
+        }),
+      });
+      return ((await res.json()) as { id: string }).id;
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('finds a person by Telegram id from the header search', async () => {
+    await page.goto(`${server.base}/`);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByLabel('Search the console').fill('424242001');
+    await page.getByText('Marta Kowalczyk').waitFor();
+    await screenshot(page, 'people-01-search');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${server.base}/people/${personId}`);
+    await page.getByRole('heading', { name: 'Marta Kowalczyk' }).waitFor();
+    await page.getByRole('tab', { name: /Identities/ }).click();
+    await page.getByRole('cell', { name: '424242001' }).waitFor();
+  });
+
+  it('blocks the person with a reason; the block shows on the page and in the timeline', async () => {
+    await page.getByRole('button', { name: 'Block' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').selectOption('abuse');
+    await dialog.getByLabel(/Details/).fill('Insulted three streamers.');
+    await dialog.getByRole('button', { name: 'Block' }).click();
+    await page.getByText('Blocked', { exact: true }).first().waitFor();
+    await page.getByRole('button', { name: 'Unblock' }).waitFor();
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByRole('cell', { name: 'people.person_blocked' }).click();
+    await page.getByText('"Insulted three streamers."').waitFor();
+    await screenshot(page, 'people-02-blocked');
+
+    const status = await page.evaluate(async (id) => ((await (await fetch(`/api/console/people/${id}`)).json()) as { status: string }).status, personId);
+    assert.equal(status, 'blocked');
+  });
+
+  it('writes a note that appears in the notes and the timeline', async () => {
+    await page.getByRole('tab', { name: 'Notes' }).click();
+    await page.getByLabel(/New note/).fill('Called her back on Tuesday.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByText('Called her back on Tuesday.').waitFor();
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByRole('cell', { name: 'people.note_added' }).waitFor();
+    await screenshot(page, 'people-03-note');
+  });
+});

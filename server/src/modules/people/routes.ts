@@ -1,0 +1,488 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { EventSchema, eventView } from '../../core/events/routes.ts';
+import { principalOf } from '../../core/http/guard.ts';
+import { ProblemSchema } from '../../core/http/openapi.ts';
+import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
+import { Body } from '../../core/http/schemas.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import * as service from './service.ts';
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
+const Id = Type.String({ format: 'uuid' });
+const IdParams = Type.Object({ id: Id });
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
+const Profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Locale = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 });
+const TimeZone = Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', maxLength: 64 });
+const Contact = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('email'), Type.Literal('phone')]),
+    value: Type.String({ minLength: 3, maxLength: 254, pattern: '\\S' }),
+  },
+  { additionalProperties: false },
+);
+const Identity = Type.Object(
+  {
+    provider: Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-zA-Z0-9_.-]+$', description: 'e.g. app, firebase, telegram, email' }),
+    externalId: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+  },
+  { additionalProperties: false },
+);
+const PersonStatus = Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('deleted')]);
+const OrganizationStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('closed')]);
+const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('manager'), Type.Literal('member')]);
+const Timestamp = Type.String({ format: 'date-time' });
+
+const PersonSummary = Type.Object(
+  {
+    id: Type.String(),
+    displayName: Type.String(),
+    status: PersonStatus,
+    tags: Type.Array(Type.String()),
+    contacts: Type.Array(Contact),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'PersonSummary' },
+);
+const PersonDetail = Type.Object(
+  {
+    ...PersonSummary.properties,
+    locale: Nullable(Type.String()),
+    timeZone: Nullable(Type.String()),
+    publicProfile: Profile,
+    privateProfile: Profile,
+    block: Nullable(Type.Object({ reason: Nullable(Type.String()), note: Nullable(Type.String()), at: Timestamp })),
+    identities: Type.Array(Type.Object({ id: Type.String(), provider: Type.String(), externalId: Type.String(), createdAt: Timestamp })),
+    organizations: Type.Array(Type.Object({ organizationId: Type.String(), name: Type.String(), kind: Type.String(), role: MemberRole })),
+  },
+  { $id: 'Person' },
+);
+const OrganizationFields = {
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  status: OrganizationStatus,
+  tags: Type.Array(Type.String()),
+  details: Profile,
+  members: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+const OrganizationSummary = Type.Object(OrganizationFields, { $id: 'OrganizationSummary' });
+const OrganizationDetail = Type.Object(
+  {
+    ...OrganizationFields,
+    memberList: Type.Array(
+      Type.Object({ personId: Type.String(), displayName: Type.String(), status: PersonStatus, role: MemberRole, since: Timestamp }),
+    ),
+  },
+  { $id: 'Organization' },
+);
+const OrganizationDetails = Type.Object(
+  {
+    legalName: Type.Optional(Type.String({ maxLength: 300 })),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' })),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 50 })),
+    banking: Type.Optional(
+      Type.Object(
+        {
+          accountName: Type.Optional(Type.String({ maxLength: 200 })),
+          iban: Type.Optional(Type.String({ pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$' })),
+          bic: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{8}([A-Z0-9]{3})?$' })),
+          bankName: Type.Optional(Type.String({ maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Note = Type.Object({ id: Type.String(), authorId: Nullable(Type.String()), authorName: Type.String(), body: Type.String(), createdAt: Timestamp });
+const TimelineEvent = Type.Object(EventSchema.properties);
+const BlockReason = Type.Object({ key: Type.String(), label: Type.String(), active: Type.Boolean() });
+
+export function peopleRoutes(kernel: Kernel) {
+  return async (base: FastifyInstance) => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+    const staffActor = (request: Parameters<typeof principalOf>[0]) => ({ type: 'staff' as const, id: principalOf(request).staffId });
+
+    // ------------------------------------------------------------ people
+
+    app.get(
+      '/console/people',
+      {
+        config: { permission: 'people.read' },
+        schema: {
+          tags: ['people'],
+          summary: 'List people (alphabetical, keyset-paginated)',
+          querystring: Type.Object({
+            q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of a name or contact, a person id, or an identity (Telegram id, email, app uid) exactly' })),
+            status: Type.Optional(PersonStatus),
+            tag: Type.Optional(Type.String({ maxLength: 50 })),
+            ...PageQuery,
+          }),
+          response: { 200: Page(PersonSummary), ...errors(400) },
+        },
+      },
+      async (request) => service.listPeople(kernel.db, request.query),
+    );
+
+    app.post(
+      '/console/people',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['people'],
+          summary: 'Create a person',
+          body: Body({
+            displayName: Name,
+            locale: Type.Optional(Nullable(Locale)),
+            timeZone: Type.Optional(Nullable(TimeZone)),
+            contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
+            tags: Type.Optional(Tags),
+            publicProfile: Type.Optional(Profile),
+            privateProfile: Type.Optional(Profile),
+            identities: Type.Optional(Type.Array(Identity, { maxItems: 20 })),
+          }),
+          response: { 201: PersonDetail, ...errors(400, 409) },
+        },
+      },
+      async (request, reply) => {
+        const person = await kernel.write(staffActor(request), (ctx) => service.createPerson(ctx, request.body));
+        return reply.code(201).send(await service.personDetail(kernel.db, person.id));
+      },
+    );
+
+    app.get(
+      '/console/people/:id',
+      {
+        config: { permission: 'people.read', recordParam: 'id' },
+        schema: { tags: ['people'], summary: 'One person, with identities and organizations', params: IdParams, response: { 200: PersonDetail, ...errors(404) } },
+      },
+      async (request) => service.personDetail(kernel.db, request.params.id),
+    );
+
+    app.patch(
+      '/console/people/:id',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['people'],
+          summary: "Change a person's profile, contacts, tags, locale or time zone",
+          params: IdParams,
+          body: Body(
+            {
+              displayName: Type.Optional(Name),
+              locale: Type.Optional(Nullable(Locale)),
+              timeZone: Type.Optional(Nullable(TimeZone)),
+              contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
+              tags: Type.Optional(Tags),
+              publicProfile: Type.Optional(Profile),
+              privateProfile: Type.Optional(Profile),
+            },
+            { minProperties: 1 },
+          ),
+          response: { 200: PersonDetail, ...errors(400, 404, 409) },
+        },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.updatePerson(ctx, request.params.id, request.body));
+        return service.personDetail(kernel.db, request.params.id);
+      },
+    );
+
+    app.post(
+      '/console/people/:id/identities',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['people'],
+          summary: 'Attach an identity (provider, external id); unique per provider',
+          params: IdParams,
+          body: Body(Identity.properties),
+          response: { 201: Type.Object({ id: Type.String(), provider: Type.String(), externalId: Type.String(), createdAt: Timestamp }), ...errors(400, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const identity = await kernel.write(staffActor(request), (ctx) => service.addIdentity(ctx, request.params.id, request.body));
+        return reply.code(201).send(identity);
+      },
+    );
+
+    app.delete(
+      '/console/people/:id/identities/:identityId',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['people'],
+          summary: 'Detach an identity',
+          params: Type.Object({ id: Id, identityId: Id }),
+          response: { 204: Type.Null(), ...errors(404, 409) },
+        },
+      },
+      async (request, reply) => {
+        await kernel.write(staffActor(request), (ctx) => service.removeIdentity(ctx, request.params.id, request.params.identityId));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/console/people/:id/block',
+      {
+        config: { permission: 'people.block' },
+        schema: {
+          tags: ['people'],
+          summary: 'Block a person, with a reason from the managed list and free text',
+          params: IdParams,
+          body: Body({ reason: Type.String({ minLength: 1, maxLength: 50 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+          response: { 200: PersonDetail, ...errors(400, 404, 409) },
+        },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.blockPerson(ctx, request.params.id, request.body));
+        return service.personDetail(kernel.db, request.params.id);
+      },
+    );
+
+    app.post(
+      '/console/people/:id/unblock',
+      {
+        config: { permission: 'people.block' },
+        schema: { tags: ['people'], summary: 'Let a blocked person back in', params: IdParams, response: { 200: PersonDetail, ...errors(404, 409) } },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.unblockPerson(ctx, request.params.id));
+        return service.personDetail(kernel.db, request.params.id);
+      },
+    );
+
+    app.post(
+      '/console/people/:id/erase',
+      {
+        config: { permission: 'people.erase' },
+        schema: {
+          tags: ['people'],
+          summary: 'Erase a person on request (GDPR): personal data and identities go, history stays pseudonymised',
+          params: IdParams,
+          body: Body({ confirm: Type.Literal('ERASE', { description: 'The word ERASE, so it is never done by accident' }) }),
+          response: { 200: PersonDetail, ...errors(400, 404, 409) },
+        },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.erasePerson(ctx, request.params.id));
+        return service.personDetail(kernel.db, request.params.id);
+      },
+    );
+
+    // ------------------------------------------------------------ block reasons
+
+    app.get(
+      '/console/block-reasons',
+      {
+        config: { permission: 'people.read' },
+        schema: { tags: ['people'], summary: 'The managed list of block reasons', response: { 200: Type.Array(BlockReason) } },
+      },
+      async () => service.listBlockReasons(kernel.db),
+    );
+
+    app.put(
+      '/console/block-reasons/:key',
+      {
+        config: { permission: 'people.block' },
+        schema: {
+          tags: ['people'],
+          summary: 'Add a block reason or change its label; `active: false` retires it',
+          params: Type.Object({ key: Type.String({ pattern: '^[a-z0-9_]{1,50}$' }) }),
+          body: Body({ label: Name, active: Type.Optional(Type.Boolean()) }),
+          response: { 200: BlockReason, ...errors(400) },
+        },
+      },
+      async (request) =>
+        kernel.write(staffActor(request), (ctx) => service.saveBlockReason(ctx, { key: request.params.key, ...request.body })),
+    );
+
+    // ------------------------------------------------------------ organizations
+
+    app.get(
+      '/console/organizations',
+      {
+        config: { permission: 'people.read' },
+        schema: {
+          tags: ['organizations'],
+          summary: 'List organizations (alphabetical, keyset-paginated)',
+          querystring: Type.Object({
+            q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the name, or the id' })),
+            status: Type.Optional(OrganizationStatus),
+            kind: Type.Optional(Type.String({ maxLength: 50 })),
+            tag: Type.Optional(Type.String({ maxLength: 50 })),
+            ...PageQuery,
+          }),
+          response: { 200: Page(OrganizationSummary), ...errors(400) },
+        },
+      },
+      async (request) => service.listOrganizations(kernel.db, request.query),
+    );
+
+    app.post(
+      '/console/organizations',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['organizations'],
+          summary: 'Create an organization',
+          body: Body({
+            name: Name,
+            kind: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_ -]+$', description: 'e.g. agency, broker, customer' }),
+            status: Type.Optional(OrganizationStatus),
+            details: Type.Optional(OrganizationDetails),
+            tags: Type.Optional(Tags),
+          }),
+          response: { 201: OrganizationDetail, ...errors(400) },
+        },
+      },
+      async (request, reply) => {
+        const organization = await kernel.write(staffActor(request), (ctx) => service.createOrganization(ctx, request.body));
+        return reply.code(201).send(await service.organizationDetail(kernel.db, organization.id));
+      },
+    );
+
+    app.get(
+      '/console/organizations/:id',
+      {
+        config: { permission: 'people.read', recordParam: 'id' },
+        schema: { tags: ['organizations'], summary: 'One organization with its members', params: IdParams, response: { 200: OrganizationDetail, ...errors(404) } },
+      },
+      async (request) => service.organizationDetail(kernel.db, request.params.id),
+    );
+
+    app.patch(
+      '/console/organizations/:id',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['organizations'],
+          summary: "Change an organization's name, kind, status, details or tags",
+          params: IdParams,
+          body: Body(
+            {
+              name: Type.Optional(Name),
+              kind: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_ -]+$' })),
+              status: Type.Optional(OrganizationStatus),
+              details: Type.Optional(OrganizationDetails),
+              tags: Type.Optional(Tags),
+            },
+            { minProperties: 1 },
+          ),
+          response: { 200: OrganizationDetail, ...errors(400, 404) },
+        },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.updateOrganization(ctx, request.params.id, request.body));
+        return service.organizationDetail(kernel.db, request.params.id);
+      },
+    );
+
+    app.put(
+      '/console/organizations/:id/members/:personId',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['organizations'],
+          summary: "Add a person to an organization, or change their role in it",
+          params: Type.Object({ id: Id, personId: Id }),
+          body: Body({ role: MemberRole }),
+          response: { 200: OrganizationDetail, ...errors(400, 404, 409) },
+        },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.setMember(ctx, request.params.id, request.params.personId, request.body.role));
+        return service.organizationDetail(kernel.db, request.params.id);
+      },
+    );
+
+    app.delete(
+      '/console/organizations/:id/members/:personId',
+      {
+        config: { permission: 'people.manage' },
+        schema: {
+          tags: ['organizations'],
+          summary: 'Remove a person from an organization',
+          params: Type.Object({ id: Id, personId: Id }),
+          response: { 200: OrganizationDetail, ...errors(404) },
+        },
+      },
+      async (request) => {
+        await kernel.write(staffActor(request), (ctx) => service.removeMember(ctx, request.params.id, request.params.personId));
+        return service.organizationDetail(kernel.db, request.params.id);
+      },
+    );
+
+    // ------------------------------------------------------------ notes and timelines, for both
+
+    for (const [path, subject, tag] of [
+      ['people', 'person', 'people'],
+      ['organizations', 'organization', 'organizations'],
+    ] as const) {
+      app.get(
+        `/console/${path}/:id/timeline`,
+        {
+          config: { permission: 'people.read', recordParam: 'id' },
+          schema: {
+            tags: [tag],
+            summary: `Everything that happened to this ${subject}: its event-log entries, newest first`,
+            params: IdParams,
+            querystring: Type.Object(PageQuery),
+            response: { 200: Page(TimelineEvent), ...errors(400, 404) },
+          },
+        },
+        async (request) => {
+          const before = decodeCursor<[number]>(request.query.cursor, ['id']);
+          const rows = await service.timeline(kernel.db, subject, request.params.id, before?.[0], request.query.limit);
+          return toPage(rows, request.query.limit, (e) => [e.id], eventView);
+        },
+      );
+
+      app.get(
+        `/console/${path}/:id/notes`,
+        {
+          config: { permission: 'people.read', recordParam: 'id' },
+          schema: {
+            tags: [tag],
+            summary: `Staff notes on this ${subject}, newest first`,
+            params: IdParams,
+            querystring: Type.Object(PageQuery),
+            response: { 200: Page(Note), ...errors(400, 404) },
+          },
+        },
+        async (request) => service.listNotes(kernel.db, subject, request.params.id, request.query.cursor, request.query.limit),
+      );
+
+      app.post(
+        `/console/${path}/:id/notes`,
+        {
+          config: { permission: 'people.manage' },
+          schema: {
+            tags: [tag],
+            summary: `Write a staff note on this ${subject}`,
+            params: IdParams,
+            body: Body({ body: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S' }) }),
+            response: { 201: Note, ...errors(400, 404, 409) },
+          },
+        },
+        async (request, reply) => {
+          const principal = principalOf(request);
+          const note = await kernel.write(staffActor(request), (ctx) =>
+            service.addNote(ctx, subject, request.params.id, { id: principal.staffId, name: principal.name }, request.body.body),
+          );
+          return reply.code(201).send(note);
+        },
+      );
+    }
+  };
+}
