@@ -15,6 +15,8 @@ import { Catalogue, type ModuleManifest } from './core/module.ts';
 import { enabledModules } from './modules/index.ts';
 import { eventLog } from './core/events/schema.ts';
 import { staffSessions } from './modules/staff/index.ts';
+import { settingsStore } from './modules/settings/index.ts';
+import { clientVersionGate } from './modules/settings/version-gate.ts';
 import { registerConsole } from './console.ts';
 
 declare module 'fastify' {
@@ -80,12 +82,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   } as Kernel;
   kernel.write = createWriter(kernel);
   kernel.authenticator = staffSessions(kernel);
+  const settings = settingsStore(kernel);
+  kernel.settings = settings;
   app.decorate('kernel', kernel);
 
   await app.register(cookie);
   const errors = registerErrorHandling(app);
   registerGuard(app, { authenticator: kernel.authenticator, now: kernel.now, publicUrl: config.publicUrl });
   await registerOpenApi(app);
+  app.addHook('onRequest', clientVersionGate(kernel));
   await app.register(
     async (api) => {
       for (const module of modules) if (module.routes) await module.routes(api, kernel);
@@ -99,6 +104,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     for (const stream of [...kernel.openStreams]) stream.close('server_closing');
   });
   app.addHook('onClose', async () => {
+    settings.stop();
     await app.subscribers?.stop();
     await kernel.jobs.stop();
     await bus.close();
@@ -106,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   try {
     // Jobs first, so bootstrap and demo seeders may enqueue; subscribers last, once the data is there.
+    await settings.start();
     const workers = options.workers !== false;
     if (workers) {
       kernel.jobs = await startJobs(database, modules.flatMap((m) => m.jobs ?? []), () => kernel, app.log, { schedule: true });

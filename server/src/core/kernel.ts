@@ -9,6 +9,11 @@ import type { Catalogue } from './module.ts';
 import type { Jobs } from './jobs.ts';
 import type { StaffAuthenticator } from './auth.ts';
 
+/** Reads settings from memory; a change anywhere (any process) reaches every process through the bus. */
+export interface SettingsReader {
+  get<T = unknown>(key: string): T;
+}
+
 /** What a service function gets: the open transaction, who acts, the time of the act, and the event log. */
 export interface ServiceContext {
   tx: Executor;
@@ -33,6 +38,8 @@ export interface Kernel {
   jobs: Jobs;
   /** Resolves console session tokens; provided by the staff module. */
   authenticator: StaffAuthenticator;
+  /** Current values of the modules' settings; provided by the settings module. */
+  settings: SettingsReader;
   /** Open live streams, closed when the server shuts down. */
   openStreams: Set<{ close(reason?: string): void }>;
   /** Lines for the start-up banner (e.g. the generated first administrator password). */

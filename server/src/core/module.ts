@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
 import type { EventTypeDef, StoredEvent } from './events/types.ts';
 import type { Kernel, ServiceContext } from './kernel.ts';
 
@@ -31,6 +32,18 @@ export interface JobDef {
   handle(data: Record<string, unknown>, kernel: Kernel): Promise<void>;
 }
 
+/** A global setting a module reads at run time; staff change it in the console without a restart. */
+export interface SettingDef {
+  /** `<module>.<name>`. */
+  key: string;
+  description: string;
+  /** The value's type: every change is validated against it. */
+  schema: TSchema;
+  default: unknown;
+  /** Client apps may read it before signing in (minimum versions, store links). */
+  public?: boolean;
+}
+
 export interface NavEntry {
   path: string;
   /** Message key of the label in the console's catalogues. */
@@ -49,6 +62,7 @@ export interface ModuleManifest {
   subscribers?: SubscriberDef[];
   jobs?: JobDef[];
   nav?: NavEntry[];
+  settings?: SettingDef[];
   /** Runs at every start after migrations (e.g. the first administrator). */
   bootstrap?: (kernel: Kernel) => Promise<void>;
   /** Fills an empty database with demo data when SEED_DEMO is on. */
@@ -63,6 +77,7 @@ export class Catalogue {
   readonly eventTypes = new Map<string, EventTypeDef & { module: string }>();
   readonly roles = new Map<string, BuiltinRoleDef>();
   readonly nav: Array<NavEntry & { module: string }> = [];
+  readonly settings = new Map<string, SettingDef & { module: string }>();
 
   constructor(readonly modules: ModuleManifest[]) {
     for (const module of modules) {
@@ -83,6 +98,11 @@ export class Catalogue {
         }
       }
       for (const entry of module.nav ?? []) this.nav.push({ ...entry, module: module.name });
+      for (const setting of module.settings ?? []) {
+        if (!setting.key.startsWith(`${module.name}.`)) throw new Error(`Setting ${setting.key} of module ${module.name} must start with "${module.name}."`);
+        if (this.settings.has(setting.key)) throw new Error(`Setting ${setting.key} is declared twice`);
+        this.settings.set(setting.key, { ...setting, module: module.name });
+      }
     }
     for (const role of this.roles.values()) {
       if (role.permissions === 'all') continue;

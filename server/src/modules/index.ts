@@ -1,10 +1,11 @@
 import { eventsModule } from '../core/events/routes.ts';
 import type { ModuleManifest } from '../core/module.ts';
 import { peopleModule } from './people/index.ts';
+import { settingsModule } from './settings/index.ts';
 import { staffModule } from './staff/index.ts';
 
 /** Always on: the kernel cannot run without them. */
-export const kernelModules: ModuleManifest[] = [staffModule, eventsModule];
+export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
 export const optionalModules: ModuleManifest[] = [peopleModule];
