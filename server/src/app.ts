@@ -88,7 +88,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(cookie);
   const errors = registerErrorHandling(app);
-  registerGuard(app, { authenticator: kernel.authenticator, now: kernel.now, publicUrl: config.publicUrl });
+  registerGuard(app, {
+    authenticator: kernel.authenticator,
+    now: kernel.now,
+    publicUrl: config.publicUrl,
+    memberAuthenticator: () => kernel.memberAuthenticator,
+  });
   await registerOpenApi(app);
   app.addHook('onRequest', clientVersionGate(kernel));
   await app.register(

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, listen, Session, signIn, type TestApp } from './helpers.ts';
+import { ADMIN, createTestApp, listen, Session, signIn, type TestApp } from './helpers.ts';
 import type { ApiRoute } from '../src/core/http/guard.ts';
 
 /**
@@ -14,6 +14,7 @@ describe('permission matrix', () => {
   let admin: Session;
   const password = 'matrix test password';
   const holders = new Map<string, string>();
+  let memberToken = '';
 
   before(async () => {
     t = await createTestApp();
@@ -28,6 +29,9 @@ describe('permission matrix', () => {
       assert.equal(user.statusCode, 201, user.body);
       holders.set(permission, email);
     }
+    const person = await admin.post('/api/console/people', { displayName: 'Matrix Member' });
+    memberToken = (await admin.post(`/api/console/people/${person.json().id}/member-token`)).json().token;
+    assert.ok(memberToken, 'a member token for the client routes');
   });
   after(() => t.close());
 
@@ -42,12 +46,12 @@ describe('permission matrix', () => {
   }
 
   /** Calls a route with placeholder params and an empty body; reads only the status line. */
-  async function call(route: ApiRoute, cookie?: string): Promise<{ status: number; detail: string }> {
+  async function call(route: ApiRoute, cookie?: string, bearer?: string): Promise<{ status: number; detail: string }> {
     const url = route.url.replace(/:(\w+)/g, '01900000-0000-7000-8000-000000000000');
     const controller = new AbortController();
     const response = await fetch(`${base}${url}`, {
       method: route.method,
-      headers: { origin: base, ...(cookie ? { cookie } : {}), ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+      headers: { origin: base, ...(cookie ? { cookie } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
       body: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
       signal: controller.signal,
     });
@@ -58,15 +62,23 @@ describe('permission matrix', () => {
   }
 
   const routes = () => t.app.apiRoutes.filter((r) => !r.public);
-  const describeRoute = (r: ApiRoute) => `${r.method} ${r.url} (${r.permission ?? 'signed in'})`;
+  const describeRoute = (r: ApiRoute) => `${r.method} ${r.url} (${r.permission ?? (r.member ? 'member' : 'signed in')})`;
 
   it('knows the routes it walks', () => {
     assert.ok(routes().length >= 15, `only ${routes().length} routes registered`);
-    for (const route of t.app.apiRoutes) assert.ok(route.permission || route.signedIn || route.public, describeRoute(route));
+    for (const route of t.app.apiRoutes) assert.ok(route.permission || route.signedIn || route.public || route.member, describeRoute(route));
   });
 
   it('answers 401 to every non-public route without a session', async () => {
     for (const route of routes()) assert.equal((await call(route)).status, 401, describeRoute(route));
+  });
+
+  it('keeps the two kinds of sign-in apart: a staff session opens no member route, a member token no console route', async () => {
+    const adminCookie = await cookieFor(ADMIN.email, ADMIN.password);
+    for (const route of routes()) {
+      const status = route.member ? (await call(route, adminCookie)).status : (await call(route, undefined, memberToken)).status;
+      assert.equal(status, 401, describeRoute(route));
+    }
   });
 
   it('answers 403 to a signed-in user lacking the permission', async () => {
@@ -79,7 +91,7 @@ describe('permission matrix', () => {
   it('lets a user holding only that permission through (never 401/403, never 5xx)', async () => {
     for (const route of routes()) {
       const email = route.permission ? holders.get(route.permission)! : 'none@matrix.local';
-      const result = await call(route, await cookieFor(email));
+      const result = route.member ? await call(route, undefined, memberToken) : await call(route, await cookieFor(email));
       assert.ok(result.status !== 401 && !(result.status === 403 && result.detail.startsWith('You need')), `${describeRoute(route)}: ${result.status}`);
       assert.ok(result.status < 500, `${describeRoute(route)}: ${result.status} ${result.detail}`);
     }

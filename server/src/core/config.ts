@@ -29,6 +29,12 @@ const EnvSchema = Type.Object({
   ),
   BODY_LIMIT_BYTES: Type.Optional(Int),
   CONSOLE_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  FIREBASE_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{4,40}$' })),
+  FIREBASE_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  MEMBER_TOKEN_TTL_SECONDS: Type.Optional(Int),
 });
 
 export interface Config {
@@ -51,6 +57,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** The built web console served at `/`. */
   consoleDir: string;
+  /** Where member bearer tokens may come from besides our own (see the members module). */
+  firebase: { projectId: string; jwksUrl: string } | undefined;
+  oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
+  memberTokenTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -81,6 +91,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (absolute < idle) {
     throw new ConfigError('Invalid configuration:\n  SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
   }
+  if (raw.OIDC_ISSUER && !raw.OIDC_AUDIENCE) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_AUDIENCE: is required with OIDC_ISSUER (the audience our tokens must be issued for)');
+  }
   return {
     port,
     host: raw.HOST ?? 'localhost',
@@ -101,6 +114,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sessionAbsoluteSeconds: absolute,
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     bodyLimitBytes: Number(raw.BODY_LIMIT_BYTES ?? 1024 * 1024),
+    firebase: raw.FIREBASE_PROJECT_ID
+      ? {
+          projectId: raw.FIREBASE_PROJECT_ID,
+          jwksUrl: raw.FIREBASE_JWKS_URL ?? 'https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com',
+        }
+      : undefined,
+    oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER.replace(/\/$/, ''), audience: raw.OIDC_AUDIENCE ?? '', jwksUrl: raw.OIDC_JWKS_URL } : undefined,
+    memberTokenTtlSeconds: Number(raw.MEMBER_TOKEN_TTL_SECONDS ?? 3600),
     consoleDir: raw.CONSOLE_DIR ? resolve(raw.CONSOLE_DIR) : fileURLToPath(new URL('../../../web/build', import.meta.url)),
   };
 }

@@ -7,7 +7,7 @@ import { appendEvent } from './events/log.ts';
 import type { NewEvent, StoredEvent } from './events/types.ts';
 import type { Catalogue } from './module.ts';
 import type { Jobs } from './jobs.ts';
-import type { StaffAuthenticator } from './auth.ts';
+import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
 
 /** Reads settings from memory; a change anywhere (any process) reaches every process through the bus. */
 export interface SettingsReader {
@@ -38,6 +38,8 @@ export interface Kernel {
   jobs: Jobs;
   /** Resolves console session tokens; provided by the staff module. */
   authenticator: StaffAuthenticator;
+  /** Verifies client apps' member tokens; provided by the members module when it is enabled. */
+  memberAuthenticator?: MemberAuthenticator;
   /** Current values of the modules' settings; provided by the settings module. */
   settings: SettingsReader;
   /** Open live streams, closed when the server shuts down. */

@@ -1,5 +1,6 @@
 import { eventsModule } from '../core/events/routes.ts';
 import type { ModuleManifest } from '../core/module.ts';
+import { membersModule } from './members/index.ts';
 import { peopleModule } from './people/index.ts';
 import { settingsModule } from './settings/index.ts';
 import { staffModule } from './staff/index.ts';
@@ -8,7 +9,7 @@ import { staffModule } from './staff/index.ts';
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [peopleModule];
+export const optionalModules: ModuleManifest[] = [peopleModule, membersModule];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];
@@ -17,5 +18,10 @@ export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (unknown.length > 0) {
     throw new Error(`Invalid configuration:\n  MODULES: unknown module(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   }
-  return [...kernelModules, ...optionalModules.filter((m) => names.includes(m.name))];
+  const chosen = optionalModules.filter((m) => names.includes(m.name));
+  // Member sign-in creates and reads people: it needs their module.
+  if (names.includes('members') && !names.includes('people')) {
+    throw new Error('Invalid configuration:\n  MODULES: members needs people; add it');
+  }
+  return [...kernelModules, ...chosen];
 }

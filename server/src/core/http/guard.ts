@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Principal } from '../access.ts';
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type StaffAuthenticator } from '../auth.ts';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type MemberAuthenticator, type MemberPrincipal, type StaffAuthenticator } from '../auth.ts';
 import { forbidden, HttpProblem, unauthorized } from './problem.ts';
 
 declare module 'fastify' {
@@ -11,11 +11,14 @@ declare module 'fastify' {
     signedIn?: boolean;
     /** No session needed (sign-in, the OpenAPI document, signed webhooks). */
     public?: boolean;
+    /** A member of a client app with a bearer token; only under `/api/client/`. */
+    member?: boolean;
     /** Route parameter naming the record, so a per-record grant of `permission` on it suffices. */
     recordParam?: string;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    member: MemberPrincipal | null;
     sessionToken: string | null;
   }
   interface FastifyInstance {
@@ -30,6 +33,7 @@ export interface ApiRoute {
   permission?: string;
   signedIn?: boolean;
   public?: boolean;
+  member?: boolean;
   recordParam?: string;
 }
 
@@ -39,6 +43,8 @@ export interface GuardOptions {
   authenticator: StaffAuthenticator;
   now: () => Date;
   publicUrl: string | undefined;
+  /** Present when a module verifies member tokens (looked up per request: modules start after routes). */
+  memberAuthenticator: () => MemberAuthenticator | undefined;
 }
 
 /**
@@ -56,9 +62,15 @@ export function sessionToken(request: FastifyRequest): string {
   return request.sessionToken;
 }
 
-function accessModes(config: { permission?: string; signedIn?: boolean; public?: boolean }): number {
-  return [config.permission !== undefined, config.signedIn === true, config.public === true].filter(Boolean).length;
+function accessModes(config: { permission?: string; signedIn?: boolean; public?: boolean; member?: boolean }): number {
+  return [config.permission !== undefined, config.signedIn === true, config.public === true, config.member === true].filter(Boolean).length;
 }
+
+/** A 401 for a bearer token, with the challenge RFC 6750 asks for. */
+const bearerRefused = (detail: string, status: 401 | 403 = 401) =>
+  status === 403
+    ? new HttpProblem(403, 'Forbidden', detail)
+    : new HttpProblem(401, 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer error="invalid_token"' });
 
 /** `scheme://host[:port]` with the default port dropped, so equal origins compare equal. */
 function normalOrigin(url: string | undefined): string | undefined {
@@ -82,6 +94,7 @@ function requestOrigin(request: FastifyRequest): string | undefined {
 export function registerGuard(app: FastifyInstance, options: GuardOptions): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('sessionToken', null);
+  app.decorateRequest('member', null);
   const apiRoutes: ApiRoute[] = [];
   app.decorate('apiRoutes', apiRoutes);
 
@@ -90,7 +103,11 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
     const config = route.config ?? {};
     const where = `${String(route.method)} ${route.url}`;
     if (accessModes(config) !== 1) {
-      throw new Error(`${where} must declare exactly one of config.permission, config.signedIn or config.public`);
+      throw new Error(`${where} must declare exactly one of config.permission, config.signedIn, config.member or config.public`);
+    }
+    if (config.member && !route.url.startsWith('/api/client/')) throw new Error(`${where}: member routes live under /api/client/`);
+    if (!config.member && !config.public && route.url.startsWith('/api/client/')) {
+      throw new Error(`${where}: /api/client/ routes are for members (config.member) or public`);
     }
     if (!route.schema) throw new Error(`${where} must declare its schema`);
     if (route.url.includes(':') && !route.schema.params) throw new Error(`${where} must declare schema.params`);
@@ -101,7 +118,10 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
     if (config.recordParam && !route.url.includes(`:${config.recordParam}`)) {
       throw new Error(`${where} names recordParam ${config.recordParam}, which is not in its path`);
     }
-    if (!config.public) {
+    if (config.member) {
+      route.schema.security = [{ bearer: [] }];
+      route.schema.description = [route.schema.description, 'Requires a signed-in member (bearer token).'].filter(Boolean).join('\n\n');
+    } else if (!config.public) {
       const access = config.permission
         ? `Requires the \`${config.permission}\` permission${config.recordParam ? ' (or a per-record grant on it)' : ''}.`
         : 'Requires a signed-in staff user.';
@@ -125,6 +145,16 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
       }
     }
     if (config.public) return;
+    if (config.member) {
+      const [scheme, bearer] = (request.headers.authorization ?? '').split(' ');
+      if (scheme?.toLowerCase() !== 'bearer' || !bearer) throw bearerRefused('Sign in: send the member token as `Authorization: Bearer <token>`.');
+      const authenticator = options.memberAuthenticator();
+      if (!authenticator) throw bearerRefused('Member sign-in is not available on this server.');
+      const result = await authenticator.authenticate(bearer, { ip: request.ip, userAgent: request.headers['user-agent'] });
+      if ('refused' in result) throw bearerRefused(result.refused, result.status);
+      request.member = result;
+      return;
+    }
     const token = readSessionToken(request, options.publicUrl);
     const principal = token ? await options.authenticator.authenticate(token) : null;
     if (!principal) {
@@ -150,4 +180,10 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized();
   return request.principal;
+}
+
+/** The signed-in member of a route that declared `member`. */
+export function memberOf(request: FastifyRequest): MemberPrincipal {
+  if (!request.member) throw unauthorized();
+  return request.member;
 }

@@ -111,9 +111,11 @@ describe('HTTP conventions', () => {
 describe('route declarations', () => {
   it('refuses to register an /api route without an access declaration or schema', async () => {
     const app = Fastify();
-    registerGuard(app, { authenticator: { authenticate: async () => null }, now: () => new Date(), publicUrl: undefined });
+    registerGuard(app, { authenticator: { authenticate: async () => null }, now: () => new Date(), publicUrl: undefined, memberAuthenticator: () => undefined });
     assert.throws(() => app.get('/api/console/open', { schema: {} }, async () => 'x'), /must declare exactly one of/);
     assert.throws(() => app.get('/api/console/nos', { config: { permission: 'a.b' } }, async () => 'x'), /must declare its schema/);
+    assert.throws(() => app.get('/api/console/mine', { config: { member: true }, schema: {} }, async () => 'x'), /member routes live under \/api\/client\//);
+    assert.throws(() => app.get('/api/client/staffish', { config: { signedIn: true }, schema: {} }, async () => 'x'), /are for members/);
     assert.throws(
       () => app.get('/api/console/p/:id', { config: { permission: 'a.b' }, schema: {} }, async () => 'x'),
       /schema.params/,

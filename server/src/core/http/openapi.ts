@@ -31,7 +31,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'Console API (`/api/console`, staff session cookie) of Switchboard. Errors are `application/problem+json`.',
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A member token: ours, a Firebase ID token or an OIDC token, as configured.' },
+        },
       },
     },
   });
