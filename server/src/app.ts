@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import type { Config } from './core/config.ts';
 import { openDatabase, type DatabaseHandle } from './core/db/client.ts';
 import { runMigrations } from './core/db/migrate.ts';
@@ -95,6 +96,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     memberAuthenticator: () => kernel.memberAuthenticator,
   });
   await registerOpenApi(app);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A refused WebSocket handshake is answered over a socket HTTP no longer manages: once the answer is
+  // written it must be closed here, or it lingers and keeps the server from ever closing.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.headers.upgrade && reply.statusCode !== 101) reply.raw.once('finish', () => request.raw.socket.destroy());
+    return payload;
+  });
   app.addHook('onRequest', clientVersionGate(kernel));
   await app.register(
     async (api) => {

@@ -35,6 +35,8 @@ const EnvSchema = Type.Object({
   OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   MEMBER_TOKEN_TTL_SECONDS: Type.Optional(Int),
+  CLIENT_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$' })),
+  PRESENCE_HEARTBEAT_SECONDS: Type.Optional(Int),
 });
 
 export interface Config {
@@ -61,6 +63,10 @@ export interface Config {
   firebase: { projectId: string; jwksUrl: string } | undefined;
   oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   memberTokenTtlSeconds: number;
+  /** Browser origins allowed to open the client WebSocket (native apps send none). */
+  clientOrigins: string[];
+  /** Clients ping this often; a connection silent for 2.5 intervals is closed and counts as offline. */
+  presenceHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,6 +128,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER.replace(/\/$/, ''), audience: raw.OIDC_AUDIENCE ?? '', jwksUrl: raw.OIDC_JWKS_URL } : undefined,
     memberTokenTtlSeconds: Number(raw.MEMBER_TOKEN_TTL_SECONDS ?? 3600),
+    clientOrigins: (raw.CLIENT_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    presenceHeartbeatSeconds: Math.max(1, Number(raw.PRESENCE_HEARTBEAT_SECONDS ?? 25)),
     consoleDir: raw.CONSOLE_DIR ? resolve(raw.CONSOLE_DIR) : fileURLToPath(new URL('../../../web/build', import.meta.url)),
   };
 }

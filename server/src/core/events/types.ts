@@ -29,4 +29,6 @@ export interface EventTypeDef {
   type: string;
   description: string;
   permission?: string;
+  /** Also sent over the client WebSocket to the member whose person is the event's subject. */
+  toSubject?: boolean;
 }

@@ -1,19 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { ProblemSchema } from '../../core/http/openapi.ts';
 import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
-import { conflict } from '../../core/http/problem.ts';
+import { conflict, forbidden, notFound } from '../../core/http/problem.ts';
 import { Body } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { getPerson, personDetail, updatePerson } from '../people/service.ts';
-import { memberSignIns } from './schema.ts';
+import { MemberEvents, Presence } from './presence.ts';
+import { memberDevices, memberSignIns } from './schema.ts';
 import { MemberTokens } from './tokens.ts';
 
 const tokensByKernel = new WeakMap<Kernel, MemberTokens>();
+const presenceByKernel = new WeakMap<Kernel, Presence>();
+
+export function memberPresence(kernel: Kernel): Presence {
+  let presence = presenceByKernel.get(kernel);
+  if (!presence) {
+    presence = new Presence(kernel);
+    presenceByKernel.set(kernel, presence);
+  }
+  return presence;
+}
 
 export function memberTokens(kernel: Kernel): MemberTokens {
   let tokens = tokensByKernel.get(kernel);
@@ -44,9 +55,144 @@ const OwnProfile = Type.Object({
 /** What a member sees of someone else: never the private part. */
 const PublicProfile = Type.Object({ id: Type.String(), displayName: Type.String(), publicProfile: Profile });
 
+const Device = Type.Object({
+  id: Type.String(),
+  platform: Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]),
+  pushToken: Nullable(Type.String()),
+  appVersion: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  lastSeenAt: Timestamp,
+  createdAt: Timestamp,
+});
+const deviceView = (d: typeof memberDevices.$inferSelect) => ({
+  id: d.id,
+  platform: d.platform,
+  pushToken: d.pushToken,
+  appVersion: d.appVersion,
+  name: d.name,
+  lastSeenAt: d.lastSeenAt.toISOString(),
+  createdAt: d.createdAt.toISOString(),
+});
+
 async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tokens = memberTokens(kernel);
+  const presence = memberPresence(kernel);
+  const devicesOf = async (personId: string) =>
+    (await kernel.db.select().from(memberDevices).where(eq(memberDevices.personId, personId)).orderBy(desc(memberDevices.lastSeenAt))).map(deviceView);
+
+  app.get(
+    '/client/ws',
+    {
+      websocket: true,
+      config: { member: true },
+      schema: {
+        tags: ['client'],
+        summary: 'Presence and live events: a WebSocket',
+        description:
+          'Send `{"type":"ping"}` at least every `heartbeatSeconds` (from the welcome message); a connection silent for 2.5 intervals is closed (4008) and the member goes offline when their last connection ends. `{"type":"subscribe","stream":"me"}` is the only stream a member may join; events about the member arrive as `{"type":"event","event":…}`. Closed with 4003 when the person is blocked. Browsers must come from an origin in CLIENT_ORIGINS.',
+      },
+      // Browsers send an Origin; a page on another site must not ride a member's token into this socket.
+      preValidation: async (request) => {
+        const origin = request.headers.origin;
+        if (origin !== undefined && !kernel.config.clientOrigins.includes(origin.replace(/\/$/, ''))) {
+          throw forbidden('This origin may not open the client WebSocket.');
+        }
+      },
+    },
+    (socket, request) => {
+      presence.attach(socket, memberOf(request), request).catch((error: unknown) => {
+        request.log.error({ err: error }, 'opening a member connection failed');
+        socket.close(1011, 'server error');
+      });
+    },
+  );
+
+  app.put(
+    '/client/devices/:deviceId',
+    {
+      config: { member: true },
+      schema: {
+        tags: ['client'],
+        summary: 'Register this device (the app makes up a UUID once) and its push token',
+        params: Type.Object({ deviceId: Type.String({ format: 'uuid' }) }),
+        body: Body({
+          platform: Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]),
+          pushToken: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 4096 }))),
+          appVersion: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,3}$', maxLength: 30 })),
+          name: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+        response: { 200: Device, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { personId } = memberOf(request);
+      const { deviceId } = request.params;
+      const now = kernel.now();
+      const row = {
+        personId,
+        platform: request.body.platform,
+        pushToken: request.body.pushToken ?? null,
+        appVersion: request.body.appVersion ?? null,
+        name: request.body.name ?? null,
+        lastSeenAt: now,
+      };
+      await kernel.db.transaction(async (tx) => {
+        // A push token belongs to one install: a reinstall or another member on the phone takes it over.
+        if (row.pushToken) await tx.update(memberDevices).set({ pushToken: null }).where(and(eq(memberDevices.pushToken, row.pushToken), ne(memberDevices.id, deviceId)));
+        await tx.insert(memberDevices).values({ id: deviceId, ...row, createdAt: now }).onConflictDoUpdate({ target: memberDevices.id, set: row });
+      });
+      const [device] = await kernel.db.select().from(memberDevices).where(eq(memberDevices.id, deviceId));
+      return deviceView(device!);
+    },
+  );
+
+  app.get(
+    '/client/devices',
+    { config: { member: true }, schema: { tags: ['client'], summary: 'My devices', response: { 200: Type.Array(Device), ...errors(401, 403) } } },
+    async (request) => devicesOf(memberOf(request).personId),
+  );
+
+  app.delete(
+    '/client/devices/:deviceId',
+    {
+      config: { member: true },
+      schema: {
+        tags: ['client'],
+        summary: 'Forget a device (on sign-out): no more pushes to it',
+        params: Type.Object({ deviceId: Type.String({ format: 'uuid' }) }),
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const removed = await kernel.db
+        .delete(memberDevices)
+        .where(and(eq(memberDevices.id, request.params.deviceId), eq(memberDevices.personId, memberOf(request).personId)))
+        .returning();
+      if (removed.length === 0) throw notFound('You have no such device.');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/console/people/:id/presence',
+    {
+      config: { permission: 'people.read', recordParam: 'id' },
+      schema: {
+        tags: ['people'],
+        summary: 'Whether a member is online, when last seen, and their devices',
+        params: IdParams,
+        response: {
+          200: Type.Object({ online: Type.Boolean(), lastSeenAt: Nullable(Timestamp), connections: Type.Integer(), devices: Type.Array(Device) }),
+          ...errors(404),
+        },
+      },
+    },
+    async (request) => {
+      await getPerson(kernel.db, request.params.id);
+      return { ...(await presence.status(request.params.id)), devices: await devicesOf(request.params.id) };
+    },
+  );
 
   const ownView = async (personId: string) => {
     const person = await personDetail(kernel.db, personId);
@@ -190,11 +336,19 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 export const membersModule = defineModule({
   name: 'members',
   permissions: [{ key: 'members.issue_tokens', description: 'Issue member tokens for a person (to use a client app as them).' }],
-  events: [{ type: 'members.token_issued', description: 'A staff user issued a member token for a person.', permission: 'people.read' }],
+  events: [
+    { type: 'members.token_issued', description: 'A staff user issued a member token for a person.', permission: 'people.read' },
+    { type: MemberEvents.online, description: 'A member came online in a client app (their first open connection).', permission: 'people.read' },
+    { type: MemberEvents.offline, description: 'A member went offline (their last connection closed or stopped beating).', permission: 'people.read' },
+  ],
   routes,
   async bootstrap(kernel) {
     const tokens = memberTokens(kernel);
     await tokens.start();
     kernel.memberAuthenticator = tokens;
+    const presence = memberPresence(kernel);
+    presence.start();
+    // Open sockets would keep the server from closing: they end with the streams.
+    kernel.openStreams.add({ close: () => void presence.stop() });
   },
 });

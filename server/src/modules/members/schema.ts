@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -25,4 +25,39 @@ export const memberSignIns = pgTable(
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('member_sign_ins_person_idx').on(t.personId, t.id), index('member_sign_ins_created_idx').on(t.createdAt)],
+);
+
+/** One row per open client WebSocket, in any server process; a row whose beat is stale is a dead connection. */
+export const memberConnections = pgTable(
+  'member_connections',
+  {
+    id: uuid('id').primaryKey(),
+    personId: uuid('person_id').notNull(),
+    lastBeatAt: timestamptz('last_beat_at').notNull(),
+    openedAt: timestamptz('opened_at').notNull(),
+  },
+  (t) => [index('member_connections_person_idx').on(t.personId, t.lastBeatAt)],
+);
+
+/** Whether a member is online now, and when they were last seen. */
+export const memberPresence = pgTable('member_presence', {
+  personId: uuid('person_id').primaryKey(),
+  online: boolean('online').notNull(),
+  lastSeenAt: timestamptz('last_seen_at').notNull(),
+});
+
+/** A member's devices, with the push token to reach each. */
+export const memberDevices = pgTable(
+  'member_devices',
+  {
+    id: uuid('id').primaryKey(),
+    personId: uuid('person_id').notNull(),
+    platform: text('platform', { enum: ['ios', 'android', 'web'] }).notNull(),
+    pushToken: text('push_token'),
+    appVersion: text('app_version'),
+    name: text('name'),
+    lastSeenAt: timestamptz('last_seen_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [index('member_devices_person_idx').on(t.personId), uniqueIndex('member_devices_push_token_key').on(t.pushToken)],
 );

@@ -36,4 +36,6 @@ export const peopleEventTypes: EventTypeDef[] = (Object.keys(PeopleEvents) as Ar
   type: PeopleEvents[key],
   description: describe[key],
   permission: 'people.read',
+  // A member hears about changes to their own profile and identities; staff notes and blocks stay staff-side.
+  toSubject: ['personUpdated', 'identityAdded', 'identityRemoved'].includes(key),
 }));

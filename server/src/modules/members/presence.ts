@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { systemActor } from '../../core/actor.ts';
+import type { MemberPrincipal } from '../../core/auth.ts';
+import { eventView } from '../../core/events/routes.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { memberConnections, memberPresence } from './schema.ts';
+
+export const MemberEvents = { online: 'members.online', offline: 'members.offline' } as const;
+
+/** Close codes clients act on. */
+export const CLOSE = { blocked: 4003, timeout: 4008, sessionExpired: 4001, shuttingDown: 1001 } as const;
+
+interface Connection {
+  id: string;
+  socket: WebSocket;
+  member: MemberPrincipal;
+  lastBeat: number;
+  lastStored: number;
+  timer: ReturnType<typeof setInterval>;
+}
+
+/**
+ * Client WebSockets: presence (online while a connection beats, offline after 2.5 missed intervals or on
+ * close; last seen), and the live events about the member themselves. Connections are rows in
+ * `member_connections`, so presence is right across server processes; a blocked or erased person's
+ * sockets close everywhere, since the block's event crosses the bus.
+ */
+export class Presence {
+  private readonly connections = new Map<string, Set<Connection>>();
+  private unsubscribe: (() => void) | undefined;
+  private readonly heartbeatMs: number;
+
+  constructor(private readonly kernel: Kernel) {
+    this.heartbeatMs = kernel.config.presenceHeartbeatSeconds * 1000;
+  }
+
+  start(): void {
+    this.unsubscribe = this.kernel.bus.subscribe((message) => {
+      if (message.kind !== 'event') return;
+      const { event } = message;
+      if (event.subjectType !== 'person' || !event.subjectId) return;
+      const sockets = this.connections.get(event.subjectId);
+      if (!sockets) return;
+      if (event.type === 'people.person_blocked' || event.type === 'people.person_erased') {
+        for (const connection of sockets) connection.socket.close(CLOSE.blocked, 'blocked');
+        return;
+      }
+      if (!this.kernel.catalogue.eventTypes.get(event.type)?.toSubject) return;
+      const data = JSON.stringify({ type: 'event', event: eventView(event) });
+      for (const connection of sockets) connection.socket.send(data);
+    });
+  }
+
+  /** Closes every connection (server shutdown); their rows go with them. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    for (const sockets of this.connections.values()) for (const c of sockets) c.socket.close(CLOSE.shuttingDown, 'server closing');
+  }
+
+  /** How long a connection may stay silent. */
+  get timeoutMs(): number {
+    return Math.round(this.heartbeatMs * 2.5);
+  }
+
+  async attach(socket: WebSocket, member: MemberPrincipal, request: FastifyRequest): Promise<void> {
+    const now = this.kernel.now().getTime();
+    const connection: Connection = { id: randomUUID(), socket, member, lastBeat: now, lastStored: now, timer: setInterval(() => this.check(connection), this.heartbeatMs) };
+    let sockets = this.connections.get(member.personId);
+    if (!sockets) this.connections.set(member.personId, (sockets = new Set()));
+    sockets.add(connection);
+    socket.on('message', (raw) => void this.receive(connection, raw.toString()));
+    socket.on('close', () => void this.detach(connection).catch((error: unknown) => request.log.error({ err: error }, 'closing a member connection failed')));
+    socket.on('error', () => socket.terminate());
+    await this.kernel.db.insert(memberConnections).values({ id: connection.id, personId: member.personId, lastBeatAt: new Date(now), openedAt: new Date(now) });
+    await this.setOnline(member.personId, true);
+    socket.send(JSON.stringify({ type: 'welcome', personId: member.personId, heartbeatSeconds: this.heartbeatMs / 1000 }));
+  }
+
+  /** Whether the person has a live connection on any server, and when they were last seen. */
+  async status(personId: string): Promise<{ online: boolean; lastSeenAt: string | null; connections: number }> {
+    const [live] = await this.kernel.db
+      .select({ n: count() })
+      .from(memberConnections)
+      .where(and(eq(memberConnections.personId, personId), gt(memberConnections.lastBeatAt, this.staleBefore())));
+    const [presence] = await this.kernel.db.select().from(memberPresence).where(eq(memberPresence.personId, personId));
+    const connections = Number(live?.n ?? 0);
+    return { online: connections > 0, lastSeenAt: presence?.lastSeenAt.toISOString() ?? null, connections };
+  }
+
+  private staleBefore(): Date {
+    return new Date(this.kernel.now().getTime() - this.timeoutMs);
+  }
+
+  private async receive(connection: Connection, raw: string): Promise<void> {
+    let message: { type?: unknown; stream?: unknown };
+    try {
+      message = JSON.parse(raw) as typeof message;
+    } catch {
+      connection.socket.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'Messages are JSON objects with a type.' }));
+      return;
+    }
+    if (message.type === 'ping') {
+      connection.lastBeat = this.kernel.now().getTime();
+      connection.socket.send(JSON.stringify({ type: 'pong' }));
+      // The row's beat is what other processes see; writing it every ping would be wasteful.
+      if (connection.lastBeat - connection.lastStored >= this.heartbeatMs / 2) {
+        connection.lastStored = connection.lastBeat;
+        await this.kernel.db.update(memberConnections).set({ lastBeatAt: new Date(connection.lastBeat) }).where(eq(memberConnections.id, connection.id));
+      }
+      return;
+    }
+    if (message.type === 'subscribe') {
+      // A member hears only about themselves: any other stream is refused and stays silent.
+      const own = message.stream === 'me' || message.stream === `person:${connection.member.personId}`;
+      connection.socket.send(
+        JSON.stringify(own ? { type: 'subscribed', stream: message.stream } : { type: 'error', code: 'forbidden', stream: message.stream, message: 'You may only subscribe to your own stream.' }),
+      );
+      return;
+    }
+    connection.socket.send(JSON.stringify({ type: 'error', code: 'unknown_type', message: 'Known types: ping, subscribe.' }));
+  }
+
+  private check(connection: Connection): void {
+    const now = this.kernel.now().getTime();
+    if (now - connection.lastBeat > this.timeoutMs) connection.socket.close(CLOSE.timeout, 'missed heartbeats');
+    else if (now >= connection.member.expiresAt.getTime()) connection.socket.close(CLOSE.sessionExpired, 'token expired');
+  }
+
+  private async detach(connection: Connection): Promise<void> {
+    clearInterval(connection.timer);
+    const sockets = this.connections.get(connection.member.personId);
+    sockets?.delete(connection);
+    if (sockets?.size === 0) this.connections.delete(connection.member.personId);
+    await this.kernel.db.delete(memberConnections).where(eq(memberConnections.id, connection.id));
+    const { online } = await this.status(connection.member.personId);
+    if (!online) await this.setOnline(connection.member.personId, false);
+  }
+
+  /** Records the change and appends online/offline events only when the state really flips. */
+  private async setOnline(personId: string, online: boolean): Promise<void> {
+    await this.kernel.write(systemActor('presence'), async (ctx) => {
+      await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`presence:${personId}`}))`);
+      const [current] = await ctx.tx.select().from(memberPresence).where(eq(memberPresence.personId, personId));
+      await ctx.tx
+        .insert(memberPresence)
+        .values({ personId, online, lastSeenAt: ctx.now })
+        .onConflictDoUpdate({ target: memberPresence.personId, set: { online, lastSeenAt: ctx.now } });
+      if (current?.online !== online) {
+        await ctx.emit({ type: online ? MemberEvents.online : MemberEvents.offline, subject: { type: 'person', id: personId }, payload: {} });
+      }
+    });
+  }
+}
