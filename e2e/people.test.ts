@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
 
 describe('people in Chromium', { concurrency: false }, () => {
@@ -45,13 +46,28 @@ describe('people in Chromium', { concurrency: false }, () => {
     await page.getByRole('cell', { name: '424242001' }).waitFor();
   });
 
-  it('blocks the person with a reason; the block shows on the page and in the timeline', async () => {
+  it('blocks the person with a reason: their app is disconnected at once, and the block shows on the page and in the timeline', async () => {
+    // The person is in the app: a member token and an open client WebSocket.
+    const token = await page.evaluate(
+      async (id) => ((await (await fetch(`/api/console/people/${id}/member-token`, { method: 'POST' })).json()) as { token: string }).token,
+      personId,
+    );
+    const app = new WebSocket(`${server.base.replace('http://', 'ws://')}/api/client/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const closed = new Promise<number>((resolve) => app.on('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => {
+      app.once('message', resolve);
+      app.once('error', reject);
+    });
+    await page.reload();
+    await page.getByText('Online now').waitFor();
+
     await page.getByRole('button', { name: 'Block' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Reason').selectOption('abuse');
     await dialog.getByLabel(/Details/).fill('Insulted three streamers.');
     await dialog.getByRole('button', { name: 'Block' }).click();
     await page.getByText('Blocked', { exact: true }).first().waitFor();
+    assert.equal(await closed, 4003, "the member's app connection is closed with the 'blocked' code");
     await page.getByRole('button', { name: 'Unblock' }).waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.getByRole('cell', { name: 'people.person_blocked' }).click();
