@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { WebSocket } from 'ws';
 import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
 
@@ -78,6 +79,20 @@ describe('people in Chromium', { concurrency: false }, () => {
     assert.equal(status, 'blocked');
   });
 
+  it('uploads a photo for the person: it shows as a thumbnail, waiting for review', async () => {
+    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a6' } }).jpeg().toBuffer();
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByTestId('file-input').setInputFiles({ name: 'portrait.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    const thumbnail = page.locator('li[data-file] img').first();
+    await thumbnail.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('li[data-file] img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    await page.getByText('Awaiting review').waitFor();
+    await screenshot(page, 'people-03-photo');
+  });
+
   it('writes a note that appears in the notes and the timeline', async () => {
     await page.getByRole('tab', { name: 'Notes' }).click();
     await page.getByLabel(/New note/).fill('Called her back on Tuesday.');
@@ -85,6 +100,6 @@ describe('people in Chromium', { concurrency: false }, () => {
     await page.getByText('Called her back on Tuesday.').waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.getByRole('cell', { name: 'people.note_added' }).waitFor();
-    await screenshot(page, 'people-03-note');
+    await screenshot(page, 'people-04-note');
   });
 });

@@ -1,5 +1,6 @@
 import { eventsModule } from '../core/events/routes.ts';
 import type { ModuleManifest } from '../core/module.ts';
+import { filesModule } from './files/index.ts';
 import { membersModule } from './members/index.ts';
 import { peopleModule } from './people/index.ts';
 import { settingsModule } from './settings/index.ts';
@@ -9,7 +10,7 @@ import { staffModule } from './staff/index.ts';
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [peopleModule, membersModule];
+export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];
@@ -20,8 +21,8 @@ export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   }
   const chosen = optionalModules.filter((m) => names.includes(m.name));
   // Member sign-in creates and reads people: it needs their module.
-  if (names.includes('members') && !names.includes('people')) {
-    throw new Error('Invalid configuration:\n  MODULES: members needs people; add it');
+  for (const needy of ['members', 'files']) {
+    if (names.includes(needy) && !names.includes('people')) throw new Error(`Invalid configuration:\n  MODULES: ${needy} needs people; add it`);
   }
   return [...kernelModules, ...chosen];
 }

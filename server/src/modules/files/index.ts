@@ -1,0 +1,222 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { memberOf, principalOf } from '../../core/http/guard.ts';
+import { ProblemSchema } from '../../core/http/openapi.ts';
+import { Page, PageQuery } from '../../core/http/pagination.ts';
+import { forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { defineModule } from '../../core/module.ts';
+import { getPerson } from '../people/service.ts';
+import { FILE_KINDS } from './kinds.ts';
+import { FileEvents, FileService } from './service.ts';
+import { DiskStorage } from './storage.ts';
+
+const services = new WeakMap<Kernel, FileService>();
+
+export function fileService(kernel: Kernel): FileService {
+  let service = services.get(kernel);
+  if (!service) {
+    service = new FileService(kernel, DiskStorage.forDataDir(kernel.config.dataDir));
+    services.set(kernel, service);
+  }
+  return service;
+}
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const Kind = Type.Union(Object.keys(FILE_KINDS).map((k) => Type.Literal(k)));
+const FileView = Type.Object(
+  {
+    id: Type.String(),
+    ownerType: Type.String(),
+    ownerId: Type.String(),
+    kind: Type.String(),
+    mime: Type.String(),
+    size: Type.Integer(),
+    width: Nullable(Type.Integer()),
+    height: Nullable(Type.Integer()),
+    name: Type.String(),
+    visibility: Type.String(),
+    review: Type.String(),
+    urls: Type.Record(Type.String(), Type.String(), { description: 'Signed links to each variant (thumbnail, medium, original), valid for an hour' }),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'File' },
+);
+const UploadSchema = {
+  consumes: ['multipart/form-data'],
+  querystring: Type.Object({ kind: Kind }),
+  description: `multipart/form-data with one part named \`file\`. Kinds: ${Object.values(FILE_KINDS)
+    .map((k) => `${k.name} (${k.types.join(', ')}; up to ${Math.round(k.maxBytes / 1024 / 1024)} MB; ${k.maxPerOwner} per owner)`)
+    .join('; ')}. The type is read from the bytes; images are re-encoded without metadata.`,
+};
+/** Types a browser may show inline; anything else is served as a download. */
+const INLINE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'video/mp4', 'video/webm', 'video/quicktime']);
+
+/** Reads the one `file` part of a multipart upload, within the kind's size limit. */
+async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ bytes: Buffer; name: string | undefined }> {
+  if (!request.isMultipart()) throw new HttpProblem(415, 'Unsupported Media Type', 'Upload as multipart/form-data with a part named file.');
+  const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1 } });
+  if (!part || part.fieldname !== 'file') throw invalidField('body.file', 'is required: one part named file');
+  const bytes = await part.toBuffer();
+  return { bytes, name: part.filename };
+}
+
+async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
+  await base.register(multipart, { limits: { fileSize: Math.max(...Object.values(FILE_KINDS).map((k) => k.maxBytes)), files: 1, parts: 1 } });
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const service = fileService(kernel);
+  const staff = (request: FastifyRequest) => ({ type: 'staff' as const, id: principalOf(request).staffId });
+
+  app.post(
+    '/console/people/:id/files',
+    {
+      config: { permission: 'files.manage' },
+      schema: { tags: ['files'], summary: "Upload a file to a person's files", params: IdParams, ...UploadSchema, response: { 201: FileView, ...errors(400, 404, 409, 413, 415) } },
+    },
+    async (request, reply) => {
+      await getPerson(kernel.db, request.params.id);
+      const kind = service.kind(request.query.kind);
+      const { bytes, name } = await readUpload(request, kind.maxBytes);
+      const file = await service.upload(staff(request), { type: 'person', id: request.params.id }, kind.name, bytes, name);
+      return reply.code(201).send(service.view(file));
+    },
+  );
+
+  app.get(
+    '/console/people/:id/files',
+    {
+      config: { permission: 'people.read', recordParam: 'id' },
+      schema: {
+        tags: ['files'],
+        summary: "A person's files, newest first, with signed links",
+        params: IdParams,
+        querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }),
+        response: { 200: Page(FileView), ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      await getPerson(kernel.db, request.params.id);
+      return service.list({ type: 'person', id: request.params.id }, request.query);
+    },
+  );
+
+  app.delete(
+    '/console/files/:id',
+    {
+      config: { permission: 'files.manage' },
+      schema: { tags: ['files'], summary: 'Delete a file and its stored variants', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
+    },
+    async (request, reply) => {
+      await service.delete(staff(request), await service.get(request.params.id));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/client/files',
+    {
+      config: { member: true },
+      schema: { tags: ['client'], summary: 'Upload to my own files (photos wait for moderation before others see them)', ...UploadSchema, response: { 201: FileView, ...errors(400, 401, 403, 409, 413, 415) } },
+    },
+    async (request, reply) => {
+      const { personId } = memberOf(request);
+      const kind = service.kind(request.query.kind);
+      const { bytes, name } = await readUpload(request, kind.maxBytes);
+      const file = await service.upload({ type: 'member', id: personId }, { type: 'person', id: personId }, kind.name, bytes, name);
+      return reply.code(201).send(service.view(file));
+    },
+  );
+
+  app.get(
+    '/client/files',
+    {
+      config: { member: true },
+      schema: { tags: ['client'], summary: 'My files, whatever their review state', querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }), response: { 200: Page(FileView), ...errors(400, 401, 403) } },
+    },
+    async (request) => service.list({ type: 'person', id: memberOf(request).personId }, request.query),
+  );
+
+  app.get(
+    '/client/people/:id/files',
+    {
+      config: { member: true },
+      schema: {
+        tags: ['client'],
+        summary: "Someone's public files that moderators approved",
+        params: IdParams,
+        querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }),
+        response: { 200: Page(FileView), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const person = await getPerson(kernel.db, request.params.id);
+      if (person.status !== 'active' && person.id !== memberOf(request).personId) throw notFound('No such person.');
+      return service.list({ type: 'person', id: person.id }, { ...request.query, onlyVisibleToOthers: person.id !== memberOf(request).personId });
+    },
+  );
+
+  app.delete(
+    '/client/files/:id',
+    {
+      config: { member: true },
+      schema: { tags: ['client'], summary: 'Delete one of my files', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const file = await service.get(request.params.id);
+      const { personId } = memberOf(request);
+      if (file.ownerType !== 'person' || file.ownerId !== personId) throw notFound('No such file.');
+      await service.delete({ type: 'member', id: personId }, file);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/files/:id/:variant',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['files'],
+        summary: 'A file variant, by signed link',
+        description: 'Only through the links the API hands out (`urls`), which expire. Served with `nosniff`, a sandboxing CSP and a Content-Disposition; only images and videos show inline.',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), variant: Type.String({ pattern: '^[a-z]{1,20}$' }) }),
+        querystring: Type.Object({ expires: Type.Integer(), sig: Type.String({ maxLength: 100 }) }),
+      },
+    },
+    async (request, reply) => {
+      const { id, variant } = request.params;
+      if (!service.verify(id, variant, request.query.expires, request.query.sig)) throw forbidden('This link is invalid or has expired.');
+      const file = await service.get(id);
+      const stored = file.variants[variant];
+      if (!stored) throw notFound('No such variant.');
+      const stream = await service.storage.get(stored.key);
+      if (!stream) throw notFound('The file is gone.');
+      const ext = stored.key.split('.').pop();
+      reply
+        .header('content-type', stored.mime)
+        .header('content-length', stored.size)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', `${INLINE.has(stored.mime) ? 'inline' : 'attachment'}; filename="${file.id}-${variant}.${ext}"`);
+      return reply.send(stream);
+    },
+  );
+}
+
+/** Files and photos: uploads checked by their bytes, images re-encoded into variants, signed links. */
+export const filesModule = defineModule({
+  name: 'files',
+  permissions: [{ key: 'files.manage', description: "Upload and delete files on people's behalf." }],
+  events: [
+    { type: FileEvents.uploaded, description: 'A file was uploaded (kind, type, size, review state).', permission: 'people.read', toSubject: true },
+    { type: FileEvents.deleted, description: 'A file was deleted.', permission: 'people.read', toSubject: true },
+  ],
+  routes,
+  async bootstrap(kernel) {
+    await fileService(kernel).start();
+  },
+});

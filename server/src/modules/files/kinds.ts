@@ -1,0 +1,34 @@
+/** What may be uploaded as each kind of file, and how much. Modules choose a kind per upload. */
+export interface FileKind {
+  name: string;
+  /** Sniffed types accepted, by MIME. */
+  types: string[];
+  maxBytes: number;
+  /** Most files of this kind one owner may have. */
+  maxPerOwner: number;
+  /** Images are decoded and re-encoded into these variants; other files are stored as they are. */
+  images: boolean;
+  /** Members' uploads of this kind wait for a moderator before anyone else sees them. */
+  reviewed: boolean;
+}
+
+const IMAGES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/avif'];
+
+export const FILE_KINDS: Record<string, FileKind> = {
+  photo: { name: 'photo', types: IMAGES, maxBytes: 15 * 1024 * 1024, maxPerOwner: 50, images: true, reviewed: true },
+  document: {
+    name: 'document',
+    types: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
+    maxBytes: 20 * 1024 * 1024,
+    maxPerOwner: 100,
+    images: false,
+    reviewed: false,
+  },
+  video: { name: 'video', types: ['video/mp4', 'video/quicktime', 'video/webm'], maxBytes: 200 * 1024 * 1024, maxPerOwner: 20, images: false, reviewed: true },
+};
+
+/** Largest decoded image accepted, in pixels (about 7000×7000): bigger ones are refused before decoding. */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+
+/** Variants of every image: long side in pixels. */
+export const IMAGE_VARIANTS = { thumbnail: 320, medium: 1280, original: 4096 } as const;

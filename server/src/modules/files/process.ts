@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import sharp, { type Metadata } from 'sharp';
+import { fileTypeFromBuffer } from 'file-type';
+import { HttpProblem, invalidField } from '../../core/http/problem.ts';
+import { IMAGE_VARIANTS, MAX_IMAGE_PIXELS, type FileKind } from './kinds.ts';
+
+export interface ProcessedFile {
+  mime: string;
+  ext: string;
+  sha256: string;
+  size: number;
+  width?: number;
+  height?: number;
+  /** Bytes to store, by variant name. */
+  variants: Record<string, { bytes: Buffer; mime: string; ext: string; width?: number; height?: number }>;
+}
+
+const tooLarge = (detail: string) => new HttpProblem(413, 'Payload Too Large', detail);
+
+/**
+ * Checks an upload by its bytes (never its name or declared type), then, for images, decodes and
+ * re-encodes it: EXIF and other metadata dropped, orientation applied, a thumbnail, a medium and a
+ * bounded original. Anything that is not plainly one of the kind's types is refused.
+ */
+export async function processUpload(bytes: Buffer, kind: FileKind): Promise<ProcessedFile> {
+  if (bytes.length === 0) throw invalidField('body.file', 'is empty');
+  if (bytes.length > kind.maxBytes) throw tooLarge(`A ${kind.name} may be at most ${Math.round(kind.maxBytes / 1024 / 1024)} MB.`);
+  const sniffed = await fileTypeFromBuffer(bytes);
+  if (!sniffed || !kind.types.includes(sniffed.mime)) {
+    throw new HttpProblem(415, 'Unsupported Media Type', `A ${kind.name} must be one of: ${kind.types.join(', ')}; this file ${sniffed ? `is ${sniffed.mime}` : 'is of no recognised type'}.`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (!kind.images || !sniffed.mime.startsWith('image/')) {
+    return { mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } };
+  }
+
+  // The header is read first: a decompression bomb is refused before its pixels are.
+  const image = () => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', animated: false });
+  let metadata: Metadata;
+  try {
+    // Only the header: no pixels are decoded here, so the size check below sees even a bomb's claim.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+  }
+  if (!metadata.width || !metadata.height) throw invalidField('body.file', 'is not a readable image');
+  if (metadata.width * metadata.height > MAX_IMAGE_PIXELS) {
+    throw tooLarge(`The image is ${metadata.width}×${metadata.height} pixels; at most ${MAX_IMAGE_PIXELS.toLocaleString('en')} pixels are accepted.`);
+  }
+
+  const variants: ProcessedFile['variants'] = {};
+  try {
+    for (const [name, side] of Object.entries(IMAGE_VARIANTS)) {
+      const pipeline = image().rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true });
+      const encoded = name === 'original' && sniffed.mime === 'image/png' ? pipeline.png() : pipeline.jpeg({ quality: name === 'thumbnail' ? 75 : 85, mozjpeg: true });
+      const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
+      const png = info.format === 'png';
+      variants[name] = { bytes: data, mime: png ? 'image/png' : 'image/jpeg', ext: png ? 'png' : 'jpg', width: info.width, height: info.height };
+    }
+  } catch {
+    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+  }
+  const original = variants.original!;
+  return { mime: original.mime, ext: original.ext, sha256, size: bytes.length, width: original.width, height: original.height, variants };
+}

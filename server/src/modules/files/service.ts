@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import { systemActor } from '../../core/actor.ts';
+import type { Actor } from '../../core/actor.ts';
+import { decodeCursor, toPage } from '../../core/http/pagination.ts';
+import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { FILE_KINDS, type FileKind } from './kinds.ts';
+import { processUpload } from './process.ts';
+import { fileSecrets, files, type StoredVariant } from './schema.ts';
+import { signFileUrl, verifyFileSignature } from './signing.ts';
+import type { FileStorage } from './storage.ts';
+
+export type StoredFile = typeof files.$inferSelect;
+export interface Owner {
+  type: 'person' | 'organization';
+  id: string;
+}
+
+/** Signed links last this long; a page that stays open asks again. */
+const URL_SECONDS = 3600;
+
+export const FileEvents = { uploaded: 'files.uploaded', deleted: 'files.deleted', reviewed: 'files.reviewed' } as const;
+
+/** A display name only: no directories, no control characters, never used as a path. */
+function cleanName(name: string | undefined, ext: string): string {
+  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  return base || `file.${ext}`;
+}
+
+export class FileService {
+  private secret = '';
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly storage: FileStorage,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.kernel.write(systemActor('bootstrap'), async (ctx) => {
+      await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('file-secret'))`);
+      const [row] = await ctx.tx.select().from(fileSecrets).where(eq(fileSecrets.id, 1));
+      if (!row) await ctx.tx.insert(fileSecrets).values({ id: 1, secret: randomBytes(32).toString('base64url') });
+    });
+    const [row] = await this.kernel.db.select().from(fileSecrets).where(eq(fileSecrets.id, 1));
+    this.secret = row!.secret;
+  }
+
+  kind(name: string): FileKind {
+    const kind = FILE_KINDS[name];
+    if (!kind) throw invalidField('querystring.kind', `must be one of: ${Object.keys(FILE_KINDS).join(', ')}`);
+    return kind;
+  }
+
+  /**
+   * Checks and converts the bytes first (outside any transaction: it is the slow part), stores the
+   * variants, then records the file; if recording fails, the stored bytes go again.
+   */
+  async upload(actor: Actor, owner: Owner, kindName: string, bytes: Buffer, name: string | undefined): Promise<StoredFile> {
+    const kind = this.kind(kindName);
+    await this.assertRoom(owner, kind);
+    const processed = await processUpload(bytes, kind);
+    const id = uuidv7();
+    const variants: Record<string, StoredVariant> = {};
+    for (const [variant, data] of Object.entries(processed.variants)) {
+      const key = `${id.slice(0, 2)}/${id}/${variant}.${data.ext}`;
+      await this.storage.put(key, data.bytes);
+      variants[variant] = { key, mime: data.mime, size: data.bytes.length, width: data.width, height: data.height };
+    }
+    try {
+      return await this.kernel.write(actor, async (ctx) => {
+        // Counted again under a lock: two uploads at once must not both take the last place.
+        await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`files:${owner.id}:${kind.name}`}))`);
+        await this.assertRoom(owner, kind, ctx.tx);
+        const [row] = await ctx.tx
+          .insert(files)
+          .values({
+            id,
+            ownerType: owner.type,
+            ownerId: owner.id,
+            kind: kind.name,
+            mime: processed.mime,
+            size: processed.size,
+            width: processed.width ?? null,
+            height: processed.height ?? null,
+            name: cleanName(name, processed.ext),
+            sha256: processed.sha256,
+            visibility: kind.name === 'document' ? 'private' : 'public',
+            review: kind.reviewed ? 'pending' : 'not_required',
+            variants,
+            uploadedByType: actor.type,
+            uploadedById: actor.id,
+            createdAt: ctx.now,
+          })
+          .returning();
+        await ctx.emit({
+          type: FileEvents.uploaded,
+          subject: { type: owner.type, id: owner.id },
+          payload: { fileId: id, kind: kind.name, mime: processed.mime, size: processed.size, review: row!.review },
+        });
+        return row!;
+      });
+    } catch (error) {
+      await Promise.all(Object.values(variants).map((v) => this.storage.delete(v.key)));
+      throw error;
+    }
+  }
+
+  private async assertRoom(owner: Owner, kind: FileKind, db = this.kernel.db): Promise<void> {
+    const [row] = await db
+      .select({ n: count() })
+      .from(files)
+      .where(and(eq(files.ownerType, owner.type), eq(files.ownerId, owner.id), eq(files.kind, kind.name)));
+    if (Number(row?.n ?? 0) >= kind.maxPerOwner) throw conflict(`At most ${kind.maxPerOwner} files of kind ${kind.name} per owner; delete one first.`);
+  }
+
+  async get(id: string): Promise<StoredFile> {
+    const [row] = /^[0-9a-f-]{36}$/i.test(id) ? await this.kernel.db.select().from(files).where(eq(files.id, id)) : [];
+    if (!row) throw notFound('No such file.');
+    return row;
+  }
+
+  async list(owner: Owner, options: { kind?: string; onlyVisibleToOthers?: boolean; cursor?: string; limit: number }) {
+    const before = decodeCursor<[string]>(options.cursor, ['uuid']);
+    const rows = await this.kernel.db
+      .select()
+      .from(files)
+      .where(
+        and(
+          eq(files.ownerType, owner.type),
+          eq(files.ownerId, owner.id),
+          options.kind ? eq(files.kind, options.kind) : undefined,
+          options.onlyVisibleToOthers ? and(eq(files.visibility, 'public'), inArray(files.review, ['approved', 'not_required'])) : undefined,
+          before ? lt(files.id, before[0]) : undefined,
+        ),
+      )
+      .orderBy(desc(files.id))
+      .limit(options.limit + 1);
+    return toPage(rows, options.limit, (f) => [f.id], (f) => this.view(f));
+  }
+
+  async delete(actor: Actor, file: StoredFile): Promise<void> {
+    await this.kernel.write(actor, async (ctx) => {
+      const removed = await ctx.tx.delete(files).where(eq(files.id, file.id)).returning();
+      if (removed.length === 0) throw notFound('No such file.');
+      await ctx.emit({ type: FileEvents.deleted, subject: { type: file.ownerType, id: file.ownerId }, payload: { fileId: file.id, kind: file.kind } });
+      ctx.afterCommit(() => {
+        for (const variant of Object.values(file.variants)) void this.storage.delete(variant.key).catch(() => undefined);
+      });
+    });
+  }
+
+  /** A file as the API shows it, with signed links to each variant. */
+  view(file: StoredFile) {
+    const expires = Math.floor(this.kernel.now().getTime() / 1000) + URL_SECONDS;
+    return {
+      id: file.id,
+      ownerType: file.ownerType,
+      ownerId: file.ownerId,
+      kind: file.kind,
+      mime: file.mime,
+      size: file.size,
+      width: file.width,
+      height: file.height,
+      name: file.name,
+      visibility: file.visibility,
+      review: file.review,
+      urls: Object.fromEntries(Object.keys(file.variants).map((variant) => [variant, signFileUrl(this.secret, file.id, variant, expires)])),
+      createdAt: file.createdAt.toISOString(),
+    };
+  }
+
+  verify(fileId: string, variant: string, expires: number, sig: string): boolean {
+    return verifyFileSignature(this.secret, fileId, variant, expires, sig, Math.floor(this.kernel.now().getTime() / 1000));
+  }
+}
