@@ -93,6 +93,23 @@ describe('people in Chromium', { concurrency: false }, () => {
     await screenshot(page, 'people-03-photo');
   });
 
+  it('approves the photo in the moderation queue with the keyboard; the decision shows on the timeline', async () => {
+    await page.goto(`${server.base}/moderation?kind=photo`);
+    const card = page.locator('li[data-item]').first();
+    await card.waitFor();
+    await page.getByRole('link', { name: /Moderation \(1\)/ }).waitFor();
+    await card.getByRole('link', { name: 'Marta Kowalczyk' }).waitFor();
+    await screenshot(page, 'people-04-moderation');
+    await page.keyboard.press('a');
+    await page.getByText('Nothing waits for review here.').waitFor();
+
+    await page.goto(`${server.base}/people/${personId}`);
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByRole('cell', { name: 'moderation.decided' }).waitFor();
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByText('Approved', { exact: true }).waitFor();
+  });
+
   it('writes a note that appears in the notes and the timeline', async () => {
     await page.getByRole('tab', { name: 'Notes' }).click();
     await page.getByLabel(/New note/).fill('Called her back on Tuesday.');
@@ -100,6 +117,6 @@ describe('people in Chromium', { concurrency: false }, () => {
     await page.getByText('Called her back on Tuesday.').waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.getByRole('cell', { name: 'people.note_added' }).waitFor();
-    await screenshot(page, 'people-04-note');
+    await screenshot(page, 'people-05-note');
   });
 });

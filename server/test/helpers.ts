@@ -48,6 +48,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     // Tests do not depend on whether web/build exists; console.test.ts makes its own.
     CONSOLE_DIR: '/nonexistent/switchboard-console',
+    // Files of an in-memory installation go to a throwaway directory of their own, never ./data.
+    DATA_DIR: 'memory://',
     ...env,
   });
 }

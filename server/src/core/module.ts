@@ -44,6 +44,16 @@ export interface SettingDef {
   public?: boolean;
 }
 
+/** Something people review in a moderation queue (photos, videos, chat reports), declared by the module that owns the records. */
+export interface ModerationKindDef {
+  kind: string;
+  description: string;
+  /** Runs in the decision's transaction: the owning module applies it (e.g. hides a rejected photo). */
+  onDecision?: (ctx: ServiceContext, item: { recordType: string; recordId: string }, decision: 'approved' | 'rejected', reason: string | null) => Promise<void>;
+  /** What a moderator needs to judge the item (signed image links, a text excerpt). */
+  present?: (kernel: Kernel, item: { recordType: string; recordId: string }) => Promise<Record<string, unknown>>;
+}
+
 export interface NavEntry {
   path: string;
   /** Message key of the label in the console's catalogues. */
@@ -63,6 +73,7 @@ export interface ModuleManifest {
   jobs?: JobDef[];
   nav?: NavEntry[];
   settings?: SettingDef[];
+  moderationKinds?: ModerationKindDef[];
   /** Runs at every start after migrations (e.g. the first administrator). */
   bootstrap?: (kernel: Kernel) => Promise<void>;
   /** Fills an empty database with demo data when SEED_DEMO is on. */
@@ -78,6 +89,7 @@ export class Catalogue {
   readonly roles = new Map<string, BuiltinRoleDef>();
   readonly nav: Array<NavEntry & { module: string }> = [];
   readonly settings = new Map<string, SettingDef & { module: string }>();
+  readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
 
   constructor(readonly modules: ModuleManifest[]) {
     for (const module of modules) {
@@ -98,6 +110,10 @@ export class Catalogue {
         }
       }
       for (const entry of module.nav ?? []) this.nav.push({ ...entry, module: module.name });
+      for (const kind of module.moderationKinds ?? []) {
+        if (this.moderationKinds.has(kind.kind)) throw new Error(`Moderation kind ${kind.kind} is declared twice`);
+        this.moderationKinds.set(kind.kind, { ...kind, module: module.name });
+      }
       for (const setting of module.settings ?? []) {
         if (!setting.key.startsWith(`${module.name}.`)) throw new Error(`Setting ${setting.key} of module ${module.name} must start with "${module.name}."`);
         if (this.settings.has(setting.key)) throw new Error(`Setting ${setting.key} is declared twice`);

@@ -2,12 +2,13 @@ import { eventsModule } from '../core/events/routes.ts';
 import type { ModuleManifest } from '../core/module.ts';
 import { filesModule } from './files/index.ts';
 import { membersModule } from './members/index.ts';
+import { moderationModule } from './moderation/index.ts';
 import { peopleModule } from './people/index.ts';
 import { settingsModule } from './settings/index.ts';
 import { staffModule } from './staff/index.ts';
 
 /** Always on: the kernel cannot run without them. */
-export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule];
+export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule, moderationModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
 export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule];

@@ -12,6 +12,9 @@ import { getPerson } from '../people/service.ts';
 import { FILE_KINDS } from './kinds.ts';
 import { FileEvents, FileService } from './service.ts';
 import { DiskStorage } from './storage.ts';
+import { files } from './schema.ts';
+import { eq } from 'drizzle-orm';
+import { rm } from 'node:fs/promises';
 
 const services = new WeakMap<Kernel, FileService>();
 
@@ -211,12 +214,39 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 export const filesModule = defineModule({
   name: 'files',
   permissions: [{ key: 'files.manage', description: "Upload and delete files on people's behalf." }],
+  moderationKinds: ['photo', 'video'].map((kind) => ({
+    kind,
+    description: kind === 'photo' ? 'Photos people upload: approved ones become visible to other members.' : 'Videos people upload.',
+    // The file's review state follows the decision at once: a rejected photo is hidden in the same transaction.
+    async onDecision(ctx, item, decision, reason) {
+      const [file] = await ctx.tx.update(files).set({ review: decision }).where(eq(files.id, item.recordId)).returning();
+      if (!file) return;
+      await ctx.emit({
+        type: FileEvents.reviewed,
+        subject: { type: file.ownerType, id: file.ownerId },
+        payload: { fileId: file.id, kind: file.kind, decision, reason },
+      });
+    },
+    async present(kernel, item) {
+      const service = fileService(kernel);
+      const file = await service.get(item.recordId);
+      const owner = file.ownerType === 'person' ? await getPerson(kernel.db, file.ownerId).catch(() => undefined) : undefined;
+      return { file: service.view(file), owner: owner ? { id: owner.id, displayName: owner.displayName, status: owner.status } : null };
+    },
+  })),
   events: [
+    { type: FileEvents.reviewed, description: "A moderator's decision on a file (approved files become visible to others).", permission: 'people.read', toSubject: true },
     { type: FileEvents.uploaded, description: 'A file was uploaded (kind, type, size, review state).', permission: 'people.read', toSubject: true },
     { type: FileEvents.deleted, description: 'A file was deleted.', permission: 'people.read', toSubject: true },
   ],
   routes,
   async bootstrap(kernel) {
-    await fileService(kernel).start();
+    const service = fileService(kernel);
+    await service.start();
+    // An in-memory installation's files are as throwaway as its database.
+    if (kernel.config.dataDir === 'memory://' && service.storage instanceof DiskStorage) {
+      const root = service.storage.root;
+      kernel.openStreams.add({ close: () => void rm(root, { recursive: true, force: true }) });
+    }
   },
 });

@@ -8,6 +8,7 @@ import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { FILE_KINDS, type FileKind } from './kinds.ts';
 import { processUpload } from './process.ts';
+import { openReview } from '../moderation/service.ts';
 import { fileSecrets, files, type StoredVariant } from './schema.ts';
 import { signFileUrl, verifyFileSignature } from './signing.ts';
 import type { FileStorage } from './storage.ts';
@@ -94,6 +95,15 @@ export class FileService {
             createdAt: ctx.now,
           })
           .returning();
+        if (row!.review === 'pending') {
+          await openReview(ctx, {
+            kind: kind.name,
+            recordType: 'file',
+            recordId: id,
+            subject: { type: owner.type, id: owner.id },
+            details: { mime: processed.mime, width: processed.width ?? null, height: processed.height ?? null, uploadedBy: actor.type },
+          });
+        }
         await ctx.emit({
           type: FileEvents.uploaded,
           subject: { type: owner.type, id: owner.id },

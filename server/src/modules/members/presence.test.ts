@@ -88,7 +88,12 @@ describe('client WebSocket: presence, own events, devices', () => {
     }
     assert.equal(status.online, false);
     assert.ok(status.lastSeenAt);
-    const types = (await admin.get(`/api/console/people/${id}/timeline`)).json().items.map((e: { type: string }) => e.type);
+    // The offline event is written just after the connection goes: wait for it rather than race it.
+    let types: string[] = [];
+    for (let i = 0; i < 80 && !types.includes('members.offline'); i++) {
+      types = (await admin.get(`/api/console/people/${id}/timeline`)).json().items.map((e: { type: string }) => e.type);
+      if (!types.includes('members.offline')) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     assert.ok(types.includes('members.online') && types.includes('members.offline'), types.join());
   });
 

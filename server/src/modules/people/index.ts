@@ -33,6 +33,8 @@ export const peopleModule = defineModule({
       description: 'Front-line staff: find people and organizations, edit them, write notes, block.',
       permissions: ['people.read', 'people.manage', 'people.block'],
     },
+    // Moderators judge people's photos and reports: they need to see who they are looking at.
+    { key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['people.read'] },
   ],
   events: peopleEventTypes,
   routes: (app, kernel) => peopleRoutes(kernel)(app),
