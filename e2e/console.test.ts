@@ -64,7 +64,7 @@ describe('console in Chromium', { concurrency: false }, () => {
     for (const permission of ROLE.permissions) await admin.getByText(permission, { exact: true }).click();
     await admin.getByRole('button', { name: 'Create' }).click();
     await admin.waitForURL(/\/roles\/[0-9a-f-]{36}$/);
-    await admin.getByRole('heading', { name: ROLE.name }).waitFor();
+    await admin.getByRole('heading', { name: ROLE.name, exact: true }).waitFor();
     for (const permission of ROLE.permissions) assert.ok(await admin.getByLabel(permission, { exact: true }).isChecked());
     assert.equal(await admin.getByLabel('staff.manage_roles', { exact: true }).isChecked(), false);
     await screenshot(admin, '02-role-created');

@@ -42,7 +42,7 @@ describe('people in Chromium', { concurrency: false }, () => {
     await screenshot(page, 'people-01-search');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${server.base}/people/${personId}`);
-    await page.getByRole('heading', { name: 'Marta Kowalczyk' }).waitFor();
+    await page.getByRole('heading', { name: 'Marta Kowalczyk', exact: true }).waitFor();
     await page.getByRole('tab', { name: /Identities/ }).click();
     await page.getByRole('cell', { name: '424242001' }).waitFor();
   });

@@ -81,3 +81,17 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
     return result;
   };
 }
+
+/** One instance of a service per running kernel (an app), made on first use: modules' stateful parts. */
+export function perKernel<T>(make: (kernel: Kernel) => T): (kernel: Kernel) => T {
+  const instances = new WeakMap<Kernel, T>();
+  return (kernel) => {
+    let instance = instances.get(kernel);
+    if (instance === undefined) {
+      instance = make(kernel);
+      instances.set(kernel, instance);
+    }
+    return instance;
+  };
+}
+

@@ -41,3 +41,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }
+
+/** Response schemas for the problem answers a route may give: `...problems(400, 404)`. */
+export const problems = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ProblemSchema]));
+

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
-import { ProblemSchema } from '../../core/http/openapi.ts';
+import { problems } from '../../core/http/openapi.ts';
+import { Nullable } from '../../core/http/schemas.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { getPerson } from '../people/service.ts';
 import { FILE_KINDS } from './kinds.ts';
@@ -16,19 +17,8 @@ import { files } from './schema.ts';
 import { eq } from 'drizzle-orm';
 import { rm } from 'node:fs/promises';
 
-const services = new WeakMap<Kernel, FileService>();
+export const fileService = perKernel((kernel) => new FileService(kernel, DiskStorage.forDataDir(kernel.config.dataDir)));
 
-export function fileService(kernel: Kernel): FileService {
-  let service = services.get(kernel);
-  if (!service) {
-    service = new FileService(kernel, DiskStorage.forDataDir(kernel.config.dataDir));
-    services.set(kernel, service);
-  }
-  return service;
-}
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Kind = Type.Union(Object.keys(FILE_KINDS).map((k) => Type.Literal(k)));
 const FileView = Type.Object(
@@ -78,7 +68,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     '/console/people/:id/files',
     {
       config: { permission: 'files.manage' },
-      schema: { tags: ['files'], summary: "Upload a file to a person's files", params: IdParams, ...UploadSchema, response: { 201: FileView, ...errors(400, 404, 409, 413, 415) } },
+      schema: { tags: ['files'], summary: "Upload a file to a person's files", params: IdParams, ...UploadSchema, response: { 201: FileView, ...problems(400, 404, 409, 413, 415) } },
     },
     async (request, reply) => {
       await getPerson(kernel.db, request.params.id);
@@ -98,7 +88,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         summary: "A person's files, newest first, with signed links",
         params: IdParams,
         querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }),
-        response: { 200: Page(FileView), ...errors(400, 404) },
+        response: { 200: Page(FileView), ...problems(400, 404) },
       },
     },
     async (request) => {
@@ -111,7 +101,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     '/console/files/:id',
     {
       config: { permission: 'files.manage' },
-      schema: { tags: ['files'], summary: 'Delete a file and its stored variants', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
+      schema: { tags: ['files'], summary: 'Delete a file and its stored variants', params: IdParams, response: { 204: Type.Null(), ...problems(404) } },
     },
     async (request, reply) => {
       await service.delete(staff(request), await service.get(request.params.id));
@@ -123,7 +113,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     '/client/files',
     {
       config: { member: true },
-      schema: { tags: ['client'], summary: 'Upload to my own files (photos wait for moderation before others see them)', ...UploadSchema, response: { 201: FileView, ...errors(400, 401, 403, 409, 413, 415) } },
+      schema: { tags: ['client'], summary: 'Upload to my own files (photos wait for moderation before others see them)', ...UploadSchema, response: { 201: FileView, ...problems(400, 401, 403, 409, 413, 415) } },
     },
     async (request, reply) => {
       const { personId } = memberOf(request);
@@ -138,7 +128,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     '/client/files',
     {
       config: { member: true },
-      schema: { tags: ['client'], summary: 'My files, whatever their review state', querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }), response: { 200: Page(FileView), ...errors(400, 401, 403) } },
+      schema: { tags: ['client'], summary: 'My files, whatever their review state', querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }), response: { 200: Page(FileView), ...problems(400, 401, 403) } },
     },
     async (request) => service.list({ type: 'person', id: memberOf(request).personId }, request.query),
   );
@@ -152,7 +142,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         summary: "Someone's public files that moderators approved",
         params: IdParams,
         querystring: Type.Object({ kind: Type.Optional(Kind), ...PageQuery }),
-        response: { 200: Page(FileView), ...errors(400, 401, 403, 404) },
+        response: { 200: Page(FileView), ...problems(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -166,7 +156,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     '/client/files/:id',
     {
       config: { member: true },
-      schema: { tags: ['client'], summary: 'Delete one of my files', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
+      schema: { tags: ['client'], summary: 'Delete one of my files', params: IdParams, response: { 204: Type.Null(), ...problems(401, 403, 404) } },
     },
     async (request, reply) => {
       const file = await service.get(request.params.id);

@@ -1,42 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
-import { ProblemSchema } from '../../core/http/openapi.ts';
+import { problems } from '../../core/http/openapi.ts';
 import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
 import { conflict, forbidden, notFound } from '../../core/http/problem.ts';
-import { Body } from '../../core/http/schemas.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import { Body, Nullable } from '../../core/http/schemas.ts';
+import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { getPerson, personDetail, updatePerson } from '../people/service.ts';
 import { MemberEvents, Presence } from './presence.ts';
 import { memberDevices, memberSignIns } from './schema.ts';
 import { MemberTokens } from './tokens.ts';
 
-const tokensByKernel = new WeakMap<Kernel, MemberTokens>();
-const presenceByKernel = new WeakMap<Kernel, Presence>();
+export const memberPresence = perKernel((kernel) => new Presence(kernel));
+export const memberTokens = perKernel((kernel) => new MemberTokens(kernel));
 
-export function memberPresence(kernel: Kernel): Presence {
-  let presence = presenceByKernel.get(kernel);
-  if (!presence) {
-    presence = new Presence(kernel);
-    presenceByKernel.set(kernel, presence);
-  }
-  return presence;
-}
-
-export function memberTokens(kernel: Kernel): MemberTokens {
-  let tokens = tokensByKernel.get(kernel);
-  if (!tokens) {
-    tokens = new MemberTokens(kernel);
-    tokensByKernel.set(kernel, tokens);
-  }
-  return tokens;
-}
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -122,7 +102,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
           appVersion: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,3}$', maxLength: 30 })),
           name: Type.Optional(Type.String({ maxLength: 100 })),
         }),
-        response: { 200: Device, ...errors(400, 401, 403) },
+        response: { 200: Device, ...problems(400, 401, 403) },
       },
     },
     async (request) => {
@@ -149,7 +129,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 
   app.get(
     '/client/devices',
-    { config: { member: true }, schema: { tags: ['client'], summary: 'My devices', response: { 200: Type.Array(Device), ...errors(401, 403) } } },
+    { config: { member: true }, schema: { tags: ['client'], summary: 'My devices', response: { 200: Type.Array(Device), ...problems(401, 403) } } },
     async (request) => devicesOf(memberOf(request).personId),
   );
 
@@ -161,7 +141,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         tags: ['client'],
         summary: 'Forget a device (on sign-out): no more pushes to it',
         params: Type.Object({ deviceId: Type.String({ format: 'uuid' }) }),
-        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+        response: { 204: Type.Null(), ...problems(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -184,7 +164,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         params: IdParams,
         response: {
           200: Type.Object({ online: Type.Boolean(), lastSeenAt: Nullable(Timestamp), connections: Type.Integer(), devices: Type.Array(Device) }),
-          ...errors(404),
+          ...problems(404),
         },
       },
     },
@@ -219,7 +199,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 
   app.get(
     '/client/me',
-    { config: { member: true }, schema: { tags: ['client'], summary: 'The signed-in member, both profile parts', response: { 200: OwnProfile, ...errors(401, 403) } } },
+    { config: { member: true }, schema: { tags: ['client'], summary: 'The signed-in member, both profile parts', response: { 200: OwnProfile, ...problems(401, 403) } } },
     async (request) => ownView(memberOf(request).personId),
   );
 
@@ -240,7 +220,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
           },
           { minProperties: 1 },
         ),
-        response: { 200: OwnProfile, ...errors(400, 401, 403) },
+        response: { 200: OwnProfile, ...problems(400, 401, 403) },
       },
     },
     async (request) => {
@@ -254,7 +234,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     '/client/people/:id',
     {
       config: { member: true },
-      schema: { tags: ['client'], summary: "Another member's public profile", params: IdParams, response: { 200: PublicProfile, ...errors(401, 403, 404) } },
+      schema: { tags: ['client'], summary: "Another member's public profile", params: IdParams, response: { 200: PublicProfile, ...problems(401, 403, 404) } },
     },
     async (request) => {
       const person = await getPerson(kernel.db, request.params.id);
@@ -271,7 +251,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         tags: ['people'],
         summary: 'Issue one of our own member tokens for a person (to try a client app as them, or for tests)',
         params: IdParams,
-        response: { 201: Type.Object({ token: Type.String(), expiresAt: Timestamp }), ...errors(404, 409) },
+        response: { 201: Type.Object({ token: Type.String(), expiresAt: Timestamp }), ...problems(404, 409) },
       },
     },
     async (request, reply) => {
@@ -306,7 +286,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
               createdAt: Timestamp,
             }),
           ),
-          ...errors(400, 404),
+          ...problems(400, 404),
         },
       },
     },

@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../core/http/guard.ts';
-import { ProblemSchema } from '../../core/http/openapi.ts';
+import { problems } from '../../core/http/openapi.ts';
 import { HttpProblem } from '../../core/http/problem.ts';
 import { Body } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { claimNext, decide, LEASE_MS, ModerationEvents, pendingCounts, releaseClaims, type Item } from './service.ts';
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
 const Decision = Type.Union([Type.Literal('approved'), Type.Literal('rejected')]);
 const Reason = Type.Optional(Type.String({ maxLength: 500 }));
 const ItemView = Type.Object({
@@ -72,7 +71,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         description: `Items already yours, unclaimed, or whose claim lapsed; claimed for ${LEASE_MS / 1000} s. Two moderators never get the same item. Asking again renews your claims.`,
         params: KindParams,
         body: Body({ limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }) }),
-        response: { 200: Type.Array(ItemView), ...errors(400, 404) },
+        response: { 200: Type.Array(ItemView), ...problems(400, 404) },
       },
     },
     async (request) => {
@@ -108,7 +107,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         summary: 'Approve or reject one item (a reason is required to reject)',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         body: Body({ decision: Decision, reason: Reason }),
-        response: { 200: ItemView, ...errors(400, 404, 409) },
+        response: { 200: ItemView, ...problems(400, 404, 409) },
       },
     },
     async (request) => {
@@ -126,7 +125,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         tags: ['moderation'],
         summary: 'Decide many items the same way; each succeeds or fails on its own',
         body: Body({ ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 100 }), decision: Decision, reason: Reason }),
-        response: { 200: Type.Array(Type.Object({ id: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()) })), ...errors(400) },
+        response: { 200: Type.Array(Type.Object({ id: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()) })), ...problems(400) },
       },
     },
     async (request) => {

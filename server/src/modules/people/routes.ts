@@ -1,21 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { EventSchema, eventView } from '../../core/events/routes.ts';
 import { principalOf } from '../../core/http/guard.ts';
-import { ProblemSchema } from '../../core/http/openapi.ts';
+import { problems } from '../../core/http/openapi.ts';
 import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
-import { Body } from '../../core/http/schemas.ts';
+import { Body, Nullable } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import * as service from './service.ts';
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Id });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
 const Profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Locale = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 });
 const TimeZone = Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', maxLength: 64 });
 const Contact = Type.Object(
@@ -103,6 +101,21 @@ const OrganizationDetails = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The fields of a person that may be set at creation and changed later. */
+const PersonOptional = {
+  locale: Type.Optional(Nullable(Locale)),
+  timeZone: Type.Optional(Nullable(TimeZone)),
+  contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
+  tags: Type.Optional(Tags),
+  publicProfile: Type.Optional(Profile),
+  privateProfile: Type.Optional(Profile),
+};
+const OrganizationKind = Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_ -]+$', description: 'e.g. agency, broker, customer' });
+const OrganizationOptional = {
+  status: Type.Optional(OrganizationStatus),
+  details: Type.Optional(OrganizationDetails),
+  tags: Type.Optional(Tags),
+};
 const Note = Type.Object({ id: Type.String(), authorId: Nullable(Type.String()), authorName: Type.String(), body: Type.String(), createdAt: Timestamp });
 const TimelineEvent = Type.Object(EventSchema.properties);
 const BlockReason = Type.Object({ key: Type.String(), label: Type.String(), active: Type.Boolean() });
@@ -127,7 +140,7 @@ export function peopleRoutes(kernel: Kernel) {
             tag: Type.Optional(Type.String({ maxLength: 50 })),
             ...PageQuery,
           }),
-          response: { 200: Page(PersonSummary), ...errors(400) },
+          response: { 200: Page(PersonSummary), ...problems(400) },
         },
       },
       async (request) => service.listPeople(kernel.db, request.query),
@@ -140,17 +153,8 @@ export function peopleRoutes(kernel: Kernel) {
         schema: {
           tags: ['people'],
           summary: 'Create a person',
-          body: Body({
-            displayName: Name,
-            locale: Type.Optional(Nullable(Locale)),
-            timeZone: Type.Optional(Nullable(TimeZone)),
-            contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
-            tags: Type.Optional(Tags),
-            publicProfile: Type.Optional(Profile),
-            privateProfile: Type.Optional(Profile),
-            identities: Type.Optional(Type.Array(Identity, { maxItems: 20 })),
-          }),
-          response: { 201: PersonDetail, ...errors(400, 409) },
+          body: Body({ displayName: Name, ...PersonOptional, identities: Type.Optional(Type.Array(Identity, { maxItems: 20 })) }),
+          response: { 201: PersonDetail, ...problems(400, 409) },
         },
       },
       async (request, reply) => {
@@ -163,7 +167,7 @@ export function peopleRoutes(kernel: Kernel) {
       '/console/people/:id',
       {
         config: { permission: 'people.read', recordParam: 'id' },
-        schema: { tags: ['people'], summary: 'One person, with identities and organizations', params: IdParams, response: { 200: PersonDetail, ...errors(404) } },
+        schema: { tags: ['people'], summary: 'One person, with identities and organizations', params: IdParams, response: { 200: PersonDetail, ...problems(404) } },
       },
       async (request) => service.personDetail(kernel.db, request.params.id),
     );
@@ -176,19 +180,8 @@ export function peopleRoutes(kernel: Kernel) {
           tags: ['people'],
           summary: "Change a person's profile, contacts, tags, locale or time zone",
           params: IdParams,
-          body: Body(
-            {
-              displayName: Type.Optional(Name),
-              locale: Type.Optional(Nullable(Locale)),
-              timeZone: Type.Optional(Nullable(TimeZone)),
-              contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
-              tags: Type.Optional(Tags),
-              publicProfile: Type.Optional(Profile),
-              privateProfile: Type.Optional(Profile),
-            },
-            { minProperties: 1 },
-          ),
-          response: { 200: PersonDetail, ...errors(400, 404, 409) },
+          body: Body({ displayName: Type.Optional(Name), ...PersonOptional }, { minProperties: 1 }),
+          response: { 200: PersonDetail, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -206,7 +199,7 @@ export function peopleRoutes(kernel: Kernel) {
           summary: 'Attach an identity (provider, external id); unique per provider',
           params: IdParams,
           body: Body(Identity.properties),
-          response: { 201: Type.Object({ id: Type.String(), provider: Type.String(), externalId: Type.String(), createdAt: Timestamp }), ...errors(400, 404, 409) },
+          response: { 201: Type.Object({ id: Type.String(), provider: Type.String(), externalId: Type.String(), createdAt: Timestamp }), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -223,7 +216,7 @@ export function peopleRoutes(kernel: Kernel) {
           tags: ['people'],
           summary: 'Detach an identity',
           params: Type.Object({ id: Id, identityId: Id }),
-          response: { 204: Type.Null(), ...errors(404, 409) },
+          response: { 204: Type.Null(), ...problems(404, 409) },
         },
       },
       async (request, reply) => {
@@ -241,7 +234,7 @@ export function peopleRoutes(kernel: Kernel) {
           summary: 'Block a person, with a reason from the managed list and free text',
           params: IdParams,
           body: Body({ reason: Type.String({ minLength: 1, maxLength: 50 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
-          response: { 200: PersonDetail, ...errors(400, 404, 409) },
+          response: { 200: PersonDetail, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -254,7 +247,7 @@ export function peopleRoutes(kernel: Kernel) {
       '/console/people/:id/unblock',
       {
         config: { permission: 'people.block' },
-        schema: { tags: ['people'], summary: 'Let a blocked person back in', params: IdParams, response: { 200: PersonDetail, ...errors(404, 409) } },
+        schema: { tags: ['people'], summary: 'Let a blocked person back in', params: IdParams, response: { 200: PersonDetail, ...problems(404, 409) } },
       },
       async (request) => {
         await kernel.write(staffActor(request), (ctx) => service.unblockPerson(ctx, request.params.id));
@@ -271,7 +264,7 @@ export function peopleRoutes(kernel: Kernel) {
           summary: 'Erase a person on request (GDPR): personal data and identities go, history stays pseudonymised',
           params: IdParams,
           body: Body({ confirm: Type.Literal('ERASE', { description: 'The word ERASE, so it is never done by accident' }) }),
-          response: { 200: PersonDetail, ...errors(400, 404, 409) },
+          response: { 200: PersonDetail, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -300,7 +293,7 @@ export function peopleRoutes(kernel: Kernel) {
           summary: 'Add a block reason or change its label; `active: false` retires it',
           params: Type.Object({ key: Type.String({ pattern: '^[a-z0-9_]{1,50}$' }) }),
           body: Body({ label: Name, active: Type.Optional(Type.Boolean()) }),
-          response: { 200: BlockReason, ...errors(400) },
+          response: { 200: BlockReason, ...problems(400) },
         },
       },
       async (request) =>
@@ -323,7 +316,7 @@ export function peopleRoutes(kernel: Kernel) {
             tag: Type.Optional(Type.String({ maxLength: 50 })),
             ...PageQuery,
           }),
-          response: { 200: Page(OrganizationSummary), ...errors(400) },
+          response: { 200: Page(OrganizationSummary), ...problems(400) },
         },
       },
       async (request) => service.listOrganizations(kernel.db, request.query),
@@ -336,14 +329,8 @@ export function peopleRoutes(kernel: Kernel) {
         schema: {
           tags: ['organizations'],
           summary: 'Create an organization',
-          body: Body({
-            name: Name,
-            kind: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_ -]+$', description: 'e.g. agency, broker, customer' }),
-            status: Type.Optional(OrganizationStatus),
-            details: Type.Optional(OrganizationDetails),
-            tags: Type.Optional(Tags),
-          }),
-          response: { 201: OrganizationDetail, ...errors(400) },
+          body: Body({ name: Name, kind: OrganizationKind, ...OrganizationOptional }),
+          response: { 201: OrganizationDetail, ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -356,7 +343,7 @@ export function peopleRoutes(kernel: Kernel) {
       '/console/organizations/:id',
       {
         config: { permission: 'people.read', recordParam: 'id' },
-        schema: { tags: ['organizations'], summary: 'One organization with its members', params: IdParams, response: { 200: OrganizationDetail, ...errors(404) } },
+        schema: { tags: ['organizations'], summary: 'One organization with its members', params: IdParams, response: { 200: OrganizationDetail, ...problems(404) } },
       },
       async (request) => service.organizationDetail(kernel.db, request.params.id),
     );
@@ -369,17 +356,8 @@ export function peopleRoutes(kernel: Kernel) {
           tags: ['organizations'],
           summary: "Change an organization's name, kind, status, details or tags",
           params: IdParams,
-          body: Body(
-            {
-              name: Type.Optional(Name),
-              kind: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_ -]+$' })),
-              status: Type.Optional(OrganizationStatus),
-              details: Type.Optional(OrganizationDetails),
-              tags: Type.Optional(Tags),
-            },
-            { minProperties: 1 },
-          ),
-          response: { 200: OrganizationDetail, ...errors(400, 404) },
+          body: Body({ name: Type.Optional(Name), kind: Type.Optional(OrganizationKind), ...OrganizationOptional }, { minProperties: 1 }),
+          response: { 200: OrganizationDetail, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -397,7 +375,7 @@ export function peopleRoutes(kernel: Kernel) {
           summary: "Add a person to an organization, or change their role in it",
           params: Type.Object({ id: Id, personId: Id }),
           body: Body({ role: MemberRole }),
-          response: { 200: OrganizationDetail, ...errors(400, 404, 409) },
+          response: { 200: OrganizationDetail, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -414,7 +392,7 @@ export function peopleRoutes(kernel: Kernel) {
           tags: ['organizations'],
           summary: 'Remove a person from an organization',
           params: Type.Object({ id: Id, personId: Id }),
-          response: { 200: OrganizationDetail, ...errors(404) },
+          response: { 200: OrganizationDetail, ...problems(404) },
         },
       },
       async (request) => {
@@ -438,7 +416,7 @@ export function peopleRoutes(kernel: Kernel) {
             summary: `Everything that happened to this ${subject}: its event-log entries, newest first`,
             params: IdParams,
             querystring: Type.Object(PageQuery),
-            response: { 200: Page(TimelineEvent), ...errors(400, 404) },
+            response: { 200: Page(TimelineEvent), ...problems(400, 404) },
           },
         },
         async (request) => {
@@ -457,7 +435,7 @@ export function peopleRoutes(kernel: Kernel) {
             summary: `Staff notes on this ${subject}, newest first`,
             params: IdParams,
             querystring: Type.Object(PageQuery),
-            response: { 200: Page(Note), ...errors(400, 404) },
+            response: { 200: Page(Note), ...problems(400, 404) },
           },
         },
         async (request) => service.listNotes(kernel.db, subject, request.params.id, request.query.cursor, request.query.limit),
@@ -472,7 +450,7 @@ export function peopleRoutes(kernel: Kernel) {
             summary: `Write a staff note on this ${subject}`,
             params: IdParams,
             body: Body({ body: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S' }) }),
-            response: { 201: Note, ...errors(400, 404, 409) },
+            response: { 201: Note, ...problems(400, 404, 409) },
           },
         },
         async (request, reply) => {

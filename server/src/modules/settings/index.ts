@@ -4,21 +4,12 @@ import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../core/http/guard.ts';
 import { ProblemSchema } from '../../core/http/openapi.ts';
 import { Body } from '../../core/http/schemas.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { SETTING_CHANGED, SettingsStore } from './store.ts';
 
-const stores = new WeakMap<Kernel, SettingsStore>();
-
 /** The settings store of one running kernel (the app's `kernel.settings`). */
-export function settingsStore(kernel: Kernel): SettingsStore {
-  let store = stores.get(kernel);
-  if (!store) {
-    store = new SettingsStore(kernel);
-    stores.set(kernel, store);
-  }
-  return store;
-}
+export const settingsStore = perKernel((kernel) => new SettingsStore(kernel));
 
 const Version = Type.Union([Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,2}$' }), Type.Null()], {
   description: 'a version such as 2.3 or 2.3.1, or null',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
 import { ConfigError } from '../../core/config.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { staffEventTypes } from './events.ts';
 import { preparePassword } from './passwords.ts';
@@ -12,17 +12,8 @@ import { createStaffUser, staffCount, syncBuiltinRoles } from './service.ts';
 import { StaffSessions } from './sessions.ts';
 import { seedStaffDemo } from './demo.ts';
 
-const sessionsByKernel = new WeakMap<Kernel, StaffSessions>();
-
 /** The session service of one running kernel (the app's authenticator). */
-export function staffSessions(kernel: Kernel): StaffSessions {
-  let sessions = sessionsByKernel.get(kernel);
-  if (!sessions) {
-    sessions = new StaffSessions(kernel);
-    sessionsByKernel.set(kernel, sessions);
-  }
-  return sessions;
-}
+export const staffSessions = perKernel((kernel) => new StaffSessions(kernel));
 
 /**
  * Built-in roles, then the first administrator when there is no staff user at all. One transaction under

@@ -7,7 +7,7 @@ import { effectivePermissions, type Principal } from '../../core/access.ts';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../core/auth.ts';
 import { principalOf, sessionToken } from '../../core/http/guard.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
-import { ProblemSchema } from '../../core/http/openapi.ts';
+import { problems } from '../../core/http/openapi.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { PASSWORD_MAX, preparePassword } from './passwords.ts';
 import * as staff from './service.ts';
@@ -82,7 +82,6 @@ const Me = Type.Object({
   sessionExpiresAt: Type.String({ format: 'date-time' }),
 });
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));
 
 type MeView = ReturnType<typeof buildMeView>;
 
@@ -159,7 +158,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['session'],
           summary: 'Sign in',
           body: Body({ email: Email, password: Password }),
-          response: { 200: Me, ...errors(400, 401, 403, 429) },
+          response: { 200: Me, ...problems(400, 401, 403, 429) },
         },
       },
       async (request, reply) => {
@@ -208,7 +207,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['session'],
           summary: 'Update my name or language',
           body: Body({ name: Type.Optional(Name), locale: Type.Optional(Locale) }, { minProperties: 1 }),
-          response: { 200: Me, ...errors(400) },
+          response: { 200: Me, ...problems(400) },
         },
       },
       async (request) => {
@@ -229,7 +228,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['session'],
           summary: 'Change my password (ends my other sessions)',
           body: Body({ currentPassword: Password, newPassword: Password }),
-          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 429) },
+          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...problems(400, 429) },
         },
       },
       async (request) => {
@@ -278,7 +277,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
             status: Type.Optional(Status),
             ...PageQuery,
           }),
-          response: { 200: Page(StaffUser), ...errors(400) },
+          response: { 200: Page(StaffUser), ...problems(400) },
         },
       },
       async (request) => staff.listStaffUsers(kernel.db, request.query),
@@ -298,7 +297,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
             roleIds: Type.Array(Id, { maxItems: 50, default: [] }),
             locale: Type.Optional(Locale),
           }),
-          response: { 201: StaffUser, ...errors(400, 409) },
+          response: { 201: StaffUser, ...problems(400, 409) },
         },
       },
       async (request, reply) => {
@@ -315,7 +314,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       '/console/staff/:id',
       {
         config: { permission: 'staff.manage_users', recordParam: 'id' },
-        schema: { tags: ['staff'], summary: 'One staff user', params: IdParams, response: { 200: StaffUser, ...errors(404) } },
+        schema: { tags: ['staff'], summary: 'One staff user', params: IdParams, response: { 200: StaffUser, ...problems(404) } },
       },
       async (request) => staff.getStaffUser(kernel.db, request.params.id),
     );
@@ -338,7 +337,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
             },
             { minProperties: 1 },
           ),
-          response: { 200: StaffUser, ...errors(400, 404, 409) },
+          response: { 200: StaffUser, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -358,7 +357,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           summary: "Reset a staff user's password (ends that user's other sessions)",
           params: IdParams,
           body: Body({ password: Password }),
-          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...errors(400, 404) },
+          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -381,7 +380,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['staff'],
           summary: "A staff user's unexpired per-record grants",
           params: IdParams,
-          response: { 200: Type.Array(Grant), ...errors(404) },
+          response: { 200: Type.Array(Grant), ...problems(404) },
         },
       },
       async (request) => staff.listGrants(kernel.db, request.params.id, kernel.now()),
@@ -400,7 +399,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
             recordId: Type.String({ minLength: 1, maxLength: 200 }),
             expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
           }),
-          response: { 201: Grant, ...errors(400, 404) },
+          response: { 201: Grant, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -416,7 +415,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       '/console/grants/:id',
       {
         config: { permission: 'staff.manage_users' },
-        schema: { tags: ['staff'], summary: 'Revoke a per-record grant', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
+        schema: { tags: ['staff'], summary: 'Revoke a per-record grant', params: IdParams, response: { 204: Type.Null(), ...problems(404) } },
       },
       async (request, reply) => {
         const principal = principalOf(request);
@@ -463,7 +462,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           params: IdParams,
           response: {
             200: RoleWithHolders,
-            ...errors(404),
+            ...problems(404),
           },
         },
       },
@@ -484,7 +483,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['roles'],
           summary: 'Create a role',
           body: Body(RoleBody),
-          response: { 201: Role, ...errors(400, 409) },
+          response: { 201: Role, ...problems(400, 409) },
         },
       },
       async (request, reply) => {
@@ -505,7 +504,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           summary: "Rename a role or replace its permissions (takes effect on holders' next request)",
           params: IdParams,
           body: Type.Partial(Body(RoleBody), { additionalProperties: false, minProperties: 1 }),
-          response: { 200: Role, ...errors(400, 404, 409) },
+          response: { 200: Role, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -520,7 +519,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       '/console/roles/:id',
       {
         config: { permission: 'staff.manage_roles' },
-        schema: { tags: ['roles'], summary: 'Delete a role', params: IdParams, response: { 204: Type.Null(), ...errors(404, 409) } },
+        schema: { tags: ['roles'], summary: 'Delete a role', params: IdParams, response: { 204: Type.Null(), ...problems(404, 409) } },
       },
       async (request, reply) => {
         const principal = principalOf(request);

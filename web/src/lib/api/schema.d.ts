@@ -3874,6 +3874,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
+                        /** @description e.g. agency, broker, customer */
                         kind?: string;
                         status?: "active" | "suspended" | "closed";
                         details?: {
