@@ -1,5 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` runs `bench/<name>.ts`, which exports `main(args)`.
+ * `support.ts` holds helpers shared by the benchmarks and is not one itself.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,9 @@ interface Benchmark {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const NOT_BENCHMARKS = new Set(['run.ts', 'support.ts']);
 const available = readdirSync(here)
-  .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.endsWith('.d.ts'))
+  .filter((file) => file.endsWith('.ts') && !NOT_BENCHMARKS.has(file) && !file.endsWith('.d.ts'))
   .map((file) => file.slice(0, -'.ts'.length))
   .sort();
 

@@ -53,7 +53,12 @@ export const personIdentities = pgTable(
     externalId: text('external_id').notNull(),
     createdAt: timestamptz('created_at').notNull(),
   },
-  (t) => [uniqueIndex('person_identities_key').on(t.provider, t.externalId), index('person_identities_person_idx').on(t.personId)],
+  (t) => [
+    uniqueIndex('person_identities_key').on(t.provider, t.externalId),
+    index('person_identities_person_idx').on(t.personId),
+    // Search looks an identity up by its external id alone, whatever the provider.
+    index('person_identities_external_idx').on(t.externalId),
+  ],
 );
 
 export const organizations = pgTable(

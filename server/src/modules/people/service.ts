@@ -152,18 +152,13 @@ export async function listPeople(db: Executor, query: PeopleQuery) {
   const conditions: Array<SQL | undefined> = [];
   const q = query.q?.trim();
   if (q) {
-    const matches: SQL[] = [
-      sql`${people.searchText} LIKE ${likePattern(q)}`,
-      inArray(
-        people.id,
-        db
-          .select({ id: personIdentities.personId })
-          .from(personIdentities)
-          .where(or(eq(personIdentities.externalId, q), eq(personIdentities.externalId, q.toLowerCase()))),
-      ),
-    ];
-    if (UUID.test(q)) matches.push(eq(people.id, q.toLowerCase()));
-    conditions.push(or(...matches));
+    // One set of candidate ids from each index (trigram name/contact, identity, id), united: an OR over
+    // them would make the planner walk the whole alphabetical index for a rare match.
+    const byId = UUID.test(q) ? sql` UNION SELECT ${q.toLowerCase()}::uuid` : sql``;
+    conditions.push(
+      sql`${people.id} IN (SELECT ${people.id} FROM ${people} WHERE ${people.searchText} LIKE ${likePattern(q)}
+        UNION SELECT ${personIdentities.personId} FROM ${personIdentities} WHERE ${personIdentities.externalId} IN (${q}, ${q.toLowerCase()})${byId})`,
+    );
   }
   if (query.status) conditions.push(eq(people.status, query.status));
   if (query.tag) conditions.push(sql`${people.tags} @> ARRAY[${query.tag.trim().toLowerCase()}]::text[]`);

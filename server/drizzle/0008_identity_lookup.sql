@@ -1,0 +1,1 @@
+CREATE INDEX "person_identities_external_idx" ON "person_identities" USING btree ("external_id");
