@@ -69,6 +69,7 @@ describe('people in Chromium', { concurrency: false }, () => {
     await dialog.getByRole('button', { name: 'Block' }).click();
     await page.getByText('Blocked', { exact: true }).first().waitFor();
     assert.equal(await closed, 4003, "the member's app connection is closed with the 'blocked' code");
+    await page.getByText('Abuse or harassment — Insulted three streamers.').waitFor();
     await page.getByRole('button', { name: 'Unblock' }).waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.getByRole('cell', { name: 'people.person_blocked' }).click();
