@@ -37,6 +37,14 @@ const EnvSchema = Type.Object({
   MEMBER_TOKEN_TTL_SECONDS: Type.Optional(Int),
   CLIENT_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$' })),
   PRESENCE_HEARTBEAT_SECONDS: Type.Optional(Int),
+  S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  S3_REGION: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,40}$' })),
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SESSION_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  S3_PREFIX: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9/_.-]*/$' })),
+  S3_FORCE_PATH_STYLE: Type.Optional(Bool),
 });
 
 export interface Config {
@@ -67,6 +75,23 @@ export interface Config {
   clientOrigins: string[];
   /** Clients ping this often; a connection silent for 2.5 intervals is closed and counts as offline. */
   presenceHeartbeatSeconds: number;
+  /** File bytes go to this bucket when set; to `DATA_DIR/files` otherwise. */
+  s3: S3Options | undefined;
+}
+
+/** An S3-compatible bucket for file bytes (see the files module). */
+export interface S3Options {
+  bucket: string;
+  /** An S3-compatible service's address (MinIO, R2, Ceph…); AWS's regional endpoint when absent. */
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string | undefined;
+  /** Prepended to every key, so one bucket can hold several installations. */
+  prefix: string;
+  /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (what most non-AWS services want). */
+  pathStyle: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +121,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (idle < 60) throw new ConfigError('Invalid configuration:\n  SESSION_IDLE_SECONDS: must be at least 60');
   if (absolute < idle) {
     throw new ConfigError('Invalid configuration:\n  SESSION_ABSOLUTE_SECONDS: must not be shorter than SESSION_IDLE_SECONDS');
+  }
+  if (raw.S3_BUCKET && !(raw.S3_ACCESS_KEY_ID && raw.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: are required with S3_BUCKET');
   }
   if (raw.OIDC_ISSUER && !raw.OIDC_AUDIENCE) {
     throw new ConfigError('Invalid configuration:\n  OIDC_AUDIENCE: is required with OIDC_ISSUER (the audience our tokens must be issued for)');
@@ -130,6 +158,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     memberTokenTtlSeconds: Number(raw.MEMBER_TOKEN_TTL_SECONDS ?? 3600),
     clientOrigins: (raw.CLIENT_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     presenceHeartbeatSeconds: Math.max(1, Number(raw.PRESENCE_HEARTBEAT_SECONDS ?? 25)),
+    s3: raw.S3_BUCKET
+      ? {
+          bucket: raw.S3_BUCKET,
+          endpoint: raw.S3_ENDPOINT,
+          region: raw.S3_REGION ?? 'us-east-1',
+          accessKeyId: raw.S3_ACCESS_KEY_ID ?? '',
+          secretAccessKey: raw.S3_SECRET_ACCESS_KEY ?? '',
+          sessionToken: raw.S3_SESSION_TOKEN,
+          prefix: raw.S3_PREFIX ?? '',
+          pathStyle: truthy(raw.S3_FORCE_PATH_STYLE, raw.S3_ENDPOINT !== undefined),
+        }
+      : undefined,
     consoleDir: raw.CONSOLE_DIR ? resolve(raw.CONSOLE_DIR) : fileURLToPath(new URL('../../../web/build', import.meta.url)),
   };
 }

@@ -75,6 +75,7 @@ export function registerErrorHandling(app: FastifyInstance): ErrorHandling {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
+      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, error.message);
       reply.headers(error.headers);
       return send(reply, request, error.status, error.title, error.detail, error.extra);
     }

@@ -1,11 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createTestApp, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
 import { fileService } from './index.ts';
 import type { DiskStorage } from './storage.ts';
+import { ffmpegAvailable } from './poster.ts';
 
 /** A multipart/form-data body with one file part, as a browser or an app sends it. */
 function multipart(bytes: Buffer, filename = 'upload.jpg', contentType = 'image/jpeg', field = 'file') {
@@ -163,5 +166,32 @@ describe('files and photos', () => {
 
     const theirs = await t.app.inject({ method: 'DELETE', url: `/api/client/files/${mine.json().id}`, headers: { authorization: `Bearer ${otherToken}` } });
     assert.equal(theirs.statusCode, 404, "one member cannot delete another's file");
+  });
+
+  it('gives a video a poster and a thumbnail from its first frame, and stores an unreadable one as it is', { skip: ffmpegAvailable() ? undefined : 'ffmpeg is not on PATH: videos are stored without a poster (apt-get install ffmpeg to run this)' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-video-'));
+    try {
+      const path = join(dir, 'clip.mp4');
+      execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path]);
+      const clip = readFileSync(path);
+      const response = await upload(clip, 'video', 'clip.mp4', 'video/mp4');
+      assert.equal(response.statusCode, 201, response.body);
+      const file = response.json();
+      assert.equal(file.review, 'pending');
+      assert.deepEqual(Object.keys(file.urls).sort(), ['original', 'poster', 'thumbnail']);
+      const original = await t.app.inject({ method: 'GET', url: file.urls.original });
+      assert.ok(original.rawPayload.equals(clip), 'the video is kept as sent');
+      const poster = await t.app.inject({ method: 'GET', url: file.urls.poster });
+      assert.equal(poster.headers['content-type'], 'image/jpeg');
+      const frame = await sharp(poster.rawPayload).metadata();
+      assert.deepEqual([frame.width, frame.height], [640, 360]);
+      assert.ok((await sharp((await t.app.inject({ method: 'GET', url: file.urls.thumbnail })).rawPayload).metadata()).width! <= 320);
+
+      const truncated = await upload(clip.subarray(0, 2000), 'video', 'cut.mp4', 'video/mp4');
+      assert.equal(truncated.statusCode, 201, truncated.body);
+      assert.deepEqual(Object.keys(truncated.json().urls), ['original']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

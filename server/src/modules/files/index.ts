@@ -13,11 +13,14 @@ import { getPerson } from '../people/service.ts';
 import { FILE_KINDS } from './kinds.ts';
 import { FileEvents, FileService } from './service.ts';
 import { DiskStorage } from './storage.ts';
+import { S3Storage } from './s3-storage.ts';
 import { files } from './schema.ts';
 import { eq } from 'drizzle-orm';
 import { rm } from 'node:fs/promises';
 
-export const fileService = perKernel((kernel) => new FileService(kernel, DiskStorage.forDataDir(kernel.config.dataDir)));
+export const fileService = perKernel(
+  (kernel) => new FileService(kernel, kernel.config.s3 ? new S3Storage(kernel.config.s3) : DiskStorage.forDataDir(kernel.config.dataDir)),
+);
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Kind = Type.Union(Object.keys(FILE_KINDS).map((k) => Type.Literal(k)));

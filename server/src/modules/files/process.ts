@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
 import { HttpProblem, invalidField } from '../../core/http/problem.ts';
+import { posterFrame } from './poster.ts';
 import { IMAGE_VARIANTS, MAX_IMAGE_PIXELS, type FileKind } from './kinds.ts';
 
 export interface ProcessedFile {
@@ -30,6 +31,7 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
     throw new HttpProblem(415, 'Unsupported Media Type', `A ${kind.name} must be one of: ${kind.types.join(', ')}; this file ${sniffed ? `is ${sniffed.mime}` : 'is of no recognised type'}.`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sniffed.mime.startsWith('video/')) return withPoster({ mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } });
   if (!kind.images || !sniffed.mime.startsWith('image/')) {
     return { mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } };
   }
@@ -62,4 +64,18 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
   }
   const original = variants.original!;
   return { mime: original.mime, ext: original.ext, sha256, size: bytes.length, width: original.width, height: original.height, variants };
+}
+
+/** A video keeps its bytes as sent, plus a poster and a thumbnail from its first frame when ffmpeg can make one. */
+async function withPoster(video: ProcessedFile): Promise<ProcessedFile> {
+  const frame = await posterFrame(video.variants.original!.bytes, video.mime);
+  if (!frame) return video;
+  for (const [name, side] of [['poster', IMAGE_VARIANTS.medium], ['thumbnail', IMAGE_VARIANTS.thumbnail]] as const) {
+    const { data, info } = await sharp(frame, { limitInputPixels: MAX_IMAGE_PIXELS })
+      .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 80, mozjpeg: true })
+      .toBuffer({ resolveWithObject: true });
+    video.variants[name] = { bytes: data, mime: 'image/jpeg', ext: 'jpg', width: info.width, height: info.height };
+  }
+  return video;
 }

@@ -56,7 +56,7 @@ export class FileService {
 
   /**
    * Checks and converts the bytes first (outside any transaction: it is the slow part), stores the
-   * variants, then records the file; if recording fails, the stored bytes go again.
+   * variants, then records the file; if storing or recording fails, whatever was stored goes again.
    */
   async upload(actor: Actor, owner: Owner, kindName: string, bytes: Buffer, name: string | undefined): Promise<StoredFile> {
     const kind = this.kind(kindName);
@@ -64,10 +64,16 @@ export class FileService {
     const processed = await processUpload(bytes, kind);
     const id = uuidv7();
     const variants: Record<string, StoredVariant> = {};
-    for (const [variant, data] of Object.entries(processed.variants)) {
-      const key = `${id.slice(0, 2)}/${id}/${variant}.${data.ext}`;
-      await this.storage.put(key, data.bytes);
-      variants[variant] = { key, mime: data.mime, size: data.bytes.length, width: data.width, height: data.height };
+    const forget = () => Promise.all(Object.values(variants).map((v) => this.storage.delete(v.key).catch(() => undefined)));
+    try {
+      for (const [variant, data] of Object.entries(processed.variants)) {
+        const key = `${id.slice(0, 2)}/${id}/${variant}.${data.ext}`;
+        variants[variant] = { key, mime: data.mime, size: data.bytes.length, width: data.width, height: data.height };
+        await this.storage.put(key, data.bytes);
+      }
+    } catch (error) {
+      await forget();
+      throw error;
     }
     try {
       return await this.kernel.write(actor, async (ctx) => {
@@ -112,7 +118,7 @@ export class FileService {
         return row!;
       });
     } catch (error) {
-      await Promise.all(Object.values(variants).map((v) => this.storage.delete(v.key)));
+      await forget();
       throw error;
     }
   }

@@ -14,6 +14,11 @@ export interface FileStorage {
 
 const KEY = /^[a-z0-9][a-z0-9/_-]{0,200}\.[a-z0-9]{2,5}$/;
 
+/** Keys are made by the files module; anything else (`..`, absolute paths, odd characters) is a bug and is refused. */
+export function assertStorageKey(key: string): void {
+  if (!KEY.test(key) || key.split('/').some((segment) => segment === '' || segment === '..')) throw new Error(`Invalid storage key ${key}`);
+}
+
 /** A directory on disk (`DATA_DIR/files` by default); writes go through a temporary file and a rename. */
 export class DiskStorage implements FileStorage {
   readonly root: string;
@@ -28,7 +33,7 @@ export class DiskStorage implements FileStorage {
   }
 
   private path(key: string): string {
-    if (!KEY.test(key) || key.includes('..')) throw new Error(`Invalid storage key ${key}`);
+    assertStorageKey(key);
     const path = resolve(this.root, key);
     if (!path.startsWith(this.root + sep)) throw new Error(`Invalid storage key ${key}`);
     return path;
