@@ -16,7 +16,7 @@ describe('bootstrap', () => {
       const staff = (await admin.get('/api/console/staff')).json().items;
       assert.equal(staff.length, 1);
       const roles = (await admin.get('/api/console/roles')).json() as Array<{ name: string; builtin: boolean }>;
-      assert.deepEqual(roles.filter((r) => r.builtin).map((r) => r.name), ['Administrator', 'Moderator', 'Support']);
+      assert.deepEqual(roles.filter((r) => r.builtin).map((r) => r.name), ['Administrator', 'Finance', 'Moderator', 'Support']);
       await a.close();
       await b.close();
     } finally {

@@ -26,6 +26,11 @@ export interface ServiceContext {
   afterCommit(effect: () => void): void;
   /** Enqueues a job in this transaction: it runs if and only if the transaction commits. */
   enqueue(job: string, data?: Record<string, unknown>): Promise<void>;
+  /**
+   * Runs `work` in a savepoint: if it throws, its writes, events and after-commit effects are undone
+   * and the error is rethrown, while the outer transaction goes on (e.g. to record a refusal).
+   */
+  savepoint<T>(work: (ctx: ServiceContext) => Promise<T>): Promise<T>;
 }
 
 export interface Kernel {
@@ -56,14 +61,14 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
     const events: StoredEvent[] = [];
     const effects: Array<() => void> = [];
     const now = kernel.now();
-    const result = await kernel.db.transaction(async (tx) => {
+    const contextFor = (tx: Executor): ServiceContext => {
       const ctx: ServiceContext = {
-        tx: tx as unknown as Executor,
+        tx,
         actor,
         now,
         kernel: kernel as Kernel,
         async emit(event) {
-          const stored = await appendEvent(ctx.tx, actor, now, event);
+          const stored = await appendEvent(tx, actor, now, event);
           events.push(stored);
           return stored;
         },
@@ -71,11 +76,22 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
           effects.push(effect);
         },
         async enqueue(job, data = {}) {
-          await kernel.jobs.send(job, data, {}, ctx.tx);
+          await kernel.jobs.send(job, data, {}, tx);
+        },
+        async savepoint(work) {
+          const marks = [events.length, effects.length] as const;
+          try {
+            return await tx.transaction((inner) => work(contextFor(inner as unknown as Executor)));
+          } catch (error) {
+            events.length = marks[0];
+            effects.length = marks[1];
+            throw error;
+          }
         },
       };
-      return work(ctx);
-    });
+      return ctx;
+    };
+    const result = await kernel.db.transaction((tx) => work(contextFor(tx as unknown as Executor)));
     for (const effect of effects) effect();
     for (const event of events) kernel.bus.publish({ kind: 'event', event });
     return result;

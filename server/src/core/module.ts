@@ -64,6 +64,8 @@ export interface NavEntry {
 /** The manifest a module exports from its index.ts; the kernel needs nothing else to plug it in. */
 export interface ModuleManifest {
   name: string;
+  /** Optional modules this one cannot run without (checked against MODULES at start). */
+  requires?: string[];
   permissions?: PermissionDef[];
   roles?: BuiltinRoleDef[];
   events?: EventTypeDef[];

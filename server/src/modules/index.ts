@@ -1,6 +1,7 @@
 import { eventsModule } from '../core/events/routes.ts';
 import type { ModuleManifest } from '../core/module.ts';
 import { filesModule } from './files/index.ts';
+import { ledgerModule } from './ledger/index.ts';
 import { membersModule } from './members/index.ts';
 import { moderationModule } from './moderation/index.ts';
 import { peopleModule } from './people/index.ts';
@@ -11,7 +12,7 @@ import { staffModule } from './staff/index.ts';
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule, moderationModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule];
+export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule, ledgerModule];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];
@@ -21,9 +22,9 @@ export function enabledModules(names: string[] | undefined): ModuleManifest[] {
     throw new Error(`Invalid configuration:\n  MODULES: unknown module(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   }
   const chosen = optionalModules.filter((m) => names.includes(m.name));
-  // Member sign-in creates and reads people: it needs their module.
-  for (const needy of ['members', 'files']) {
-    if (names.includes(needy) && !names.includes('people')) throw new Error(`Invalid configuration:\n  MODULES: ${needy} needs people; add it`);
+  for (const module of chosen) {
+    const missing = (module.requires ?? []).filter((name) => !names.includes(name));
+    if (missing.length > 0) throw new Error(`Invalid configuration:\n  MODULES: ${module.name} needs ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'}`);
   }
   return [...kernelModules, ...chosen];
 }

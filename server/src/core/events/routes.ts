@@ -7,6 +7,7 @@ import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../http/pagina
 import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
 import { defineModule } from '../module.ts';
+import { purgeIdempotencyKeys } from '../idempotency/idempotency.ts';
 import { asc } from 'drizzle-orm';
 import { listEvents } from './log.ts';
 import { eventSubscriptions } from './schema.ts';
@@ -158,4 +159,6 @@ export const eventsModule = defineModule({
   permissions: [{ key: 'events.read', description: 'Read the event log (every event, with its payload).' }],
   routes,
   nav: [{ path: '/events', label: 'nav.events', permission: 'events.read' }],
+  // Housekeeping of the kernel's own tables.
+  jobs: [{ name: 'kernel.purge_idempotency_keys', cron: '17 * * * *', handle: async (_data, kernel) => void (await purgeIdempotencyKeys(kernel)) }],
 });

@@ -13,8 +13,9 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
     retryAfter: Type.Optional(Type.Integer({ description: 'Seconds until a 429 may be retried' })),
+    code: Type.Optional(Type.String({ description: 'A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details.' })),
   },
-  { $id: 'Problem', description: 'RFC 9457 problem details' },
+  { $id: 'Problem', description: 'RFC 9457 problem details', additionalProperties: true },
 );
 
 /** The OpenAPI document is derived from the routes' own schemas; `/docs` is the interactive reference. */

@@ -206,6 +206,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 /** Files and photos: uploads checked by their bytes, images re-encoded into variants, signed links. */
 export const filesModule = defineModule({
   name: 'files',
+  requires: ['people'],
   permissions: [{ key: 'files.manage', description: "Upload and delete files on people's behalf." }],
   moderationKinds: ['photo', 'video'].map((kind) => ({
     kind,

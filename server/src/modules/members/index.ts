@@ -315,6 +315,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 /** Member sign-in for client apps: bearer tokens (ours, Firebase, OIDC), the member's own profile. */
 export const membersModule = defineModule({
   name: 'members',
+  requires: ['people'],
   permissions: [{ key: 'members.issue_tokens', description: 'Issue member tokens for a person (to use a client app as them).' }],
   events: [
     { type: 'members.token_issued', description: 'A staff user issued a member token for a person.', permission: 'people.read' },

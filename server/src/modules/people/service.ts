@@ -505,6 +505,18 @@ export async function removeMember(ctx: ServiceContext, organizationId: string, 
 
 // ------------------------------------------------------------------ notes and timeline (people and organizations alike)
 
+/** Display names of people and organizations by id, for modules that show whose records they list. */
+export async function subjectNames(db: Executor, refs: Array<{ type: SubjectType; id: string }>): Promise<Map<string, string>> {
+  const ids = (type: SubjectType) => [...new Set(refs.filter((r) => r.type === type).map((r) => r.id))];
+  const [personRows, organizationRows] = await Promise.all([
+    ids('person').length ? db.select({ id: people.id, name: people.displayName }).from(people).where(inArray(people.id, ids('person'))) : [],
+    ids('organization').length
+      ? db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids('organization')))
+      : [],
+  ]);
+  return new Map([...personRows, ...organizationRows].map((row) => [row.id, row.name]));
+}
+
 export async function assertSubject(db: Executor, type: SubjectType, id: string): Promise<void> {
   if (type === 'person') await getPerson(db, id);
   else await getOrganization(db, id);

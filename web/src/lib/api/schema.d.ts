@@ -77,6 +77,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -98,6 +102,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -119,6 +127,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -140,6 +152,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -301,6 +317,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -366,6 +386,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -387,6 +411,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -504,6 +532,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -576,6 +608,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -597,6 +633,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -673,6 +713,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -750,6 +794,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -771,6 +819,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -792,6 +844,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -858,6 +914,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -879,6 +939,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -950,6 +1014,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1016,6 +1084,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1037,6 +1109,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1098,6 +1174,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1201,6 +1281,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1222,6 +1306,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1348,6 +1436,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1395,6 +1487,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1416,6 +1512,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1484,6 +1584,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1505,6 +1609,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1526,6 +1634,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1596,6 +1708,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1877,6 +1993,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1898,6 +2018,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1960,6 +2084,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2133,6 +2261,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2154,6 +2286,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2285,6 +2421,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2306,6 +2446,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2327,6 +2471,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2399,6 +2547,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2471,6 +2623,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2581,6 +2737,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2602,6 +2762,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2704,6 +2868,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2815,6 +2983,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2836,6 +3008,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2857,6 +3033,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2929,6 +3109,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2950,6 +3134,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2971,6 +3159,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3033,6 +3225,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3054,6 +3250,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3162,6 +3362,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3183,6 +3387,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3204,6 +3412,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3306,6 +3518,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3327,6 +3543,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3439,6 +3659,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3460,6 +3684,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3481,6 +3709,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3598,6 +3830,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3672,6 +3908,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3763,6 +4003,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3847,6 +4091,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3944,6 +4192,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3965,6 +4217,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4051,6 +4307,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4072,6 +4332,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4093,6 +4357,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4164,6 +4432,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4245,6 +4517,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4266,6 +4542,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4345,6 +4625,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4366,6 +4650,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4427,6 +4715,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4448,6 +4740,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4469,6 +4765,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4551,6 +4851,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4572,6 +4876,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4651,6 +4959,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4672,6 +4984,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4733,6 +5049,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4754,6 +5074,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4775,6 +5099,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4855,6 +5183,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4876,6 +5208,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4897,6 +5233,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4943,6 +5283,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4964,6 +5308,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4985,6 +5333,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5054,6 +5406,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5075,6 +5431,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5154,6 +5514,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5271,6 +5635,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5292,6 +5660,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5371,6 +5743,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5392,6 +5768,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5413,6 +5793,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5477,6 +5861,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5498,6 +5886,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5519,6 +5911,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5587,6 +5983,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5608,6 +6008,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5687,6 +6091,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5708,6 +6116,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5781,6 +6193,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5802,6 +6218,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5872,6 +6292,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5893,6 +6317,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5914,6 +6342,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5935,6 +6367,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5956,6 +6392,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6017,6 +6457,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6085,6 +6529,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6106,6 +6554,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6127,6 +6579,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6195,6 +6651,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6216,6 +6676,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6237,6 +6701,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6258,6 +6726,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6279,6 +6751,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6300,6 +6776,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6371,6 +6851,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6392,6 +6876,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6413,6 +6901,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6434,6 +6926,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6497,6 +6993,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6518,6 +7018,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6539,6 +7043,10 @@ export interface paths {
                             }[];
                             /** @description Seconds until a 429 may be retried */
                             retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6581,6 +7089,1763 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Accounts, optionally of one owner, kind or currency
+         * @description Requires the `ledger.read` permission.
+         *
+         *     Requires the `ledger.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    ownerType?: "person" | "organization" | "platform";
+                    ownerId?: string;
+                    /** @description wallet and earnings belong to people and organizations; revenue, liability and settlement (money entering and leaving) to the platform */
+                    kind?: "wallet" | "earnings" | "revenue" | "liability" | "settlement";
+                    /** @description COIN, USD, EUR… */
+                    currency?: string;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["LedgerAccount"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Open an account (or get the one that exists) for an owner, kind and currency
+         * @description Requires the `ledger.transfer` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ownerType: "person" | "organization" | "platform";
+                        /** Format: uuid */
+                        ownerId?: string;
+                        /** @description wallet and earnings belong to people and organizations; revenue, liability and settlement (money entering and leaving) to the platform */
+                        kind: "wallet" | "earnings" | "revenue" | "liability" | "settlement";
+                        /** @description COIN, USD, EUR… */
+                        currency: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            ownerType: "person" | "organization" | "platform";
+                            ownerId: string | null;
+                            ownerName: string | null;
+                            currency: string;
+                            /** @description wallet and earnings belong to people and organizations; revenue, liability and settlement (money entering and leaving) to the platform */
+                            kind: "wallet" | "earnings" | "revenue" | "liability" | "settlement";
+                            mayGoNegative: boolean;
+                            /** @description Credits minus debits of posted transfers. */
+                            posted: number;
+                            /** @description Reserved by pending holds. */
+                            held: number;
+                            /** @description posted − held: what may be spent or paid out. */
+                            available: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One account with its balances
+         * @description Requires the `ledger.read` permission.
+         *
+         *     Requires the `ledger.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            ownerType: "person" | "organization" | "platform";
+                            ownerId: string | null;
+                            ownerName: string | null;
+                            currency: string;
+                            /** @description wallet and earnings belong to people and organizations; revenue, liability and settlement (money entering and leaving) to the platform */
+                            kind: "wallet" | "earnings" | "revenue" | "liability" | "settlement";
+                            mayGoNegative: boolean;
+                            /** @description Credits minus debits of posted transfers. */
+                            posted: number;
+                            /** @description Reserved by pending holds. */
+                            held: number;
+                            /** @description posted − held: what may be spent or paid out. */
+                            available: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/accounts/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's statement, newest first, with the running balance on each line
+         * @description Requires the `ledger.read` permission.
+         *
+         *     Requires the `ledger.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description purchase, gift, call_charge, call_reward, payout, adjustment, … */
+                    kind?: string;
+                    from?: string;
+                    to?: string;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["LedgerStatementLine"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/accounts/{id}/statement.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The statement as CSV (same filters; every line, newest first; amounts in minor units)
+         * @description Requires the `ledger.read` permission.
+         *
+         *     Requires the `ledger.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description purchase, gift, call_charge, call_reward, payout, adjustment, … */
+                    kind?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/accounts/{id}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's holds, newest first
+         * @description Requires the `ledger.read` permission.
+         *
+         *     Requires the `ledger.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    state?: "pending" | "posted" | "voided" | "expired";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["LedgerHold"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust an owner's balance by hand, with a reason
+         * @description A positive amount credits the account from the platform liability account of the currency; a negative one debits it back (refused below the available balance). The account is opened if needed.
+         *
+         *     Requires the `ledger.adjust` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ownerType: "person" | "organization";
+                        /** Format: uuid */
+                        ownerId: string;
+                        kind: "wallet" | "earnings";
+                        /** @description COIN, USD, EUR… */
+                        currency: string;
+                        /** @description Signed, in minor units; not zero. */
+                        amount: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: components["schemas"]["LedgerAccount"];
+                            transfer: components["schemas"]["LedgerTransfer"];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move money between two accounts of one currency
+         * @description Requires the `ledger.transfer` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        debitAccountId: string;
+                        /** Format: uuid */
+                        creditAccountId: string;
+                        /** @description Minor units (cents, coins). */
+                        amount: number;
+                        /** @description purchase, gift, call_charge, call_reward, payout, adjustment, … */
+                        kind: string;
+                        /** @description What caused the movement (a purchase, a gift, a call…). */
+                        reference?: {
+                            type: string;
+                            id: string;
+                        };
+                        memo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            debitAccountId: string;
+                            creditAccountId: string;
+                            amount: number;
+                            currency: string;
+                            kind: string;
+                            reference: {
+                                type: string;
+                                id: string | null;
+                            } | null;
+                            memo: string | null;
+                            batchId: string | null;
+                            holdId: string | null;
+                            debitBalanceAfter: number;
+                            creditBalanceAfter: number;
+                            actorType: string;
+                            actorId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post several transfers atomically: all of them, or none
+         * @description Requires the `ledger.transfer` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        transfers: {
+                            /** Format: uuid */
+                            debitAccountId: string;
+                            /** Format: uuid */
+                            creditAccountId: string;
+                            /** @description Minor units (cents, coins). */
+                            amount: number;
+                            /** @description purchase, gift, call_charge, call_reward, payout, adjustment, … */
+                            kind: string;
+                            /** @description What caused the movement (a purchase, a gift, a call…). */
+                            reference?: {
+                                type: string;
+                                id: string;
+                            };
+                            memo?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batchId: string | null;
+                            transfers: components["schemas"]["LedgerTransfer"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve an amount on an account, to post or void later
+         * @description Requires the `ledger.transfer` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        debitAccountId: string;
+                        /** Format: uuid */
+                        creditAccountId: string;
+                        /** @description Minor units (cents, coins). */
+                        amount: number;
+                        /** @description purchase, gift, call_charge, call_reward, payout, adjustment, … */
+                        kind: string;
+                        /** @description What caused the movement (a purchase, a gift, a call…). */
+                        reference?: {
+                            type: string;
+                            id: string;
+                        };
+                        memo?: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            debitAccountId: string;
+                            creditAccountId: string;
+                            amount: number;
+                            currency: string;
+                            kind: string;
+                            state: "pending" | "posted" | "voided" | "expired";
+                            postedAmount: number | null;
+                            transferId: string | null;
+                            reference: {
+                                type: string;
+                                id: string | null;
+                            } | null;
+                            memo: string | null;
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            resolvedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/holds/{id}/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a pending hold, in full or in part (the rest is released)
+         * @description Requires the `ledger.transfer` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Minor units (cents, coins). */
+                        amount?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hold: components["schemas"]["LedgerHold"];
+                            transfer: components["schemas"]["LedgerTransfer"];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/holds/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a pending hold without moving money
+         * @description Requires the `ledger.transfer` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            debitAccountId: string;
+                            creditAccountId: string;
+                            amount: number;
+                            currency: string;
+                            kind: string;
+                            state: "pending" | "posted" | "voided" | "expired";
+                            postedAmount: number | null;
+                            transferId: string | null;
+                            reference: {
+                                type: string;
+                                id: string | null;
+                            } | null;
+                            memo: string | null;
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            resolvedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/ledger/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replay every transfer and pending hold and compare with the stored balances
+         * @description Requires the `ledger.read` permission.
+         *
+         *     Requires the `ledger.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            accounts: number;
+                            transfers: number;
+                            mismatches: {
+                                accountId: string;
+                                posted: number;
+                                expectedPosted: number;
+                                held: number;
+                                expectedHeld: number;
+                            }[];
+                            unbalanced: {
+                                currency: string;
+                                sum: number;
+                            }[];
+                            negative: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/ledger/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My balances
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LedgerAccount"][];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/ledger/accounts/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my accounts' statement, newest first
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description purchase, gift, call_charge, call_reward, payout, adjustment, … */
+                    kind?: string;
+                    from?: string;
+                    to?: string;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["LedgerStatementLine"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -6681,6 +8946,90 @@ export interface components {
             urls: {
                 [key: string]: string;
             };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LedgerAccount: {
+            id: string;
+            ownerType: "person" | "organization" | "platform";
+            ownerId: string | null;
+            ownerName: string | null;
+            currency: string;
+            /** @description wallet and earnings belong to people and organizations; revenue, liability and settlement (money entering and leaving) to the platform */
+            kind: "wallet" | "earnings" | "revenue" | "liability" | "settlement";
+            mayGoNegative: boolean;
+            /** @description Credits minus debits of posted transfers. */
+            posted: number;
+            /** @description Reserved by pending holds. */
+            held: number;
+            /** @description posted − held: what may be spent or paid out. */
+            available: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LedgerStatementLine: {
+            transferId: string;
+            kind: string;
+            /** @description Positive when money came in, negative when it went out. */
+            amount: number;
+            /** @description The account's posted balance right after this line. */
+            balanceAfter: number;
+            counterAccountId: string;
+            counterOwnerType: string;
+            counterOwnerId: string | null;
+            counterKind: string;
+            /** @description Who was on the other side: a name, or the platform account kind. */
+            counterparty: string;
+            reference: {
+                type: string;
+                id: string | null;
+            } | null;
+            memo: string | null;
+            holdId: string | null;
+            batchId: string | null;
+            actorType: string;
+            actorId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LedgerHold: {
+            id: string;
+            debitAccountId: string;
+            creditAccountId: string;
+            amount: number;
+            currency: string;
+            kind: string;
+            state: "pending" | "posted" | "voided" | "expired";
+            postedAmount: number | null;
+            transferId: string | null;
+            reference: {
+                type: string;
+                id: string | null;
+            } | null;
+            memo: string | null;
+            expiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            resolvedAt: string | null;
+        };
+        LedgerTransfer: {
+            id: string;
+            debitAccountId: string;
+            creditAccountId: string;
+            amount: number;
+            currency: string;
+            kind: string;
+            reference: {
+                type: string;
+                id: string | null;
+            } | null;
+            memo: string | null;
+            batchId: string | null;
+            holdId: string | null;
+            debitBalanceAfter: number;
+            creditBalanceAfter: number;
+            actorType: string;
+            actorId: string | null;
             /** Format: date-time */
             createdAt: string;
         };

@@ -1,0 +1,396 @@
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import type { Executor } from '../../core/db/client.ts';
+import { HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import type { ServiceContext } from '../../core/kernel.ts';
+import { LedgerEvents } from './events.ts';
+import { ledgerAccounts, ledgerHolds, ledgerTransfers } from './schema.ts';
+
+export type Account = typeof ledgerAccounts.$inferSelect;
+export type Transfer = typeof ledgerTransfers.$inferSelect;
+export type Hold = typeof ledgerHolds.$inferSelect;
+export type AccountKind = Account['kind'];
+export type OwnerType = Account['ownerType'];
+
+/** Kinds the platform itself owns; only these may go below zero (they are where money enters and leaves). */
+export const PLATFORM_KINDS: readonly AccountKind[] = ['revenue', 'liability', 'settlement'];
+export const OWNER_KINDS: readonly AccountKind[] = ['wallet', 'earnings'];
+/** Largest amount one transfer may move, in minor units: far below 2^53, so sums stay exact. */
+export const MAX_AMOUNT = 1_000_000_000_000_000;
+
+export interface AccountRef {
+  ownerType: OwnerType;
+  /** Null for the platform. */
+  ownerId: string | null;
+  kind: AccountKind;
+  currency: string;
+}
+
+export interface TransferInput {
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: number;
+  kind: string;
+  reference?: { type: string; id: string } | null;
+  memo?: string | null;
+}
+
+/** Names a field of the request that carried a transfer, so a refusal points at it. */
+export type FieldNamer = (index: number, field: string) => string;
+const defaultNamer: FieldNamer = (index, field) => `transfers.${index}.${field}`;
+
+export const available = (account: Pick<Account, 'posted' | 'held'>) => account.posted - account.held;
+
+export function insufficientFunds(account: Account, required: number): HttpProblem {
+  return new HttpProblem(409, 'Conflict', `Insufficient funds: account ${account.id} has ${available(account)} ${account.currency} available, ${required} needed.`, {
+    code: 'insufficient_funds',
+    accountId: account.id,
+    available: available(account),
+    required,
+  });
+}
+
+function checkOwner(ref: AccountRef): void {
+  const platform = ref.ownerType === 'platform';
+  if (platform !== (ref.ownerId === null)) throw invalidField('ownerId', platform ? 'must be empty for the platform' : 'is required');
+  if (platform !== PLATFORM_KINDS.includes(ref.kind)) {
+    throw invalidField('kind', platform ? `must be one of ${PLATFORM_KINDS.join(', ')} for the platform` : `must be one of ${OWNER_KINDS.join(', ')} for a ${ref.ownerType}`);
+  }
+  if (!/^[A-Z]{3,8}$/.test(ref.currency)) throw invalidField('currency', 'must be 3–8 capital letters (COIN, USD)');
+}
+
+/** The account of an owner, kind and currency, opened on first use. */
+export async function ensureAccount(ctx: Pick<ServiceContext, 'tx' | 'now'>, ref: AccountRef): Promise<Account> {
+  checkOwner(ref);
+  const where = and(
+    eq(ledgerAccounts.ownerType, ref.ownerType),
+    ref.ownerId === null ? isNull(ledgerAccounts.ownerId) : eq(ledgerAccounts.ownerId, ref.ownerId),
+    eq(ledgerAccounts.kind, ref.kind),
+    eq(ledgerAccounts.currency, ref.currency),
+  );
+  const [existing] = await ctx.tx.select().from(ledgerAccounts).where(where);
+  if (existing) return existing;
+  await ctx.tx
+    .insert(ledgerAccounts)
+    .values({ id: uuidv7(), ...ref, mayGoNegative: PLATFORM_KINDS.includes(ref.kind), createdAt: ctx.now })
+    .onConflictDoNothing();
+  const [account] = await ctx.tx.select().from(ledgerAccounts).where(where);
+  return account!;
+}
+
+export const platformAccount = (ctx: Pick<ServiceContext, 'tx' | 'now'>, kind: AccountKind, currency: string) =>
+  ensureAccount(ctx, { ownerType: 'platform', ownerId: null, kind, currency });
+
+export async function getAccount(db: Executor, id: string): Promise<Account> {
+  const [account] = await db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, id));
+  if (!account) throw notFound('No such account.');
+  return account;
+}
+
+export async function accountsOf(db: Executor, ownerType: OwnerType, ownerId: string): Promise<Account[]> {
+  return db
+    .select()
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.ownerType, ownerType), eq(ledgerAccounts.ownerId, ownerId)))
+    .orderBy(asc(ledgerAccounts.currency), asc(ledgerAccounts.kind));
+}
+
+/** Locks the accounts in one fixed order (by id), so two transactions never wait on each other in a cycle. */
+async function lockAccounts(tx: Executor, ids: Iterable<string>): Promise<Map<string, Account>> {
+  const sorted = [...new Set(ids)].sort();
+  const rows = await tx.select().from(ledgerAccounts).where(inArray(ledgerAccounts.id, sorted)).orderBy(asc(ledgerAccounts.id)).for('update');
+  return new Map(rows.map((row) => [row.id, { ...row }]));
+}
+
+const subjectOf = (account: Account) => (account.ownerType === 'platform' ? undefined : { type: account.ownerType, id: account.ownerId! });
+
+/** Writes the changed balances back (in id order) and tells each owner their new balance. */
+async function saveBalances(ctx: ServiceContext, accounts: Map<string, Account>, before: Map<string, Pick<Account, 'posted' | 'held'>>, cause: Record<string, unknown>) {
+  for (const account of [...accounts.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const old = before.get(account.id)!;
+    if (old.posted === account.posted && old.held === account.held) continue;
+    await ctx.tx.update(ledgerAccounts).set({ posted: account.posted, held: account.held }).where(eq(ledgerAccounts.id, account.id));
+    const subject = subjectOf(account);
+    if (subject) {
+      await ctx.emit({
+        type: LedgerEvents.balanceChanged,
+        subject,
+        payload: { accountId: account.id, kind: account.kind, currency: account.currency, posted: account.posted, held: account.held, available: available(account), ...cause },
+      });
+    }
+  }
+}
+
+function snapshot(accounts: Map<string, Account>) {
+  return new Map([...accounts].map(([id, a]) => [id, { posted: a.posted, held: a.held }]));
+}
+
+function validateTransfer(input: TransferInput, index: number, name: FieldNamer): void {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_AMOUNT) {
+    throw invalidField(name(index, 'amount'), `must be a whole number of minor units between 1 and ${MAX_AMOUNT}`);
+  }
+  if (input.debitAccountId === input.creditAccountId) throw invalidField(name(index, 'creditAccountId'), 'must differ from the debit account');
+}
+
+function accountFor(accounts: Map<string, Account>, id: string, field: string): Account {
+  const account = accounts.get(id);
+  if (!account) throw invalidField(field, 'is not an account');
+  return account;
+}
+
+/**
+ * Posts transfers atomically, all or none, in the caller's transaction: every account involved is locked
+ * once, in id order; each transfer is applied in turn and may not take an account that may not go
+ * negative below its available balance; balances after each line are recorded; one
+ * `ledger.transfer_posted` per transfer and one `ledger.balance_changed` per owner account follow.
+ */
+export async function postTransfers(
+  ctx: ServiceContext,
+  inputs: TransferInput[],
+  options: { name?: FieldNamer; holdId?: string; heldRelease?: { accountId: string; amount: number } } = {},
+): Promise<Transfer[]> {
+  const name = options.name ?? defaultNamer;
+  inputs.forEach((input, index) => validateTransfer(input, index, name));
+  const accounts = await lockAccounts(ctx.tx, inputs.flatMap((t) => [t.debitAccountId, t.creditAccountId]));
+  const before = snapshot(accounts);
+  if (options.heldRelease) accounts.get(options.heldRelease.accountId)!.held -= options.heldRelease.amount;
+  const batchId = inputs.length > 1 ? uuidv7() : null;
+  const rows: Array<typeof ledgerTransfers.$inferInsert> = [];
+  inputs.forEach((input, index) => {
+    const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
+    const credit = accountFor(accounts, input.creditAccountId, name(index, 'creditAccountId'));
+    if (debit.currency !== credit.currency) throw invalidField(name(index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
+    if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+    debit.posted -= input.amount;
+    credit.posted += input.amount;
+    rows.push({
+      id: uuidv7(),
+      debitAccountId: debit.id,
+      creditAccountId: credit.id,
+      amount: input.amount,
+      currency: debit.currency,
+      kind: input.kind,
+      referenceType: input.reference?.type ?? null,
+      referenceId: input.reference?.id ?? null,
+      memo: input.memo ?? null,
+      batchId,
+      holdId: options.holdId ?? null,
+      debitBalanceAfter: debit.posted,
+      creditBalanceAfter: credit.posted,
+      actorType: ctx.actor.type,
+      actorId: ctx.actor.id,
+      createdAt: ctx.now,
+    });
+  });
+  const transfers = rows.length > 0 ? await ctx.tx.insert(ledgerTransfers).values(rows).returning() : [];
+  for (const transfer of transfers) {
+    const debit = accounts.get(transfer.debitAccountId)!;
+    await ctx.emit({
+      type: LedgerEvents.transferPosted,
+      subject: subjectOf(debit) ?? subjectOf(accounts.get(transfer.creditAccountId)!),
+      payload: transferPayload(transfer),
+    });
+  }
+  await saveBalances(ctx, accounts, before, options.holdId ? { holdId: options.holdId } : { transferIds: transfers.map((t) => t.id) });
+  return transfers;
+}
+
+const transferPayload = (t: Transfer) => ({
+  transferId: t.id,
+  debitAccountId: t.debitAccountId,
+  creditAccountId: t.creditAccountId,
+  amount: t.amount,
+  currency: t.currency,
+  kind: t.kind,
+  reference: t.referenceType ? { type: t.referenceType, id: t.referenceId } : null,
+  debitBalanceAfter: t.debitBalanceAfter,
+  creditBalanceAfter: t.creditBalanceAfter,
+  batchId: t.batchId,
+});
+
+export async function postTransfer(ctx: ServiceContext, input: TransferInput, name: FieldNamer = (_i, field) => field): Promise<Transfer> {
+  const [transfer] = await postTransfers(ctx, [input], { name });
+  return transfer!;
+}
+
+export interface HoldInput extends TransferInput {
+  expiresAt?: Date | null;
+}
+
+/** Reserves `amount` on the debit account: it stops being available but stays posted until the hold is resolved. */
+export async function placeHold(ctx: ServiceContext, input: HoldInput, name: FieldNamer = (_i, field) => field): Promise<Hold> {
+  validateTransfer(input, 0, name);
+  if (input.expiresAt && input.expiresAt <= ctx.now) throw invalidField(name(0, 'expiresAt'), 'must be in the future');
+  const accounts = await lockAccounts(ctx.tx, [input.debitAccountId, input.creditAccountId]);
+  const before = snapshot(accounts);
+  const debit = accountFor(accounts, input.debitAccountId, name(0, 'debitAccountId'));
+  const credit = accountFor(accounts, input.creditAccountId, name(0, 'creditAccountId'));
+  if (debit.currency !== credit.currency) throw invalidField(name(0, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
+  if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+  debit.held += input.amount;
+  const [hold] = await ctx.tx
+    .insert(ledgerHolds)
+    .values({
+      id: uuidv7(),
+      debitAccountId: debit.id,
+      creditAccountId: credit.id,
+      amount: input.amount,
+      currency: debit.currency,
+      kind: input.kind,
+      referenceType: input.reference?.type ?? null,
+      referenceId: input.reference?.id ?? null,
+      memo: input.memo ?? null,
+      expiresAt: input.expiresAt ?? null,
+      actorType: ctx.actor.type,
+      actorId: ctx.actor.id,
+      createdAt: ctx.now,
+    })
+    .returning();
+  await ctx.emit({ type: LedgerEvents.holdPlaced, subject: subjectOf(debit), payload: holdPayload(hold!) });
+  await saveBalances(ctx, accounts, before, { holdId: hold!.id });
+  return hold!;
+}
+
+const holdPayload = (h: Hold) => ({
+  holdId: h.id,
+  debitAccountId: h.debitAccountId,
+  creditAccountId: h.creditAccountId,
+  amount: h.amount,
+  currency: h.currency,
+  kind: h.kind,
+  state: h.state,
+  postedAmount: h.postedAmount,
+  reference: h.referenceType ? { type: h.referenceType, id: h.referenceId } : null,
+  expiresAt: h.expiresAt?.toISOString() ?? null,
+});
+
+/** The hold, locked; a resolved one cannot change again. */
+async function pendingHold(ctx: ServiceContext, id: string): Promise<Hold> {
+  const [hold] = await ctx.tx.select().from(ledgerHolds).where(eq(ledgerHolds.id, id)).for('update');
+  if (!hold) throw notFound('No such hold.');
+  if (hold.state !== 'pending') throw new HttpProblem(409, 'Conflict', `The hold is already ${hold.state}.`, { code: 'hold_resolved', state: hold.state });
+  return hold;
+}
+
+/** Posts a pending hold: `amount` (all of it by default) moves to the credit account; the rest is released. */
+export async function postHold(ctx: ServiceContext, id: string, amount?: number, field = 'amount'): Promise<{ hold: Hold; transfer: Transfer }> {
+  const hold = await pendingHold(ctx, id);
+  const posted = amount ?? hold.amount;
+  if (!Number.isSafeInteger(posted) || posted <= 0 || posted > hold.amount) throw invalidField(field, `must be between 1 and the held ${hold.amount}`);
+  const [transfer] = await postTransfers(
+    ctx,
+    [{ debitAccountId: hold.debitAccountId, creditAccountId: hold.creditAccountId, amount: posted, kind: hold.kind, reference: hold.referenceType ? { type: hold.referenceType, id: hold.referenceId! } : null, memo: hold.memo }],
+    { holdId: hold.id, heldRelease: { accountId: hold.debitAccountId, amount: hold.amount } },
+  );
+  const [updated] = await ctx.tx
+    .update(ledgerHolds)
+    .set({ state: 'posted', postedAmount: posted, transferId: transfer!.id, resolvedAt: ctx.now })
+    .where(eq(ledgerHolds.id, id))
+    .returning();
+  await ctx.emit({ type: LedgerEvents.holdPosted, subject: await ownerSubject(ctx.tx, hold.debitAccountId), payload: holdPayload(updated!) });
+  return { hold: updated!, transfer: transfer! };
+}
+
+/** Releases a pending hold without moving money (`expired` when its time ran out). */
+export async function voidHold(ctx: ServiceContext, id: string, state: 'voided' | 'expired' = 'voided'): Promise<Hold> {
+  const hold = await pendingHold(ctx, id);
+  const accounts = await lockAccounts(ctx.tx, [hold.debitAccountId]);
+  const before = snapshot(accounts);
+  accounts.get(hold.debitAccountId)!.held -= hold.amount;
+  const [updated] = await ctx.tx.update(ledgerHolds).set({ state, resolvedAt: ctx.now }).where(eq(ledgerHolds.id, id)).returning();
+  await ctx.emit({ type: LedgerEvents.holdVoided, subject: subjectOf(accounts.get(hold.debitAccountId)!), payload: holdPayload(updated!) });
+  await saveBalances(ctx, accounts, before, { holdId: id });
+  return updated!;
+}
+
+async function ownerSubject(db: Executor, accountId: string) {
+  return subjectOf(await getAccount(db, accountId));
+}
+
+export async function getHold(db: Executor, id: string): Promise<Hold> {
+  const [hold] = await db.select().from(ledgerHolds).where(eq(ledgerHolds.id, id));
+  if (!hold) throw notFound('No such hold.');
+  return hold;
+}
+
+export async function listHolds(db: Executor, accountId: string, state: Hold['state'] | undefined, beforeId: string | undefined, limit: number): Promise<Hold[]> {
+  const conditions = [eq(ledgerHolds.debitAccountId, accountId)];
+  if (state) conditions.push(eq(ledgerHolds.state, state));
+  if (beforeId) conditions.push(lt(ledgerHolds.id, beforeId));
+  return db.select().from(ledgerHolds).where(and(...conditions)).orderBy(desc(ledgerHolds.id)).limit(limit);
+}
+
+/** Pending holds past their expiry, oldest first, for the expiry job (skipping any another worker holds). */
+export async function expiredHoldIds(db: Executor, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: ledgerHolds.id })
+    .from(ledgerHolds)
+    .where(and(eq(ledgerHolds.state, 'pending'), lt(ledgerHolds.expiresAt, now)))
+    .orderBy(asc(ledgerHolds.expiresAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+export interface ProjectionMismatch {
+  accountId: string;
+  posted: number;
+  expectedPosted: number;
+  held: number;
+  expectedHeld: number;
+}
+
+export interface LedgerCheck {
+  accounts: number;
+  transfers: number;
+  mismatches: ProjectionMismatch[];
+  /** Per currency, the sum of all posted balances: zero in a sound ledger (every debit has its credit). */
+  unbalanced: Array<{ currency: string; sum: number }>;
+  negative: string[];
+}
+
+const EXPECTED = sql`
+  WITH moved AS (
+    SELECT account_id, sum(delta)::bigint AS posted FROM (
+      SELECT credit_account_id AS account_id, amount AS delta FROM ledger_transfers
+      UNION ALL
+      SELECT debit_account_id, -amount FROM ledger_transfers
+    ) lines GROUP BY account_id
+  ), reserved AS (
+    SELECT debit_account_id AS account_id, sum(amount)::bigint AS held FROM ledger_holds WHERE state = 'pending' GROUP BY debit_account_id
+  )
+  SELECT a.id AS "accountId", a.posted, a.held, coalesce(m.posted, 0)::bigint AS "expectedPosted", coalesce(r.held, 0)::bigint AS "expectedHeld"
+  FROM ledger_accounts a LEFT JOIN moved m ON m.account_id = a.id LEFT JOIN reserved r ON r.account_id = a.id`;
+
+/** Replays the transfers and pending holds and compares them with the stored balances. */
+export async function checkLedger(db: Executor): Promise<LedgerCheck> {
+  const rows = ((await db.execute(EXPECTED)) as unknown as { rows: Record<string, unknown>[] }).rows.map((r) => ({
+    accountId: String(r.accountId),
+    posted: Number(r.posted),
+    held: Number(r.held),
+    expectedPosted: Number(r.expectedPosted),
+    expectedHeld: Number(r.expectedHeld),
+  }));
+  const sums = ((await db.execute(sql`SELECT currency, sum(posted)::bigint AS sum FROM ledger_accounts GROUP BY currency`)) as unknown as { rows: Array<{ currency: string; sum: unknown }> }).rows;
+  const negative = await db
+    .select({ id: ledgerAccounts.id })
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.mayGoNegative, false), sql`${ledgerAccounts.posted} - ${ledgerAccounts.held} < 0`));
+  const [counted] = ((await db.execute(sql`SELECT count(*)::int AS n FROM ledger_transfers`)) as unknown as { rows: Array<{ n: number }> }).rows;
+  return {
+    accounts: rows.length,
+    transfers: Number(counted?.n ?? 0),
+    mismatches: rows.filter((r) => r.posted !== r.expectedPosted || r.held !== r.expectedHeld),
+    unbalanced: sums.map((s) => ({ currency: s.currency, sum: Number(s.sum) })).filter((s) => s.sum !== 0),
+    negative: negative.map((n) => n.id),
+  };
+}
+
+/** Sets every stored balance to what the transfers and holds say (after a restore or a bug); returns what it fixed. */
+export async function rebuildProjection(ctx: ServiceContext): Promise<ProjectionMismatch[]> {
+  await ctx.tx.execute(sql`LOCK TABLE ledger_accounts, ledger_transfers, ledger_holds IN SHARE ROW EXCLUSIVE MODE`);
+  const { mismatches } = await checkLedger(ctx.tx);
+  for (const m of mismatches) {
+    await ctx.tx.update(ledgerAccounts).set({ posted: m.expectedPosted, held: m.expectedHeld }).where(eq(ledgerAccounts.id, m.accountId));
+  }
+  return mismatches;
+}
