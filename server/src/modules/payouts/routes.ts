@@ -1,0 +1,359 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Actor } from '../../core/actor.ts';
+import { principalOf } from '../../core/http/guard.ts';
+import { IdempotencyHeaders, idempotent } from '../../core/idempotency/idempotency.ts';
+import { problems } from '../../core/http/openapi.ts';
+import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
+import { HttpProblem, notFound } from '../../core/http/problem.ts';
+import { Nullable } from '../../core/http/schemas.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import { available, getAccount, MAX_AMOUNT } from '../ledger/service.ts';
+import { subjectNames } from '../people/service.ts';
+import * as payouts from './service.ts';
+
+const Id = Type.String({ format: 'uuid' });
+const IdParams = Type.Object({ id: Id });
+const Timestamp = Type.String({ format: 'date-time' });
+const Currency = Type.String({ pattern: '^[A-Z]{3,8}$' });
+const OwnerType = Type.Union([Type.Literal('person'), Type.Literal('organization')]);
+const State = Type.Union(['requested', 'approved', 'paid', 'rejected', 'cancelled'].map((s) => Type.Literal(s)));
+const FeeRuleSnapshot = Type.Object({
+  percentBp: Type.Integer({ description: 'Basis points: 250 is 2.5 %.' }),
+  fixed: Type.Integer(),
+  source: Type.Union(['owner', 'organization', 'default', 'none'].map((s) => Type.Literal(s))),
+  organizationId: Type.Optional(Type.String()),
+});
+
+const ApplicationView = Type.Object(
+  {
+    id: Type.String(),
+    ownerType: OwnerType,
+    ownerId: Type.String(),
+    ownerName: Nullable(Type.String()),
+    accountId: Type.String(),
+    currency: Type.String(),
+    amount: Type.Integer(),
+    fee: Type.Integer(),
+    net: Type.Integer({ description: 'amount − fee: what is paid out.' }),
+    feeRule: FeeRuleSnapshot,
+    state: State,
+    origin: Type.Union(['manual', 'automatic', 'member'].map((s) => Type.Literal(s))),
+    note: Nullable(Type.String()),
+    holdId: Type.String(),
+    requestedByType: Type.String(),
+    requestedById: Nullable(Type.String()),
+    createdAt: Timestamp,
+    approvedBy: Nullable(Type.String()),
+    approvedAt: Nullable(Timestamp),
+    paidBy: Nullable(Type.String()),
+    paidAt: Nullable(Timestamp),
+    paymentReference: Nullable(Type.String()),
+    payoutTransferId: Nullable(Type.String()),
+    feeTransferId: Nullable(Type.String()),
+    rejectedBy: Nullable(Type.String()),
+    rejectedAt: Nullable(Timestamp),
+    rejectionReason: Nullable(Type.String()),
+    cancelledAt: Nullable(Timestamp),
+    updatedAt: Timestamp,
+  },
+  { $id: 'PayoutApplication' },
+);
+const QuoteView = Type.Object(
+  { accountId: Nullable(Type.String()), currency: Type.String(), available: Type.Integer(), amount: Type.Integer(), fee: Type.Integer(), net: Type.Integer(), rule: FeeRuleSnapshot },
+  { $id: 'PayoutQuote' },
+);
+const FeeRuleView = Type.Object(
+  {
+    id: Type.String(),
+    ownerType: Nullable(OwnerType),
+    ownerId: Nullable(Type.String()),
+    ownerName: Nullable(Type.String()),
+    currency: Type.String(),
+    percentBp: Type.Integer(),
+    fixed: Type.Integer(),
+    updatedAt: Timestamp,
+  },
+  { $id: 'PayoutFeeRule' },
+);
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const applicationView = (a: payouts.PayoutApplication, names: Map<string, string>) => ({
+  ...a,
+  ownerName: names.get(a.ownerId) ?? null,
+  net: a.amount - a.fee,
+  createdAt: a.createdAt.toISOString(),
+  approvedAt: iso(a.approvedAt),
+  paidAt: iso(a.paidAt),
+  rejectedAt: iso(a.rejectedAt),
+  cancelledAt: iso(a.cancelledAt),
+  updatedAt: a.updatedAt.toISOString(),
+});
+
+async function views(kernel: Kernel, applications: payouts.PayoutApplication[]) {
+  const names = await subjectNames(kernel.db, applications.map((a) => ({ type: a.ownerType, id: a.ownerId })));
+  return applications.map((a) => applicationView(a, names));
+}
+const one = async (kernel: Kernel, application: payouts.PayoutApplication) => (await views(kernel, [application]))[0]!;
+
+export function payoutRoutes(kernel: Kernel) {
+  return async (base: FastifyInstance): Promise<void> => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+    const staff = (request: FastifyRequest): Actor => ({ type: 'staff', id: principalOf(request).staffId });
+    const ownerExists = async (type: 'person' | 'organization', id: string) => {
+      if (!(await subjectNames(kernel.db, [{ type, id }])).has(id)) throw notFound(`No such ${type}.`);
+    };
+
+    app.get(
+      '/console/payouts',
+      {
+        config: { permission: 'payouts.read' },
+        schema: {
+          tags: ['payouts'],
+          summary: 'Payout applications, newest first',
+          querystring: Type.Object({
+            state: Type.Optional(State),
+            ownerType: Type.Optional(OwnerType),
+            ownerId: Type.Optional(Id),
+            currency: Type.Optional(Currency),
+            origin: Type.Optional(Type.Union(['manual', 'automatic', 'member'].map((s) => Type.Literal(s)))),
+            ...PageQuery,
+          }),
+          response: { 200: Page(ApplicationView), ...problems(400) },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const before = decodeCursor<[string, string]>(q.cursor, ['string', 'uuid']);
+        const rows = await payouts.listApplications(kernel.db, {
+          state: q.state as payouts.PayoutState | undefined,
+          ownerType: q.ownerType,
+          ownerId: q.ownerId,
+          currency: q.currency,
+          origin: q.origin as payouts.PayoutApplication['origin'] | undefined,
+          before,
+          limit: q.limit + 1,
+        });
+        const shown = await views(kernel, rows.slice(0, q.limit));
+        return toPage(rows, q.limit, (a) => [a.createdAt.toISOString(), a.id], (a) => shown.find((v) => v.id === a.id)!);
+      },
+    );
+
+    app.get(
+      '/console/payouts/counts',
+      {
+        config: { permission: 'payouts.read' },
+        schema: { tags: ['payouts'], summary: 'How many applications are in each state', response: { 200: Type.Record(Type.String(), Type.Integer()) } },
+      },
+      async () => payouts.countByState(kernel.db),
+    );
+
+    app.get(
+      '/console/payouts/quote',
+      {
+        config: { permission: 'payouts.read' },
+        schema: {
+          tags: ['payouts'],
+          summary: 'The fee and net amount a payout would have, before requesting it',
+          querystring: Type.Object({ ownerType: OwnerType, ownerId: Id, currency: Currency, amount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AMOUNT })) }),
+          response: { 200: QuoteView, ...problems(400, 404) },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        await ownerExists(q.ownerType, q.ownerId);
+        return payouts.quote(kernel.db, { type: q.ownerType, id: q.ownerId }, q.currency, q.amount);
+      },
+    );
+
+    app.get(
+      '/console/payouts/:id',
+      { config: { permission: 'payouts.read' }, schema: { tags: ['payouts'], summary: 'One payout application', params: IdParams, response: { 200: ApplicationView, ...problems(404) } } },
+      async (request) => one(kernel, await payouts.getApplication(kernel.db, request.params.id)),
+    );
+
+    app.post(
+      '/console/payouts',
+      {
+        config: { permission: 'payouts.request' },
+        schema: {
+          tags: ['payouts'],
+          summary: "Request a payout of an owner's earnings (all that is available by default); the amount is held at once",
+          headers: IdempotencyHeaders,
+          body: Type.Object(
+            {
+              ownerType: OwnerType,
+              ownerId: Id,
+              currency: Currency,
+              amount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AMOUNT })),
+              note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: ApplicationView, ...problems(400, 404, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        await ownerExists(body.ownerType, body.ownerId);
+        return idempotent(kernel, request, reply, staff(request), async (ctx) => {
+          const application = await payouts.requestPayout(ctx, { owner: { type: body.ownerType, id: body.ownerId }, currency: body.currency, amount: body.amount, note: body.note, origin: 'manual' });
+          const names = await subjectNames(ctx.tx, [{ type: body.ownerType, id: body.ownerId }]);
+          return { status: 201, body: applicationView(application, names) };
+        });
+      },
+    );
+
+    app.post(
+      '/console/payouts/:id/approve',
+      {
+        config: { permission: 'payouts.approve' },
+        schema: {
+          tags: ['payouts'],
+          summary: 'Approve a requested payout (not one you requested yourself)',
+          params: IdParams,
+          response: { 200: ApplicationView, ...problems(403, 404, 409) },
+        },
+      },
+      async (request) => one(kernel, await kernel.write(staff(request), (ctx) => payouts.approvePayout(ctx, request.params.id))),
+    );
+
+    app.post(
+      '/console/payouts/approve',
+      {
+        config: { permission: 'payouts.approve' },
+        schema: {
+          tags: ['payouts'],
+          summary: 'Approve several requested payouts; each succeeds or fails on its own',
+          body: Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ results: Type.Array(Type.Object({ id: Type.String(), ok: Type.Boolean(), status: Type.Integer(), detail: Type.Optional(Type.String()) })) }), ...problems(400) },
+        },
+      },
+      async (request) => {
+        const results = [];
+        for (const id of request.body.ids) {
+          try {
+            await kernel.write(staff(request), (ctx) => payouts.approvePayout(ctx, id));
+            results.push({ id, ok: true, status: 200 });
+          } catch (error) {
+            if (!(error instanceof HttpProblem) || error.status >= 500) throw error;
+            results.push({ id, ok: false, status: error.status, detail: error.detail });
+          }
+        }
+        return { results };
+      },
+    );
+
+    app.post(
+      '/console/payouts/:id/pay',
+      {
+        config: { permission: 'payouts.mark_paid' },
+        schema: {
+          tags: ['payouts'],
+          summary: 'Mark an approved payout paid: the net amount goes to settlement, the fee to revenue',
+          headers: IdempotencyHeaders,
+          params: IdParams,
+          body: Type.Object({ paymentReference: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'The bank or processor reference of the payment.' }) }, { additionalProperties: false }),
+          response: { 200: ApplicationView, ...problems(400, 404, 409, 422) },
+        },
+      },
+      async (request, reply) =>
+        idempotent(kernel, request, reply, staff(request), async (ctx) => {
+          const paid = await payouts.markPaid(ctx, request.params.id, request.body.paymentReference.trim());
+          return { status: 200, body: applicationView(paid, await subjectNames(ctx.tx, [{ type: paid.ownerType, id: paid.ownerId }])) };
+        }),
+    );
+
+    app.post(
+      '/console/payouts/:id/reject',
+      {
+        config: { permission: 'payouts.approve' },
+        schema: {
+          tags: ['payouts'],
+          summary: 'Reject a requested or approved payout, with a reason; the hold is voided',
+          params: IdParams,
+          body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500, pattern: '\\S' }) }, { additionalProperties: false }),
+          response: { 200: ApplicationView, ...problems(400, 404, 409) },
+        },
+      },
+      async (request) => one(kernel, await kernel.write(staff(request), (ctx) => payouts.rejectPayout(ctx, request.params.id, request.body.reason.trim()))),
+    );
+
+    app.post(
+      '/console/payouts/:id/cancel',
+      {
+        config: { permission: 'payouts.request' },
+        schema: { tags: ['payouts'], summary: 'Withdraw a payout before approval; the hold is voided', params: IdParams, response: { 200: ApplicationView, ...problems(404, 409) } },
+      },
+      async (request) => one(kernel, await kernel.write(staff(request), (ctx) => payouts.cancelPayout(ctx, request.params.id))),
+    );
+
+    app.get(
+      '/console/payouts/fee-rules',
+      { config: { permission: 'payouts.read' }, schema: { tags: ['payouts'], summary: 'Fee rules: defaults per currency and per owner', response: { 200: Type.Array(FeeRuleView) } } },
+      async () => {
+        const rules = await payouts.listFeeRules(kernel.db);
+        const names = await subjectNames(kernel.db, rules.filter((r) => r.ownerType).map((r) => ({ type: r.ownerType!, id: r.ownerId! })));
+        return rules.map((r) => ({ ...r, ownerName: r.ownerId ? (names.get(r.ownerId) ?? null) : null, updatedAt: r.updatedAt.toISOString() }));
+      },
+    );
+
+    app.put(
+      '/console/payouts/fee-rules',
+      {
+        config: { permission: 'payouts.manage_rules' },
+        schema: {
+          tags: ['payouts'],
+          summary: "Set the fee rule of an owner (an agency's applies to its members too) or, without owner, a currency's default",
+          body: Type.Object(
+            {
+              ownerType: Type.Optional(OwnerType),
+              ownerId: Type.Optional(Id),
+              currency: Currency,
+              percentBp: Type.Integer({ minimum: 0, maximum: 10000, description: 'Basis points: 250 is 2.5 %.' }),
+              fixed: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, description: 'Minor units added to every payout.' }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: FeeRuleView, ...problems(400, 404) },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        if (Boolean(body.ownerType) !== Boolean(body.ownerId)) throw new HttpProblem(400, 'Bad Request', 'body.ownerId and body.ownerType go together', { errors: [{ field: 'body.ownerId', message: 'and ownerType go together' }] });
+        const owner = body.ownerType && body.ownerId ? { type: body.ownerType, id: body.ownerId } : null;
+        if (owner) await ownerExists(owner.type, owner.id);
+        const rule = await kernel.write(staff(request), (ctx) => payouts.saveFeeRule(ctx, { owner, currency: body.currency, percentBp: body.percentBp, fixed: body.fixed }));
+        const names = owner ? await subjectNames(kernel.db, [owner]) : new Map<string, string>();
+        return { ...rule, ownerName: rule.ownerId ? (names.get(rule.ownerId) ?? null) : null, updatedAt: rule.updatedAt.toISOString() };
+      },
+    );
+
+    app.delete(
+      '/console/payouts/fee-rules/:id',
+      { config: { permission: 'payouts.manage_rules' }, schema: { tags: ['payouts'], summary: 'Remove a fee rule', params: IdParams, response: { 204: Type.Null(), ...problems(404) } } },
+      async (request, reply) => {
+        await kernel.write(staff(request), (ctx) => payouts.deleteFeeRule(ctx, request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/console/payouts/:id/account',
+      {
+        config: { permission: 'payouts.read' },
+        schema: {
+          tags: ['payouts'],
+          summary: "The earnings account's balances now, to judge an application",
+          params: IdParams,
+          response: { 200: Type.Object({ accountId: Type.String(), posted: Type.Integer(), held: Type.Integer(), available: Type.Integer() }), ...problems(404) },
+        },
+      },
+      async (request) => {
+        const account = await getAccount(kernel.db, (await payouts.getApplication(kernel.db, request.params.id)).accountId);
+        return { accountId: account.id, posted: account.posted, held: account.held, available: available(account) };
+      },
+    );
+  };
+}
