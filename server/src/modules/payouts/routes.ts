@@ -11,6 +11,8 @@ import { Nullable } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { available, getAccount, MAX_AMOUNT } from '../ledger/service.ts';
 import { subjectNames } from '../people/service.ts';
+import { staffNames } from '../staff/service.ts';
+import type { Executor } from '../../core/db/client.ts';
 import * as payouts from './service.ts';
 
 const Id = Type.String({ format: 'uuid' });
@@ -57,6 +59,9 @@ const ApplicationView = Type.Object(
     rejectionReason: Nullable(Type.String()),
     cancelledAt: Nullable(Timestamp),
     updatedAt: Timestamp,
+    names: Type.Record(Type.String(), Type.String(), {
+      description: 'Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id.',
+    }),
   },
   { $id: 'PayoutApplication' },
 );
@@ -79,20 +84,40 @@ const FeeRuleView = Type.Object(
 );
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-const applicationView = (a: payouts.PayoutApplication, names: Map<string, string>) => ({
-  ...a,
-  ownerName: names.get(a.ownerId) ?? null,
-  net: a.amount - a.fee,
-  createdAt: a.createdAt.toISOString(),
-  approvedAt: iso(a.approvedAt),
-  paidAt: iso(a.paidAt),
-  rejectedAt: iso(a.rejectedAt),
-  cancelledAt: iso(a.cancelledAt),
-  updatedAt: a.updatedAt.toISOString(),
-});
+/** `staff:<id>` (how steps record their actor) to the id. */
+const actorId = (recorded: string | null) => recorded?.split(':')[1] ?? null;
+
+const applicationView = (a: payouts.PayoutApplication, names: Map<string, string>) => {
+  const ids = [a.requestedById, actorId(a.approvedBy), actorId(a.paidBy), actorId(a.rejectedBy), a.cancelledById].filter((id): id is string => !!id);
+  return {
+    ...a,
+    ownerName: names.get(a.ownerId) ?? null,
+    net: a.amount - a.fee,
+    createdAt: a.createdAt.toISOString(),
+    approvedAt: iso(a.approvedAt),
+    paidAt: iso(a.paidAt),
+    rejectedAt: iso(a.rejectedAt),
+    cancelledAt: iso(a.cancelledAt),
+    updatedAt: a.updatedAt.toISOString(),
+    names: Object.fromEntries(ids.filter((id) => names.has(id)).map((id) => [id, names.get(id)!])),
+  };
+};
+
+/** Owners' names, and the names of whoever took each step (staff users, or members acting for themselves). */
+async function namesFor(db: Executor, applications: payouts.PayoutApplication[]): Promise<Map<string, string>> {
+  const steps = applications.flatMap((a) => [a.requestedById, actorId(a.approvedBy), actorId(a.paidBy), actorId(a.rejectedBy), a.cancelledById]);
+  const [owners, staff] = await Promise.all([
+    subjectNames(db, [
+      ...applications.map((a) => ({ type: a.ownerType, id: a.ownerId })),
+      ...applications.filter((a) => a.requestedByType === 'member').map((a) => ({ type: 'person' as const, id: a.requestedById! })),
+    ]),
+    staffNames(db, steps.filter((id): id is string => !!id)),
+  ]);
+  return new Map([...owners, ...staff]);
+}
 
 async function views(kernel: Kernel, applications: payouts.PayoutApplication[]) {
-  const names = await subjectNames(kernel.db, applications.map((a) => ({ type: a.ownerType, id: a.ownerId })));
+  const names = await namesFor(kernel.db, applications);
   return applications.map((a) => applicationView(a, names));
 }
 const one = async (kernel: Kernel, application: payouts.PayoutApplication) => (await views(kernel, [application]))[0]!;
@@ -199,8 +224,7 @@ export function payoutRoutes(kernel: Kernel) {
         await ownerExists(body.ownerType, body.ownerId);
         return idempotent(kernel, request, reply, staff(request), async (ctx) => {
           const application = await payouts.requestPayout(ctx, { owner: { type: body.ownerType, id: body.ownerId }, currency: body.currency, amount: body.amount, note: body.note, origin: 'manual' });
-          const names = await subjectNames(ctx.tx, [{ type: body.ownerType, id: body.ownerId }]);
-          return { status: 201, body: applicationView(application, names) };
+          return { status: 201, body: applicationView(application, await namesFor(ctx.tx, [application])) };
         });
       },
     );
@@ -261,7 +285,7 @@ export function payoutRoutes(kernel: Kernel) {
       async (request, reply) =>
         idempotent(kernel, request, reply, staff(request), async (ctx) => {
           const paid = await payouts.markPaid(ctx, request.params.id, request.body.paymentReference.trim());
-          return { status: 200, body: applicationView(paid, await subjectNames(ctx.tx, [{ type: paid.ownerType, id: paid.ownerId }])) };
+          return { status: 200, body: applicationView(paid, await namesFor(ctx.tx, [paid])) };
         }),
     );
 

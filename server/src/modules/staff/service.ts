@@ -571,6 +571,16 @@ export async function syncBuiltinRoles(
   }
 }
 
+/** Names of staff users by id, for modules that show who did something. */
+export async function staffNames(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)].filter((id) => UUID_PATTERN.test(id));
+  if (unique.length === 0) return new Map();
+  const rows = await db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, unique));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function staffCount(db: Executor): Promise<number> {
   const [row] = await db.select({ n: count() }).from(staffUsers);
   return Number(row?.n ?? 0);

@@ -9001,6 +9001,10 @@ export interface paths {
                             cancelledAt: string | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+                            names: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -9334,6 +9338,10 @@ export interface paths {
                             cancelledAt: string | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+                            names: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -9441,6 +9449,10 @@ export interface paths {
                             cancelledAt: string | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+                            names: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -9683,6 +9695,10 @@ export interface paths {
                             cancelledAt: string | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+                            names: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -9869,6 +9885,10 @@ export interface paths {
                             cancelledAt: string | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+                            names: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -10024,6 +10044,10 @@ export interface paths {
                             cancelledAt: string | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+                            names: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -10574,6 +10598,10 @@ export interface components {
             cancelledAt: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id. */
+            names: {
+                [key: string]: string;
+            };
         };
         PayoutFeeRule: {
             id: string;
