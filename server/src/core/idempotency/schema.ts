@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * The first answer to each money-moving request, by who sent it and its `Idempotency-Key`: a replay
@@ -13,7 +13,8 @@ export const idempotencyKeys = pgTable(
     /** SHA-256 of the method, route, parameters and body: the same key with other parameters is refused. */
     fingerprint: text('fingerprint').notNull(),
     status: integer('status').notNull(),
-    body: jsonb('body').notNull(),
+    /** `json`, not `jsonb`: a replay must be the first answer byte for byte, keys in their order. */
+    body: json('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created_at').on(t.createdAt)],

@@ -6,17 +6,22 @@ import { ledgerRoutes } from './routes.ts';
 import { expiredHoldIds, voidHold } from './service.ts';
 import { seedLedgerDemo } from './demo.ts';
 
-/** Voids holds whose time ran out, a batch at a time; each in its own transaction so one failure stops nothing else. */
+/**
+ * Voids holds whose time ran out, a batch at a time, each in its own transaction so one failure stops
+ * nothing else; a batch in which nothing could be voided ends the run (the next minute tries again).
+ */
 export async function expireHolds(kernel: Kernel): Promise<void> {
   for (;;) {
     const ids = await expiredHoldIds(kernel.db, kernel.now(), 100);
+    let voided = 0;
     for (const id of ids) {
       await kernel
         .write(systemActor('ledger.expire_holds'), (ctx) => voidHold(ctx, id, 'expired'))
+        .then(() => voided++)
         // Resolved by someone else in the meantime: nothing to do.
         .catch((error: unknown) => kernel.log.debug({ err: error, holdId: id }, 'hold not expired'));
     }
-    if (ids.length < 100) return;
+    if (ids.length < 100 || voided === 0) return;
   }
 }
 

@@ -264,17 +264,20 @@ const holdPayload = (h: Hold) => ({
   expiresAt: h.expiresAt?.toISOString() ?? null,
 });
 
-/** The hold, locked; a resolved one cannot change again. */
-async function pendingHold(ctx: ServiceContext, id: string): Promise<Hold> {
+/** The hold, locked; a resolved one cannot change again, and one past its expiry can only be released. */
+async function pendingHold(ctx: ServiceContext, id: string, purpose: 'post' | 'release'): Promise<Hold> {
   const [hold] = await ctx.tx.select().from(ledgerHolds).where(eq(ledgerHolds.id, id)).for('update');
   if (!hold) throw notFound('No such hold.');
   if (hold.state !== 'pending') throw new HttpProblem(409, 'Conflict', `The hold is already ${hold.state}.`, { code: 'hold_resolved', state: hold.state });
+  if (purpose === 'post' && hold.expiresAt && hold.expiresAt <= ctx.now) {
+    throw new HttpProblem(409, 'Conflict', `The hold expired at ${hold.expiresAt.toISOString()}; it can no longer be posted.`, { code: 'hold_expired' });
+  }
   return hold;
 }
 
 /** Posts a pending hold: `amount` (all of it by default) moves to the credit account; the rest is released. */
 export async function postHold(ctx: ServiceContext, id: string, amount?: number, field = 'amount'): Promise<{ hold: Hold; transfer: Transfer }> {
-  const hold = await pendingHold(ctx, id);
+  const hold = await pendingHold(ctx, id, 'post');
   const posted = amount ?? hold.amount;
   if (!Number.isSafeInteger(posted) || posted <= 0 || posted > hold.amount) throw invalidField(field, `must be between 1 and the held ${hold.amount}`);
   const [transfer] = await postTransfers(
@@ -293,7 +296,7 @@ export async function postHold(ctx: ServiceContext, id: string, amount?: number,
 
 /** Releases a pending hold without moving money (`expired` when its time ran out). */
 export async function voidHold(ctx: ServiceContext, id: string, state: 'voided' | 'expired' = 'voided'): Promise<Hold> {
-  const hold = await pendingHold(ctx, id);
+  const hold = await pendingHold(ctx, id, 'release');
   const accounts = await lockAccounts(ctx.tx, [hold.debitAccountId]);
   const before = snapshot(accounts);
   accounts.get(hold.debitAccountId)!.held -= hold.amount;
@@ -320,7 +323,7 @@ export async function listHolds(db: Executor, accountId: string, state: Hold['st
   return db.select().from(ledgerHolds).where(and(...conditions)).orderBy(desc(ledgerHolds.id)).limit(limit);
 }
 
-/** Pending holds past their expiry, oldest first, for the expiry job (skipping any another worker holds). */
+/** Pending holds past their expiry, oldest first, for the expiry job (one resolved meanwhile is refused when voided, harmlessly). */
 export async function expiredHoldIds(db: Executor, now: Date, limit: number): Promise<string[]> {
   const rows = await db
     .select({ id: ledgerHolds.id })
