@@ -53,7 +53,7 @@ const noJobs: Jobs = {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const modules = options.modules ?? enabledModules(config.modules);
   const catalogue = new Catalogue(modules);
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
   await runMigrations(database);
   const bus: Bus = options.bus ?? (config.redisUrl ? await RedisBus.connect(config.redisUrl) : new LocalBus());
 

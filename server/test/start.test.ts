@@ -82,6 +82,11 @@ describe('npm start', () => {
         body: JSON.stringify({ email: 'admin@example.com', password }),
       });
       assert.equal(signIn.status, 200, 'data persisted in DATA_DIR');
+
+      // A second process on the same embedded database would lose writes: it is refused.
+      const intruder = await start({ DATA_DIR: dataDir, PORT: '0' });
+      assert.equal(await intruder.exited, 2);
+      assert.match(intruder.output(), /DATA_DIR: .* is in use by process \d+/);
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

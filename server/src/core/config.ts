@@ -13,6 +13,7 @@ const EnvSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Optional(Int),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
@@ -52,6 +53,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Connections each process keeps to PostgreSQL at most (unused with PGlite). */
+  databasePoolSize: number;
   redisUrl: string | undefined;
   publicUrl: string | undefined;
   adminEmail: string;
@@ -115,6 +118,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const port = Number(raw.PORT ?? 3000);
   if (port > 65535) throw new ConfigError('Invalid configuration:\n  PORT: must be between 0 (any free port) and 65535');
+  const databasePoolSize = Number(raw.DATABASE_POOL_SIZE ?? 10);
+  if (databasePoolSize < 1 || databasePoolSize > 1000) throw new ConfigError('Invalid configuration:\n  DATABASE_POOL_SIZE: must be between 1 and 1000');
   const truthy = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
   const idle = Number(raw.SESSION_IDLE_SECONDS ?? 7 * 24 * 3600);
   const absolute = Number(raw.SESSION_ABSOLUTE_SECONDS ?? 30 * 24 * 3600);
@@ -133,6 +138,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     host: raw.HOST ?? 'localhost',
     dataDir: raw.DATA_DIR === 'memory://' ? 'memory://' : resolve(raw.DATA_DIR ?? './data'),
     databaseUrl: raw.DATABASE_URL,
+    databasePoolSize,
     redisUrl: raw.REDIS_URL,
     publicUrl: raw.PUBLIC_URL?.replace(/\/$/, ''),
     adminEmail: (raw.ADMIN_EMAIL ?? 'admin@example.com').toLowerCase(),

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -37,13 +37,53 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   return openPglite(options.dataDir);
 }
 
+/** Raised when another live process has the embedded database open; the message says what to do. */
+export class DataDirInUse extends Error {}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is a database inside this process: a second process opening the same directory would work on
+ * its own copy and silently lose the other's writes. A lock file with our pid keeps it to one process;
+ * one left by a process that died is taken over. (A pid reused by another program, or processes in
+ * separate containers sharing the volume, can fool it: such deployments want DATABASE_URL.)
+ */
+function claimDataDir(location: string): () => void {
+  const lock = join(location, 'switchboard.lock');
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(readFileSync(lock, 'utf8'));
+    if (holder && holder !== process.pid && processAlive(holder)) {
+      throw new DataDirInUse(
+        `Invalid configuration:\n  DATA_DIR: ${location} is in use by process ${holder}; the embedded database allows one process at a time (stop it, or use DATABASE_URL to share a PostgreSQL server).`,
+      );
+    }
+    writeFileSync(lock, String(process.pid));
+  }
+  return () => rmSync(lock, { force: true });
+}
+
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   let location = 'memory://';
+  let release = () => undefined as void;
   if (dataDir !== 'memory://') {
     location = join(dataDir, 'pglite');
     mkdirSync(location, { recursive: true });
+    release = claimDataDir(location);
   }
-  const client = await PGlite.create(location, { extensions: { pg_trgm } });
+  const client = await PGlite.create(location, { extensions: { pg_trgm } }).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   guardAgainstSelfDeadlock(client);
   const db = drizzlePglite(client) as unknown as Executor;
   // One process owns a PGlite directory, so an in-process queue is the lock.
@@ -62,7 +102,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       const results = await client.exec(text);
       return { rows: (results.at(-1)?.rows ?? []) as Row[] };
     },
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      release();
+    },
   };
 }
 
