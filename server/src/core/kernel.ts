@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { SQL } from 'drizzle-orm';
 import type { Actor } from './actor.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle, Executor } from './db/client.ts';
 import type { Bus } from './events/bus.ts';
-import { appendEvent } from './events/log.ts';
+import { appendEvents } from './events/log.ts';
 import type { NewEvent, StoredEvent } from './events/types.ts';
 import type { Catalogue } from './module.ts';
 import type { Jobs } from './jobs.ts';
@@ -22,6 +23,8 @@ export interface ServiceContext {
   kernel: Kernel;
   /** Appends an event in this transaction; it is published on the bus after commit. */
   emit(event: NewEvent): Promise<StoredEvent>;
+  /** Appends several events in one statement, in order, after `prelude` (a `WITH …` of writes that go with them). */
+  emitMany(events: NewEvent[], prelude?: SQL): Promise<StoredEvent[]>;
   /** Runs after a successful commit (e.g. to drop caches); never for a rolled-back transaction. */
   afterCommit(effect: () => void): void;
   /** Enqueues a job in this transaction: it runs if and only if the transaction commits. */
@@ -68,8 +71,12 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
         now,
         kernel: kernel as Kernel,
         async emit(event) {
-          const stored = await appendEvent(tx, actor, now, event);
-          events.push(stored);
+          const [stored] = await ctx.emitMany([event]);
+          return stored!;
+        },
+        async emitMany(batch, prelude) {
+          const stored = await appendEvents(tx, actor, now, batch, prelude);
+          events.push(...stored);
           return stored;
         },
         afterCommit(effect) {

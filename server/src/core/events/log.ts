@@ -1,23 +1,40 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import type { Executor } from '../db/client.ts';
 import { eventLog } from './schema.ts';
 import type { NewEvent, StoredEvent } from './types.ts';
 
-export async function appendEvent(tx: Executor, actor: Actor, now: Date, event: NewEvent): Promise<StoredEvent> {
-  const [row] = await tx
-    .insert(eventLog)
-    .values({
-      type: event.type,
-      subjectType: event.subject?.type ?? null,
-      subjectId: event.subject?.id ?? null,
-      actorType: actor.type,
-      actorId: actor.id,
-      payload: event.payload ?? {},
-      createdAt: now,
-    })
-    .returning();
-  return row as StoredEvent;
+/**
+ * Appends events in one statement (in order); each is by `actor` unless it names its own. `prelude` is a
+ * `WITH …` of other writes that must happen in the same statement (one round trip for a whole posting).
+ */
+export async function appendEvents(tx: Executor, actor: Actor, now: Date, events: NewEvent[], prelude?: SQL): Promise<StoredEvent[]> {
+  if (events.length === 0) {
+    if (prelude) await tx.execute(sql`${prelude} SELECT 1`);
+    return [];
+  }
+  const values = sql.join(
+    events.map((event) => {
+      const by = event.actor ?? actor;
+      return sql`(${event.type}, ${event.subject?.type ?? null}, ${event.subject?.id ?? null}, ${by.type}, ${by.id}, ${JSON.stringify(event.payload ?? {})}::jsonb, ${now.toISOString()}::timestamptz)`;
+    }),
+    sql`, `,
+  );
+  const result = (await tx.execute(
+    sql`${prelude ?? sql``} INSERT INTO event_log (type, subject_type, subject_id, actor_type, actor_id, payload, created_at) VALUES ${values}
+        RETURNING id, tx_id, type, subject_type, subject_id, actor_type, actor_id, payload, created_at`,
+  )) as unknown as { rows: Array<Record<string, unknown>> };
+  return result.rows.map((row) => ({
+    id: Number(row.id),
+    txId: Number(row.tx_id),
+    type: String(row.type),
+    subjectType: (row.subject_type as string | null) ?? null,
+    subjectId: (row.subject_id as string | null) ?? null,
+    actorType: row.actor_type as Actor['type'],
+    actorId: (row.actor_id as string | null) ?? null,
+    payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
+    createdAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
+  }));
 }
 
 export interface EventFilter {

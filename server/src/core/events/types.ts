@@ -10,6 +10,8 @@ export interface NewEvent {
   type: string;
   subject?: EventSubject;
   payload?: Record<string, unknown>;
+  /** Who acted, when it is not the transaction's actor (requests grouped into one transaction). */
+  actor?: Actor;
 }
 
 export interface StoredEvent {

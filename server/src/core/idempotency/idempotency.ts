@@ -3,6 +3,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Actor } from '../actor.ts';
+import type { Executor } from '../db/client.ts';
 import type { Kernel, ServiceContext } from '../kernel.ts';
 import { HttpProblem, problemBody } from '../http/problem.ts';
 import { idempotencyKeys } from './schema.ts';
@@ -42,6 +43,46 @@ function fingerprintOf(request: FastifyRequest): string {
   return createHash('sha256').update(JSON.stringify(canonical(what))).digest('hex');
 }
 
+/** What identifies one money-moving request: whose key, which key, what was asked, where. */
+export interface KeyedRequest {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  /** The path, for problem bodies. */
+  instance: string;
+}
+
+export function keyedRequest(request: FastifyRequest, actor: Actor): KeyedRequest {
+  return {
+    scope: `${actor.type}:${actor.id}`,
+    key: String(request.headers['idempotency-key'] ?? ''),
+    fingerprint: fingerprintOf(request),
+    instance: request.url.split('?')[0] ?? request.url,
+  };
+}
+
+/** A refusal as the answer to store: the problem body the error handler would have sent. */
+export function refusal(error: HttpProblem, instance: string): Outcome<unknown> {
+  return { status: error.status, body: problemBody(error.status, error.title, error.detail, instance, error.extra) };
+}
+
+/** Refusals worth remembering: the client's request was understood and declined. A 5xx is ours, and may be retried. */
+export const isRefusal = (error: unknown): error is HttpProblem => error instanceof HttpProblem && error.status < 500;
+
+const keyOf = (request: KeyedRequest) => and(eq(idempotencyKeys.scope, request.scope), eq(idempotencyKeys.key, request.key));
+
+/** The stored answer to a key another request claimed first: the same answer for the same request, a 422 for another. */
+export async function storedAnswer<T>(db: Executor, request: KeyedRequest): Promise<Outcome<T>> {
+  const [first] = await db.select().from(idempotencyKeys).where(keyOf(request));
+  if (!first || first.status === 0) throw new HttpProblem(409, 'Conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+  if (first.fingerprint !== request.fingerprint) {
+    throw new HttpProblem(422, 'Unprocessable Content', 'This Idempotency-Key was used for a different request; use a new key for a new operation.', {
+      errors: [{ field: 'headers.idempotency-key', message: 'was used with other parameters' }],
+    });
+  }
+  return { status: first.status, body: first.body as T };
+}
+
 /**
  * Runs a money-moving request once per key, as payment APIs do. The key row is inserted first in the
  * request's transaction: a concurrent request with the same key waits on it (the unique index) until
@@ -49,6 +90,38 @@ function fingerprintOf(request: FastifyRequest): string {
  * savepoint and the refusal is stored, so a replay cannot succeed later where the first attempt failed.
  * A 5xx stores nothing, so the client may retry.
  */
+export async function runIdempotent<T>(
+  kernel: Kernel,
+  request: KeyedRequest,
+  actor: Actor,
+  work: (ctx: ServiceContext) => Promise<Outcome<T>>,
+): Promise<{ outcome: Outcome<T>; replayed: boolean }> {
+  return kernel.write(actor, async (ctx) => {
+    const claimed = await ctx.tx
+      .insert(idempotencyKeys)
+      .values({ scope: request.scope, key: request.key, fingerprint: request.fingerprint, status: 0, body: {}, createdAt: ctx.now })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (claimed.length === 0) return { outcome: await storedAnswer<T>(ctx.tx, request), replayed: true };
+    let outcome: Outcome<unknown>;
+    try {
+      outcome = await ctx.savepoint(work);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      outcome = refusal(error, request.instance);
+    }
+    await ctx.tx.update(idempotencyKeys).set({ status: outcome.status, body: outcome.body as object }).where(keyOf(request));
+    return { outcome: outcome as Outcome<T>, replayed: false };
+  });
+}
+
+export function sendOutcome(reply: FastifyReply, outcome: Outcome<unknown>, replayed: boolean): FastifyReply {
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  if (outcome.status >= 400) reply.type('application/problem+json');
+  return reply.code(outcome.status).send(outcome.body);
+}
+
+/** `runIdempotent` for a route: the key from the header, the answer sent (marked when it is a replay). */
 export async function idempotent<T>(
   kernel: Kernel,
   request: FastifyRequest,
@@ -56,45 +129,8 @@ export async function idempotent<T>(
   actor: Actor,
   work: (ctx: ServiceContext) => Promise<Outcome<T>>,
 ): Promise<FastifyReply> {
-  const key = String(request.headers['idempotency-key'] ?? '');
-  const scope = `${actor.type}:${actor.id}`;
-  const fingerprint = fingerprintOf(request);
-  const instance = request.url.split('?')[0] ?? request.url;
-  const { outcome, replayed } = await kernel.write(actor, async (ctx) => {
-    const claimed = await ctx.tx
-      .insert(idempotencyKeys)
-      .values({ scope, key, fingerprint, status: 0, body: {}, createdAt: ctx.now })
-      .onConflictDoNothing()
-      .returning({ key: idempotencyKeys.key });
-    if (claimed.length === 0) {
-      const [first] = await ctx.tx
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-      if (!first) throw new HttpProblem(409, 'Conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
-      if (first.fingerprint !== fingerprint) {
-        throw new HttpProblem(422, 'Unprocessable Content', 'This Idempotency-Key was used for a different request; use a new key for a new operation.', {
-          errors: [{ field: 'headers.idempotency-key', message: 'was used with other parameters' }],
-        });
-      }
-      return { outcome: { status: first.status, body: first.body as T }, replayed: true };
-    }
-    let outcome: Outcome<unknown>;
-    try {
-      outcome = await ctx.savepoint(work);
-    } catch (error) {
-      if (!(error instanceof HttpProblem) || error.status >= 500) throw error;
-      outcome = { status: error.status, body: problemBody(error.status, error.title, error.detail, instance, error.extra) };
-    }
-    await ctx.tx
-      .update(idempotencyKeys)
-      .set({ status: outcome.status, body: outcome.body as object })
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-    return { outcome: outcome as Outcome<T>, replayed: false };
-  });
-  if (replayed) reply.header('idempotent-replayed', 'true');
-  if (outcome.status >= 400) reply.type('application/problem+json');
-  return reply.code(outcome.status).send(outcome.body);
+  const { outcome, replayed } = await runIdempotent(kernel, keyedRequest(request, actor), actor, work);
+  return sendOutcome(reply, outcome, replayed);
 }
 
 /** Forgets keys older than the retention period (an hourly job). */

@@ -7,6 +7,7 @@ import { createTestApp, listen, signIn, staffWith, type Session, type TestApp } 
 import { systemActor } from '../../core/actor.ts';
 import { expireHolds } from './index.ts';
 import { rebuildProjection } from './service.ts';
+import { purgeIdempotencyKeys } from '../../core/idempotency/idempotency.ts';
 
 describe('ledger', () => {
   let t: TestApp;
@@ -287,6 +288,24 @@ describe('ledger', () => {
     } finally {
       aliceSocket.socket.close();
       bobSocket.socket.close();
+    }
+  });
+
+  it('keeps Idempotency-Keys 24 hours: after that the hourly purge forgets them', async () => {
+    const key = randomUUID();
+    assert.equal((await adjust(alice, 3, key)).statusCode, 201);
+    assert.equal((await adjust(alice, 3, key)).headers['idempotent-replayed'], 'true');
+    t.clock.advance(23 * 3600_000);
+    try {
+      await purgeIdempotencyKeys(t.app.kernel);
+      assert.equal((await adjust(alice, 3, key)).headers['idempotent-replayed'], 'true', 'still kept after 23 hours');
+      t.clock.advance(2 * 3600_000);
+      assert.ok((await purgeIdempotencyKeys(t.app.kernel)) >= 1);
+      const fresh = await adjust(alice, 3, key);
+      assert.equal(fresh.statusCode, 201);
+      assert.equal(fresh.headers['idempotent-replayed'], undefined, 'a forgotten key acts again');
+    } finally {
+      t.clock.advance(-25 * 3600_000);
     }
   });
 

@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../core/actor.ts';
-import { IdempotencyHeaders, idempotent } from '../../core/idempotency/idempotency.ts';
+import { IdempotencyHeaders, idempotent, keyedRequest, sendOutcome } from '../../core/idempotency/idempotency.ts';
+import { transferQueue } from './transfer-queue.ts';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../../core/http/pagination.ts';
@@ -130,7 +131,7 @@ const reference = (type: string | null, id: string | null) => (type ? { type, id
 export function accountView(account: ledger.Account, ownerName: string | null) {
   return { ...account, ownerName: account.ownerType === 'platform' ? null : ownerName, available: ledger.available(account), createdAt: account.createdAt.toISOString() };
 }
-export const transferView = (t: ledger.Transfer) => ({ ...t, reference: reference(t.referenceType, t.referenceId), createdAt: t.createdAt.toISOString() });
+export const transferView = (t: ledger.PostedTransfer) => ({ ...t, reference: reference(t.referenceType, t.referenceId), createdAt: t.createdAt.toISOString() });
 export const holdView = (h: ledger.Hold) => ({
   ...h,
   reference: reference(h.referenceType, h.referenceId),
@@ -354,16 +355,17 @@ export function ledgerRoutes(kernel: Kernel) {
         schema: {
           tags: ['ledger'],
           summary: 'Move money between two accounts of one currency',
+          description: 'Concurrent transfers are committed in groups (one transaction for those that arrive together); each is still applied or refused on its own, in arrival order, with its own stored answer.',
           headers: IdempotencyHeaders,
           body: TransferBody,
           response: { 201: TransferView, ...problems(400, 409, 422) },
         },
       },
-      async (request, reply) =>
-        idempotent(kernel, request, reply, staff(request), async (ctx) => ({
-          status: 201,
-          body: transferView(await ledger.postTransfer(ctx, request.body, (_i, field) => `body.${field}`)),
-        })),
+      async (request, reply) => {
+        const actor = staff(request);
+        const { outcome, replayed } = await transferQueue(kernel).submit({ request: keyedRequest(request, actor), actor, input: request.body, view: transferView });
+        return sendOutcome(reply, outcome, replayed);
+      },
     );
 
     app.post(

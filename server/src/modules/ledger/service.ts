@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import type { Actor } from '../../core/actor.ts';
+import type { NewEvent } from '../../core/events/types.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { LedgerEvents } from './events.ts';
 import { ledgerAccounts, ledgerHolds, ledgerTransfers } from './schema.ts';
@@ -96,33 +98,64 @@ export async function accountsOf(db: Executor, ownerType: OwnerType, ownerId: st
 }
 
 /** Locks the accounts in one fixed order (by id), so two transactions never wait on each other in a cycle. */
-async function lockAccounts(tx: Executor, ids: Iterable<string>): Promise<Map<string, Account>> {
+export async function lockAccounts(tx: Executor, ids: Iterable<string>): Promise<Map<string, Account>> {
   const sorted = [...new Set(ids)].sort();
+  if (sorted.length === 0) return new Map();
   const rows = await tx.select().from(ledgerAccounts).where(inArray(ledgerAccounts.id, sorted)).orderBy(asc(ledgerAccounts.id)).for('update');
   return new Map(rows.map((row) => [row.id, { ...row }]));
 }
 
 const subjectOf = (account: Account) => (account.ownerType === 'platform' ? undefined : { type: account.ownerType, id: account.ownerId! });
 
-/** Writes the changed balances back (in id order) and tells each owner their new balance. */
-async function saveBalances(ctx: ServiceContext, accounts: Map<string, Account>, before: Map<string, Pick<Account, 'posted' | 'held'>>, cause: Record<string, unknown>) {
-  for (const account of [...accounts.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const old = before.get(account.id)!;
-    if (old.posted === account.posted && old.held === account.held) continue;
-    await ctx.tx.update(ledgerAccounts).set({ posted: account.posted, held: account.held }).where(eq(ledgerAccounts.id, account.id));
-    const subject = subjectOf(account);
-    if (subject) {
-      await ctx.emit({
-        type: LedgerEvents.balanceChanged,
-        subject,
-        payload: { accountId: account.id, kind: account.kind, currency: account.currency, posted: account.posted, held: account.held, available: available(account), ...cause },
-      });
-    }
-  }
+export function snapshot(accounts: Map<string, Account>): Map<string, Pick<Account, 'posted' | 'held'>> {
+  return new Map([...accounts].map(([id, a]) => [id, { posted: a.posted, held: a.held }]));
 }
 
-function snapshot(accounts: Map<string, Account>) {
-  return new Map([...accounts].map(([id, a]) => [id, { posted: a.posted, held: a.held }]));
+export function changedAccounts(accounts: Map<string, Account>, before: Map<string, Pick<Account, 'posted' | 'held'>>): Account[] {
+  return [...accounts.values()].filter((a) => {
+    const old = before.get(a.id)!;
+    return old.posted !== a.posted || old.held !== a.held;
+  });
+}
+
+/** `ledger.balance_changed` for each changed account that has an owner: their app shows the new balance. */
+export function balanceEvents(changed: Account[], cause: Record<string, unknown>, actor?: Actor): NewEvent[] {
+  return changed.flatMap((account) => {
+    const subject = subjectOf(account);
+    if (!subject) return [];
+    return [{
+      type: LedgerEvents.balanceChanged,
+      subject,
+      actor,
+      payload: { accountId: account.id, kind: account.kind, currency: account.currency, posted: account.posted, held: account.held, available: available(account), ...cause },
+    }];
+  });
+}
+
+/** A CTE writing the accounts' new balances (the rows are locked: absolute values are safe). */
+export function balancesCte(changed: Account[]): SQL | undefined {
+  if (changed.length === 0) return undefined;
+  const values = sql.join(changed.map((a) => sql`(${a.id}::uuid, ${a.posted}::bigint, ${a.held}::bigint)`), sql`, `);
+  return sql`ledger_balances_written AS (UPDATE ledger_accounts AS a SET posted = v.posted, held = v.held FROM (VALUES ${values}) AS v(id, posted, held) WHERE a.id = v.id)`;
+}
+
+/** A CTE inserting transfer rows. */
+export function transfersCte(rows: TransferRow[]): SQL | undefined {
+  if (rows.length === 0) return undefined;
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${r.id}::uuid, ${r.debitAccountId}::uuid, ${r.creditAccountId}::uuid, ${r.amount}::bigint, ${r.currency}, ${r.kind}, ${r.referenceType}, ${r.referenceId}, ${r.memo}, ${r.batchId}::uuid, ${r.holdId}::uuid, ${r.debitBalanceAfter}::bigint, ${r.creditBalanceAfter}::bigint, ${r.actorType}, ${r.actorId}, ${r.createdAt.toISOString()}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  return sql`ledger_transfers_written AS (INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, kind, reference_type, reference_id, memo, batch_id, hold_id, debit_balance_after, credit_balance_after, actor_type, actor_id, created_at) VALUES ${values})`;
+}
+
+/** `WITH a, b, …` of the CTEs given (undefined ones skipped), to run before an event insert in one statement. */
+export function withCtes(parts: Array<SQL | undefined>): SQL | undefined {
+  const present = parts.filter((part): part is SQL => part !== undefined);
+  return present.length > 0 ? sql`WITH ${sql.join(present, sql`, `)}` : undefined;
 }
 
 function validateTransfer(input: TransferInput, index: number, name: FieldNamer): void {
@@ -138,6 +171,56 @@ function accountFor(accounts: Map<string, Account>, id: string, field: string): 
   return account;
 }
 
+/** A transfer as written (its `seq` is drawn by the database and not read back). */
+export type PostedTransfer = Omit<Transfer, 'seq'>;
+export type TransferRow = PostedTransfer;
+
+/**
+ * Applies one transfer to locked accounts in memory, or refuses it (a 4xx problem) leaving them as they
+ * were: checks the accounts, the currency and the debit's available balance, moves the amount and
+ * returns the row to insert with both balances after it.
+ */
+export function applyTransfer(
+  accounts: Map<string, Account>,
+  input: TransferInput,
+  meta: { index: number; name: FieldNamer; actor: Actor; now: Date; batchId: string | null; holdId: string | null },
+): TransferRow {
+  validateTransfer(input, meta.index, meta.name);
+  const debit = accountFor(accounts, input.debitAccountId, meta.name(meta.index, 'debitAccountId'));
+  const credit = accountFor(accounts, input.creditAccountId, meta.name(meta.index, 'creditAccountId'));
+  if (debit.currency !== credit.currency) throw invalidField(meta.name(meta.index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
+  if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+  debit.posted -= input.amount;
+  credit.posted += input.amount;
+  return {
+    id: uuidv7(),
+    debitAccountId: debit.id,
+    creditAccountId: credit.id,
+    amount: input.amount,
+    currency: debit.currency,
+    kind: input.kind,
+    referenceType: input.reference?.type ?? null,
+    referenceId: input.reference?.id ?? null,
+    memo: input.memo ?? null,
+    batchId: meta.batchId,
+    holdId: meta.holdId,
+    debitBalanceAfter: debit.posted,
+    creditBalanceAfter: credit.posted,
+    actorType: meta.actor.type,
+    actorId: meta.actor.id,
+    createdAt: meta.now,
+  };
+}
+
+export function transferEvents(rows: TransferRow[], accounts: Map<string, Account>, actorOf?: (row: TransferRow) => Actor): NewEvent[] {
+  return rows.map((row) => ({
+    type: LedgerEvents.transferPosted,
+    subject: subjectOf(accounts.get(row.debitAccountId)!) ?? subjectOf(accounts.get(row.creditAccountId)!),
+    actor: actorOf?.(row),
+    payload: transferPayload(row),
+  }));
+}
+
 /**
  * Posts transfers atomically, all or none, in the caller's transaction: every account involved is locked
  * once, in id order; each transfer is applied in turn and may not take an account that may not go
@@ -148,54 +231,22 @@ export async function postTransfers(
   ctx: ServiceContext,
   inputs: TransferInput[],
   options: { name?: FieldNamer; holdId?: string; heldRelease?: { accountId: string; amount: number } } = {},
-): Promise<Transfer[]> {
+): Promise<PostedTransfer[]> {
   const name = options.name ?? defaultNamer;
   inputs.forEach((input, index) => validateTransfer(input, index, name));
   const accounts = await lockAccounts(ctx.tx, inputs.flatMap((t) => [t.debitAccountId, t.creditAccountId]));
   const before = snapshot(accounts);
   if (options.heldRelease) accounts.get(options.heldRelease.accountId)!.held -= options.heldRelease.amount;
   const batchId = inputs.length > 1 ? uuidv7() : null;
-  const rows: Array<typeof ledgerTransfers.$inferInsert> = [];
-  inputs.forEach((input, index) => {
-    const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
-    const credit = accountFor(accounts, input.creditAccountId, name(index, 'creditAccountId'));
-    if (debit.currency !== credit.currency) throw invalidField(name(index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
-    if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
-    debit.posted -= input.amount;
-    credit.posted += input.amount;
-    rows.push({
-      id: uuidv7(),
-      debitAccountId: debit.id,
-      creditAccountId: credit.id,
-      amount: input.amount,
-      currency: debit.currency,
-      kind: input.kind,
-      referenceType: input.reference?.type ?? null,
-      referenceId: input.reference?.id ?? null,
-      memo: input.memo ?? null,
-      batchId,
-      holdId: options.holdId ?? null,
-      debitBalanceAfter: debit.posted,
-      creditBalanceAfter: credit.posted,
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
-      createdAt: ctx.now,
-    });
-  });
-  const transfers = rows.length > 0 ? await ctx.tx.insert(ledgerTransfers).values(rows).returning() : [];
-  for (const transfer of transfers) {
-    const debit = accounts.get(transfer.debitAccountId)!;
-    await ctx.emit({
-      type: LedgerEvents.transferPosted,
-      subject: subjectOf(debit) ?? subjectOf(accounts.get(transfer.creditAccountId)!),
-      payload: transferPayload(transfer),
-    });
-  }
-  await saveBalances(ctx, accounts, before, options.holdId ? { holdId: options.holdId } : { transferIds: transfers.map((t) => t.id) });
-  return transfers;
+  const rows = inputs.map((input, index) => applyTransfer(accounts, input, { index, name, actor: ctx.actor, now: ctx.now, batchId, holdId: options.holdId ?? null }));
+  const changed = changedAccounts(accounts, before);
+  const cause = options.holdId ? { holdId: options.holdId } : { transferIds: rows.map((t) => t.id) };
+  // The transfers, the balances and the events: one statement.
+  await ctx.emitMany([...transferEvents(rows, accounts), ...balanceEvents(changed, cause)], withCtes([transfersCte(rows), balancesCte(changed)]));
+  return rows;
 }
 
-const transferPayload = (t: Transfer) => ({
+const transferPayload = (t: PostedTransfer) => ({
   transferId: t.id,
   debitAccountId: t.debitAccountId,
   creditAccountId: t.creditAccountId,
@@ -208,7 +259,7 @@ const transferPayload = (t: Transfer) => ({
   batchId: t.batchId,
 });
 
-export async function postTransfer(ctx: ServiceContext, input: TransferInput, name: FieldNamer = (_i, field) => field): Promise<Transfer> {
+export async function postTransfer(ctx: ServiceContext, input: TransferInput, name: FieldNamer = (_i, field) => field): Promise<PostedTransfer> {
   const [transfer] = await postTransfers(ctx, [input], { name });
   return transfer!;
 }
@@ -246,8 +297,8 @@ export async function placeHold(ctx: ServiceContext, input: HoldInput, name: Fie
       createdAt: ctx.now,
     })
     .returning();
-  await ctx.emit({ type: LedgerEvents.holdPlaced, subject: subjectOf(debit), payload: holdPayload(hold!) });
-  await saveBalances(ctx, accounts, before, { holdId: hold!.id });
+  const changed = changedAccounts(accounts, before);
+  await ctx.emitMany([{ type: LedgerEvents.holdPlaced, subject: subjectOf(debit), payload: holdPayload(hold!) }, ...balanceEvents(changed, { holdId: hold!.id })], withCtes([balancesCte(changed)]));
   return hold!;
 }
 
@@ -276,7 +327,7 @@ async function pendingHold(ctx: ServiceContext, id: string, purpose: 'post' | 'r
 }
 
 /** Posts a pending hold: `amount` (all of it by default) moves to the credit account; the rest is released. */
-export async function postHold(ctx: ServiceContext, id: string, amount?: number, field = 'amount'): Promise<{ hold: Hold; transfer: Transfer }> {
+export async function postHold(ctx: ServiceContext, id: string, amount?: number, field = 'amount'): Promise<{ hold: Hold; transfer: PostedTransfer }> {
   const hold = await pendingHold(ctx, id, 'post');
   const posted = amount ?? hold.amount;
   if (!Number.isSafeInteger(posted) || posted <= 0 || posted > hold.amount) throw invalidField(field, `must be between 1 and the held ${hold.amount}`);
@@ -301,8 +352,11 @@ export async function voidHold(ctx: ServiceContext, id: string, state: 'voided' 
   const before = snapshot(accounts);
   accounts.get(hold.debitAccountId)!.held -= hold.amount;
   const [updated] = await ctx.tx.update(ledgerHolds).set({ state, resolvedAt: ctx.now }).where(eq(ledgerHolds.id, id)).returning();
-  await ctx.emit({ type: LedgerEvents.holdVoided, subject: subjectOf(accounts.get(hold.debitAccountId)!), payload: holdPayload(updated!) });
-  await saveBalances(ctx, accounts, before, { holdId: id });
+  const changed = changedAccounts(accounts, before);
+  await ctx.emitMany(
+    [{ type: LedgerEvents.holdVoided, subject: subjectOf(accounts.get(hold.debitAccountId)!), payload: holdPayload(updated!) }, ...balanceEvents(changed, { holdId: id })],
+    withCtes([balancesCte(changed)]),
+  );
   return updated!;
 }
 

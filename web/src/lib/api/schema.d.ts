@@ -7844,7 +7844,9 @@ export interface paths {
         put?: never;
         /**
          * Move money between two accounts of one currency
-         * @description Requires the `ledger.transfer` permission.
+         * @description Concurrent transfers are committed in groups (one transaction for those that arrive together); each is still applied or refused on its own, in arrival order, with its own stored answer.
+         *
+         *     Requires the `ledger.transfer` permission.
          */
         post: {
             parameters: {
