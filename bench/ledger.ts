@@ -23,7 +23,7 @@ import { buildApp } from '../server/src/app.ts';
 import { parseConfig } from '../server/src/core/config.ts';
 import { checkLedger } from '../server/src/modules/ledger/service.ts';
 import { throwawayDatabase } from '../server/test/throwaway-database.ts';
-import { ADMIN, HOST, WARMUP_SECONDS, loadGenerator, seconds } from './support.ts';
+import { ADMIN, HOST, WARMUP_SECONDS, adminCookie, loadGenerator, seconds } from './support.ts';
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 const CLIENTS = 20;
@@ -377,13 +377,7 @@ async function measureOurs(serverUrl: string, duration: number, profile: boolean
     });
     app = await buildApp(config, { workers: false, logger: false });
     const origin = await app.listen({ host: HOST, port: 0 });
-    const signIn = await fetch(`${origin}/api/console/session`, {
-      method: 'POST',
-      headers: { origin, 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    if (signIn.status !== 200) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
-    const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('sb_session='))!.split(';')[0]!;
+    const cookie = await adminCookie(origin);
 
     process.stderr.write(`  ours: opening and funding ${ACCOUNTS} accounts…`);
     const liability = await post(origin, cookie, '/api/console/ledger/accounts', { ownerType: 'platform', kind: 'liability', currency: 'COIN' });

@@ -149,15 +149,7 @@ export async function withConsoleApp(
     await seed(database);
     const origin = await app.listen({ host: HOST, port: 0 });
 
-    const signIn = await fetch(`${origin}/api/console/session`, {
-      method: 'POST',
-      headers: { origin, 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    if (signIn.status !== 200) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
-    const session = signIn.headers.getSetCookie().find((c) => c.startsWith('sb_session='));
-    if (!session) throw new Error('sign-in set no sb_session cookie');
-    const auth = { cookie: session.split(';')[0]! };
+    const auth = { cookie: await adminCookie(origin) };
 
     await work({
       app,
@@ -175,4 +167,17 @@ export async function withConsoleApp(
     await postgres?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Signs the bench administrator in over HTTP, as a browser would, and returns the `sb_session=…` cookie. */
+export async function adminCookie(origin: string): Promise<string> {
+  const signIn = await fetch(`${origin}/api/console/session`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  if (signIn.status !== 200) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
+  const session = signIn.headers.getSetCookie().find((c) => c.startsWith('sb_session='));
+  if (!session) throw new Error('sign-in set no sb_session cookie');
+  return session.split(';')[0]!;
 }

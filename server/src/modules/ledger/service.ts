@@ -171,6 +171,15 @@ function accountFor(accounts: Map<string, Account>, id: string, field: string): 
   return account;
 }
 
+/** The two accounts of a movement, locked: both exist, share a currency, and the debit can afford it. */
+function fundedPair(accounts: Map<string, Account>, input: TransferInput, index: number, name: FieldNamer): { debit: Account; credit: Account } {
+  const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
+  const credit = accountFor(accounts, input.creditAccountId, name(index, 'creditAccountId'));
+  if (debit.currency !== credit.currency) throw invalidField(name(index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
+  if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+  return { debit, credit };
+}
+
 /** A transfer as written (its `seq` is drawn by the database and not read back). */
 export type PostedTransfer = Omit<Transfer, 'seq'>;
 export type TransferRow = PostedTransfer;
@@ -186,10 +195,7 @@ export function applyTransfer(
   meta: { index: number; name: FieldNamer; actor: Actor; now: Date; batchId: string | null; holdId: string | null },
 ): TransferRow {
   validateTransfer(input, meta.index, meta.name);
-  const debit = accountFor(accounts, input.debitAccountId, meta.name(meta.index, 'debitAccountId'));
-  const credit = accountFor(accounts, input.creditAccountId, meta.name(meta.index, 'creditAccountId'));
-  if (debit.currency !== credit.currency) throw invalidField(meta.name(meta.index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
-  if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+  const { debit, credit } = fundedPair(accounts, input, meta.index, meta.name);
   debit.posted -= input.amount;
   credit.posted += input.amount;
   return {
@@ -274,10 +280,7 @@ export async function placeHold(ctx: ServiceContext, input: HoldInput, name: Fie
   if (input.expiresAt && input.expiresAt <= ctx.now) throw invalidField(name(0, 'expiresAt'), 'must be in the future');
   const accounts = await lockAccounts(ctx.tx, [input.debitAccountId, input.creditAccountId]);
   const before = snapshot(accounts);
-  const debit = accountFor(accounts, input.debitAccountId, name(0, 'debitAccountId'));
-  const credit = accountFor(accounts, input.creditAccountId, name(0, 'creditAccountId'));
-  if (debit.currency !== credit.currency) throw invalidField(name(0, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
-  if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+  const { debit, credit } = fundedPair(accounts, input, 0, name);
   debit.held += input.amount;
   const [hold] = await ctx.tx
     .insert(ledgerHolds)
