@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from './core/db/client.ts';
 import { runMigrations } from './core/db/migrate.ts';
 import { LocalBus, RedisBus, type Bus } from './core/events/bus.ts';
 import { SubscriberRunner } from './core/events/subscribers.ts';
+import { refuseNulCharacters } from './core/http/text-guard.ts';
 import { registerErrorHandling } from './core/http/errors.ts';
 import { registerGuard } from './core/http/guard.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(cookie);
   const errors = registerErrorHandling(app);
+  refuseNulCharacters(app);
   registerGuard(app, {
     authenticator: kernel.authenticator,
     now: kernel.now,

@@ -25,6 +25,7 @@ const CURSOR_PARTS = {
   string: (v: unknown) => typeof v === 'string' && v.length <= 500,
   uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
   id: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+  date: (v: unknown) => typeof v === 'string' && v.length <= 40 && !Number.isNaN(new Date(v).getTime()),
 };
 
 export function decodeCursor<T extends unknown[]>(cursor: string | undefined, shape: Array<keyof typeof CURSOR_PARTS>): T | undefined {

@@ -202,7 +202,7 @@ describe('ledger', () => {
     const wallet = (await adjust(gus, 1000)).json().account;
     const earnings = await openAccount({ ownerType: 'person', ownerId: bob, kind: 'earnings', currency: 'COIN' });
     for (const amount of [100, 200, 300]) {
-      assert.equal((await keyed(admin, '/api/console/ledger/transfers', { debitAccountId: wallet.id, creditAccountId: earnings.id, amount, kind: 'gift', memo: '=HYPERLINK("evil")' })).statusCode, 201);
+      assert.equal((await keyed(admin, '/api/console/ledger/transfers', { debitAccountId: wallet.id, creditAccountId: earnings.id, amount, kind: 'gift', memo: amount === 100 ? 'x;=CMD()' : '=HYPERLINK("evil")' })).statusCode, 201);
     }
     const page1 = (await admin.get(`/api/console/ledger/accounts/${wallet.id}/statement?limit=2`)).json();
     assert.deepEqual(page1.items.map((l: { amount: number; balanceAfter: number }) => [l.amount, l.balanceAfter]), [[-300, 400], [-200, 700]]);
@@ -226,6 +226,7 @@ describe('ledger', () => {
     assert.equal(lines.length, 5);
     assert.match(lines[1]!, /,gift,-300,400,COIN,Bob Earner,/);
     assert.ok(lines[1]!.endsWith(`"'=HYPERLINK(""evil"")"`), 'a formula is defused: ' + lines[1]);
+    assert.ok(lines[3]!.endsWith('"x;=CMD()"'), 'a cell with a semicolon is quoted whole: ' + lines[3]);
   });
 
   it('proves the projection: the check replays transfers and holds; a tampered balance is found and rebuilt', async () => {
@@ -307,6 +308,25 @@ describe('ledger', () => {
     } finally {
       t.clock.advance(-25 * 3600_000);
     }
+  });
+
+  it('keeps balances exact: a movement that would pass 2^53 is refused, not rounded', async () => {
+    const ivan = (await admin.post('/api/console/people', { displayName: 'Ivan Huge' })).json().id;
+    for (let i = 0; i < 9; i++) assert.equal((await adjust(ivan, 1_000_000_000_000_000)).statusCode, 201);
+    const over = await adjust(ivan, 1_000_000_000_000_000);
+    assert.equal(over.statusCode, 409);
+    assert.equal(over.json().code, 'balance_out_of_range');
+    assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
+  });
+
+  it('refuses NUL characters in any field with a 400 naming it, before they reach the database', async () => {
+    const wallet = (await adjust(alice, 1)).json().account;
+    const liability = await openAccount({ ownerType: 'platform', kind: 'liability', currency: 'COIN' });
+    const response = await keyed(admin, '/api/console/ledger/transfers', { debitAccountId: liability.id, creditAccountId: wallet.id, amount: 1, kind: 'gift', memo: 'a\u0000b' });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().errors[0].field, 'body.memo');
+    const query = await admin.get(`/api/console/ledger/accounts?currency=${encodeURIComponent('CO\u0000IN')}`);
+    assert.equal(query.statusCode, 400);
   });
 
   it('requires its permissions: reading is not adjusting', async () => {

@@ -8,7 +8,8 @@ import { transferQueue } from './transfer-queue.ts';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../../core/http/pagination.ts';
-import { invalidField, notFound } from '../../core/http/problem.ts';
+import { HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import type { Executor } from '../../core/db/client.ts';
 import { Nullable } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { subjectNames } from '../people/service.ts';
@@ -167,6 +168,15 @@ async function counterpartyNames(kernel: Kernel, lines: StatementLine[]): Promis
     lines.filter((l) => l.counterOwnerType !== 'platform').map((l) => ({ type: l.counterOwnerType as 'person' | 'organization', id: l.counterOwnerId! })),
   );
   return (line) => (line.counterOwnerId ? (names.get(line.counterOwnerId) ?? line.counterOwnerId) : `platform ${line.counterKind}`);
+}
+
+/** Holds that belong to a module's own process (a payout application's) are resolved only through it. */
+const MANAGED_HOLDS: Record<string, string> = { payout_application: 'its payout application (approve and pay, reject, or cancel it)' };
+
+async function notManagedElsewhere(db: Executor, holdId: string): Promise<void> {
+  const hold = await ledger.getHold(db, holdId);
+  const owner = hold.referenceType ? MANAGED_HOLDS[hold.referenceType] : undefined;
+  if (owner) throw new HttpProblem(409, 'Conflict', `This hold is resolved through ${owner}.`, { code: 'hold_managed' });
 }
 
 export function ledgerRoutes(kernel: Kernel) {
@@ -422,6 +432,7 @@ export function ledgerRoutes(kernel: Kernel) {
       },
       async (request, reply) =>
         idempotent(kernel, request, reply, staff(request), async (ctx) => {
+          await notManagedElsewhere(ctx.tx, request.params.id);
           const { hold, transfer } = await ledger.postHold(ctx, request.params.id, request.body.amount, 'body.amount');
           return { status: 200, body: { hold: holdView(hold), transfer: transferView(transfer) } };
         }),
@@ -440,7 +451,10 @@ export function ledgerRoutes(kernel: Kernel) {
         },
       },
       async (request, reply) =>
-        idempotent(kernel, request, reply, staff(request), async (ctx) => ({ status: 200, body: holdView(await ledger.voidHold(ctx, request.params.id)) })),
+        idempotent(kernel, request, reply, staff(request), async (ctx) => {
+          await notManagedElsewhere(ctx.tx, request.params.id);
+          return { status: 200, body: holdView(await ledger.voidHold(ctx, request.params.id)) };
+        }),
     );
 
     app.get(

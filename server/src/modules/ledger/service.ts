@@ -118,16 +118,28 @@ export function changedAccounts(accounts: Map<string, Account>, before: Map<stri
   });
 }
 
-/** `ledger.balance_changed` for each changed account that has an owner: their app shows the new balance. */
-export function balanceEvents(changed: Account[], cause: Record<string, unknown>, actor?: Actor): NewEvent[] {
+/**
+ * `ledger.balance_changed` for each changed account that has an owner: their app shows the new balance.
+ * With `rows`, each account's event names only the transfers that touched it, and is by whoever made the
+ * last of them.
+ */
+export function balanceEvents(changed: Account[], cause: Record<string, unknown> | { rows: TransferRow[]; actorOf?: (row: TransferRow) => Actor }): NewEvent[] {
   return changed.flatMap((account) => {
     const subject = subjectOf(account);
     if (!subject) return [];
+    let why: Record<string, unknown> = cause;
+    let actor: Actor | undefined;
+    if ('rows' in cause && Array.isArray(cause.rows)) {
+      const mine = (cause.rows as TransferRow[]).filter((r) => r.debitAccountId === account.id || r.creditAccountId === account.id);
+      why = { transferIds: mine.map((r) => r.id) };
+      const last = mine.at(-1);
+      actor = last && cause.actorOf ? (cause.actorOf as (row: TransferRow) => Actor)(last) : undefined;
+    }
     return [{
       type: LedgerEvents.balanceChanged,
       subject,
       actor,
-      payload: { accountId: account.id, kind: account.kind, currency: account.currency, posted: account.posted, held: account.held, available: available(account), ...cause },
+      payload: { accountId: account.id, kind: account.kind, currency: account.currency, posted: account.posted, held: account.held, available: available(account), ...why },
     }];
   });
 }
@@ -171,6 +183,16 @@ function accountFor(accounts: Map<string, Account>, id: string, field: string): 
   return account;
 }
 
+/** Balances stay exact integers: a movement that would take one beyond 2^53 − 1 is refused, not rounded. */
+function withinRange(balance: number, account: Account): void {
+  if (!Number.isSafeInteger(balance)) {
+    throw new HttpProblem(409, 'Conflict', `Account ${account.id} would exceed the largest balance this ledger keeps (±${Number.MAX_SAFE_INTEGER} minor units).`, {
+      code: 'balance_out_of_range',
+      accountId: account.id,
+    });
+  }
+}
+
 /** The two accounts of a movement, locked: both exist, share a currency, and the debit can afford it. */
 function fundedPair(accounts: Map<string, Account>, input: TransferInput, index: number, name: FieldNamer): { debit: Account; credit: Account } {
   const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
@@ -196,6 +218,8 @@ export function applyTransfer(
 ): TransferRow {
   validateTransfer(input, meta.index, meta.name);
   const { debit, credit } = fundedPair(accounts, input, meta.index, meta.name);
+  withinRange(debit.posted - input.amount, debit);
+  withinRange(credit.posted + input.amount, credit);
   debit.posted -= input.amount;
   credit.posted += input.amount;
   return {
@@ -246,7 +270,7 @@ export async function postTransfers(
   const batchId = inputs.length > 1 ? uuidv7() : null;
   const rows = inputs.map((input, index) => applyTransfer(accounts, input, { index, name, actor: ctx.actor, now: ctx.now, batchId, holdId: options.holdId ?? null }));
   const changed = changedAccounts(accounts, before);
-  const cause = options.holdId ? { holdId: options.holdId } : { transferIds: rows.map((t) => t.id) };
+  const cause = options.holdId ? { holdId: options.holdId, transferIds: rows.map((t) => t.id) } : { rows };
   // The transfers, the balances and the events: one statement.
   await ctx.emitMany([...transferEvents(rows, accounts), ...balanceEvents(changed, cause)], withCtes([transfersCte(rows), balancesCte(changed)]));
   return rows;
@@ -281,6 +305,7 @@ export async function placeHold(ctx: ServiceContext, input: HoldInput, name: Fie
   const accounts = await lockAccounts(ctx.tx, [input.debitAccountId, input.creditAccountId]);
   const before = snapshot(accounts);
   const { debit, credit } = fundedPair(accounts, input, 0, name);
+  withinRange(debit.held + input.amount, debit);
   debit.held += input.amount;
   const [hold] = await ctx.tx
     .insert(ledgerHolds)
@@ -329,14 +354,27 @@ async function pendingHold(ctx: ServiceContext, id: string, purpose: 'post' | 'r
   return hold;
 }
 
-/** Posts a pending hold: `amount` (all of it by default) moves to the credit account; the rest is released. */
-export async function postHold(ctx: ServiceContext, id: string, amount?: number, field = 'amount'): Promise<{ hold: Hold; transfer: PostedTransfer }> {
+/**
+ * Posts a pending hold: `amount` (all of it by default) moves to the credit account; the rest is released.
+ * `alongside` are transfers made in the same posting (a payout's fee), so that every account involved is
+ * locked once, in id order, with the hold's.
+ */
+export async function postHold(
+  ctx: ServiceContext,
+  id: string,
+  amount?: number,
+  field = 'amount',
+  alongside: TransferInput[] = [],
+): Promise<{ hold: Hold; transfer: PostedTransfer; alongside: PostedTransfer[] }> {
   const hold = await pendingHold(ctx, id, 'post');
   const posted = amount ?? hold.amount;
   if (!Number.isSafeInteger(posted) || posted <= 0 || posted > hold.amount) throw invalidField(field, `must be between 1 and the held ${hold.amount}`);
-  const [transfer] = await postTransfers(
+  const [transfer, ...others] = await postTransfers(
     ctx,
-    [{ debitAccountId: hold.debitAccountId, creditAccountId: hold.creditAccountId, amount: posted, kind: hold.kind, reference: hold.referenceType ? { type: hold.referenceType, id: hold.referenceId! } : null, memo: hold.memo }],
+    [
+      { debitAccountId: hold.debitAccountId, creditAccountId: hold.creditAccountId, amount: posted, kind: hold.kind, reference: hold.referenceType ? { type: hold.referenceType, id: hold.referenceId! } : null, memo: hold.memo },
+      ...alongside,
+    ],
     { holdId: hold.id, heldRelease: { accountId: hold.debitAccountId, amount: hold.amount } },
   );
   const [updated] = await ctx.tx
@@ -345,7 +383,7 @@ export async function postHold(ctx: ServiceContext, id: string, amount?: number,
     .where(eq(ledgerHolds.id, id))
     .returning();
   await ctx.emit({ type: LedgerEvents.holdPosted, subject: await ownerSubject(ctx.tx, hold.debitAccountId), payload: holdPayload(updated!) });
-  return { hold: updated!, transfer: transfer! };
+  return { hold: updated!, transfer: transfer!, alongside: others };
 }
 
 /** Releases a pending hold without moving money (`expired` when its time ran out). */
@@ -408,29 +446,37 @@ export interface LedgerCheck {
   negative: string[];
 }
 
+/** Every account with what its transfers and pending holds say, compared in SQL (exact, whatever the size). */
 const EXPECTED = sql`
   WITH moved AS (
-    SELECT account_id, sum(delta)::bigint AS posted FROM (
+    SELECT account_id, sum(delta) AS posted FROM (
       SELECT credit_account_id AS account_id, amount AS delta FROM ledger_transfers
       UNION ALL
       SELECT debit_account_id, -amount FROM ledger_transfers
     ) lines GROUP BY account_id
   ), reserved AS (
-    SELECT debit_account_id AS account_id, sum(amount)::bigint AS held FROM ledger_holds WHERE state = 'pending' GROUP BY debit_account_id
+    SELECT debit_account_id AS account_id, sum(amount) AS held FROM ledger_holds WHERE state = 'pending' GROUP BY debit_account_id
   )
-  SELECT a.id AS "accountId", a.posted, a.held, coalesce(m.posted, 0)::bigint AS "expectedPosted", coalesce(r.held, 0)::bigint AS "expectedHeld"
+  SELECT a.id AS "accountId", a.posted::text AS posted, a.held::text AS held,
+         coalesce(m.posted, 0)::text AS "expectedPosted", coalesce(r.held, 0)::text AS "expectedHeld",
+         (a.posted <> coalesce(m.posted, 0) OR a.held <> coalesce(r.held, 0)) AS mismatch
   FROM ledger_accounts a LEFT JOIN moved m ON m.account_id = a.id LEFT JOIN reserved r ON r.account_id = a.id`;
 
 /** Replays the transfers and pending holds and compares them with the stored balances. */
 export async function checkLedger(db: Executor): Promise<LedgerCheck> {
-  const rows = ((await db.execute(EXPECTED)) as unknown as { rows: Record<string, unknown>[] }).rows.map((r) => ({
-    accountId: String(r.accountId),
-    posted: Number(r.posted),
-    held: Number(r.held),
-    expectedPosted: Number(r.expectedPosted),
-    expectedHeld: Number(r.expectedHeld),
-  }));
-  const sums = ((await db.execute(sql`SELECT currency, sum(posted)::bigint AS sum FROM ledger_accounts GROUP BY currency`)) as unknown as { rows: Array<{ currency: string; sum: unknown }> }).rows;
+  const rows = ((await db.execute(EXPECTED)) as unknown as { rows: Record<string, unknown>[] }).rows;
+  const mismatches = rows
+    .filter((r) => r.mismatch === true || r.mismatch === 't')
+    .map((r) => ({
+      accountId: String(r.accountId),
+      posted: Number(r.posted),
+      held: Number(r.held),
+      expectedPosted: Number(r.expectedPosted),
+      expectedHeld: Number(r.expectedHeld),
+    }));
+  const sums = ((await db.execute(sql`SELECT currency, sum(posted)::text AS sum FROM ledger_accounts GROUP BY currency HAVING sum(posted) <> 0`)) as unknown as {
+    rows: Array<{ currency: string; sum: string }>;
+  }).rows;
   const negative = await db
     .select({ id: ledgerAccounts.id })
     .from(ledgerAccounts)
@@ -439,8 +485,8 @@ export async function checkLedger(db: Executor): Promise<LedgerCheck> {
   return {
     accounts: rows.length,
     transfers: Number(counted?.n ?? 0),
-    mismatches: rows.filter((r) => r.posted !== r.expectedPosted || r.held !== r.expectedHeld),
-    unbalanced: sums.map((s) => ({ currency: s.currency, sum: Number(s.sum) })).filter((s) => s.sum !== 0),
+    mismatches,
+    unbalanced: sums.map((s) => ({ currency: s.currency, sum: Number(s.sum) })),
     negative: negative.map((n) => n.id),
   };
 }
@@ -449,8 +495,13 @@ export async function checkLedger(db: Executor): Promise<LedgerCheck> {
 export async function rebuildProjection(ctx: ServiceContext): Promise<ProjectionMismatch[]> {
   await ctx.tx.execute(sql`LOCK TABLE ledger_accounts, ledger_transfers, ledger_holds IN SHARE ROW EXCLUSIVE MODE`);
   const { mismatches } = await checkLedger(ctx.tx);
-  for (const m of mismatches) {
-    await ctx.tx.update(ledgerAccounts).set({ posted: m.expectedPosted, held: m.expectedHeld }).where(eq(ledgerAccounts.id, m.accountId));
+  // Recomputed in SQL, so the written values are exact whatever their size.
+  for (const { accountId: id } of mismatches) {
+    await ctx.tx.execute(sql`
+      UPDATE ledger_accounts SET
+        posted = (SELECT coalesce(sum(CASE WHEN credit_account_id = ${id}::uuid THEN amount ELSE -amount END), 0) FROM ledger_transfers WHERE debit_account_id = ${id}::uuid OR credit_account_id = ${id}::uuid),
+        held = (SELECT coalesce(sum(amount), 0) FROM ledger_holds WHERE state = 'pending' AND debit_account_id = ${id}::uuid)
+      WHERE id = ${id}::uuid`);
   }
   return mismatches;
 }

@@ -80,7 +80,8 @@ const csvCell = (value: unknown): string => {
   const text = value === null || value === undefined ? '' : String(value);
   // A leading =, +, - or @ would make a spreadsheet run the cell as a formula.
   const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+$/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // Semicolons too: spreadsheets in many locales split on them.
+  return /[",;\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
 export const CSV_HEADER = ['time', 'transfer_id', 'kind', 'amount', 'balance_after', 'currency', 'counterparty', 'counter_account_id', 'reference', 'memo'];

@@ -142,7 +142,7 @@ export class TransferQueue {
           : undefined;
       // Transfers, balances, stored answers and events: one statement for the whole group.
       await ctx.emitMany(
-        [...transferEvents(rows, accounts, (row) => actorOf.get(row.id)!), ...balanceEvents(changed, { transferIds: rows.map((r) => r.id) }, mine.at(-1)?.actor)],
+        [...transferEvents(rows, accounts, (row) => actorOf.get(row.id)!), ...balanceEvents(changed, { rows, actorOf: (row) => actorOf.get(row.id)! })],
         withCtes([transfersCte(rows), balancesCte(changed), answers]),
       );
       return { answered: new Map(mine.map((item) => [item, { outcome: outcomes.get(item)!, replayed: false }])), later };

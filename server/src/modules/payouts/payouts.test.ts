@@ -145,6 +145,45 @@ describe('payout applications', () => {
     assert.ok(rules.some((r: { ownerName: string | null }) => r.ownerName === 'Starlight Agency'));
   });
 
+  it("keeps a payout's hold to its application: the generic hold routes refuse it", async () => {
+    const streamer = await streamerWith(200);
+    const application = (await request(streamer.id, { amount: 100 })).json();
+    const posted = await keyed(admin, `/api/console/ledger/holds/${application.holdId}/post`, {});
+    assert.equal(posted.statusCode, 409);
+    assert.equal(posted.json().code, 'hold_managed');
+    assert.equal((await keyed(admin, `/api/console/ledger/holds/${application.holdId}/void`, {})).statusCode, 409);
+    assert.equal((await approver.post(`/api/console/payouts/${application.id}/approve`)).statusCode, 200);
+  });
+
+  it('pays while other postings touch settlement and revenue at the same time, without a deadlock reaching anyone', async () => {
+    const liability = (await admin.post('/api/console/ledger/accounts', { ownerType: 'platform', kind: 'liability', currency: 'COIN' })).json();
+    const revenue = (await admin.post('/api/console/ledger/accounts', { ownerType: 'platform', kind: 'revenue', currency: 'COIN' })).json();
+    const settlement = (await admin.post('/api/console/ledger/accounts', { ownerType: 'platform', kind: 'settlement', currency: 'COIN' })).json();
+    const applications = [];
+    for (let i = 0; i < 8; i++) {
+      const application = (await request((await streamerWith(500)).id, { amount: 400 })).json();
+      await approver.post(`/api/console/payouts/${application.id}/approve`);
+      applications.push(application);
+    }
+    const answers = await Promise.all([
+      ...applications.map((a) => keyed(payer, `/api/console/payouts/${a.id}/pay`, { paymentReference: `R-${a.id}` })),
+      ...applications.map(() =>
+        keyed(admin, '/api/console/ledger/batches', {
+          transfers: [
+            { debitAccountId: liability.id, creditAccountId: revenue.id, amount: 1, kind: 'adjustment' },
+            { debitAccountId: liability.id, creditAccountId: settlement.id, amount: 1, kind: 'adjustment' },
+          ],
+        }),
+      ),
+    ]);
+    assert.deepEqual(answers.map((a) => a.statusCode).filter((s) => s >= 300), [], answers.map((a) => a.body).join('\n'));
+  });
+
+  it('refuses a forged list cursor with a 400', async () => {
+    const forged = Buffer.from(JSON.stringify(['not a date', randomUUID()])).toString('base64url');
+    assert.equal((await admin.get(`/api/console/payouts?cursor=${forged}`)).statusCode, 400);
+  });
+
   it('approves in bulk, each application on its own', async () => {
     const a = (await request((await streamerWith(100)).id, { amount: 50 })).json();
     const b = (await request((await streamerWith(100)).id, { amount: 50 })).json();

@@ -150,7 +150,7 @@ export function payoutRoutes(kernel: Kernel) {
       },
       async (request) => {
         const q = request.query;
-        const before = decodeCursor<[string, string]>(q.cursor, ['string', 'uuid']);
+        const before = decodeCursor<[string, string]>(q.cursor, ['date', 'uuid']);
         const rows = await payouts.listApplications(kernel.db, {
           state: q.state as payouts.PayoutState | undefined,
           ownerType: q.ownerType,

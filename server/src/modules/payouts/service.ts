@@ -5,7 +5,7 @@ import type { Executor } from '../../core/db/client.ts';
 import { forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { systemActor } from '../../core/actor.ts';
-import { available, ensureAccount, getAccount, placeHold, platformAccount, postHold, postTransfer, voidHold, type Account } from '../ledger/service.ts';
+import { available, ensureAccount, getAccount, getHold, placeHold, platformAccount, postHold, voidHold, type Account } from '../ledger/service.ts';
 import { ledgerAccounts } from '../ledger/schema.ts';
 import { personDetail } from '../people/service.ts';
 import { PayoutEvents } from './events.ts';
@@ -192,6 +192,8 @@ export async function requestPayout(
 /** Four eyes: whoever requested an application may not approve it. Approving twice is a 409, never a second approval. */
 export async function approvePayout(ctx: ServiceContext, id: string): Promise<PayoutApplication> {
   const application = await lockIn(ctx, id, ['requested'], 'approved');
+  const hold = await getHold(ctx.tx, application.holdId);
+  if (hold.state !== 'pending') throw new HttpProblem(409, 'Conflict', `The amount of this payout is no longer held (the hold is ${hold.state}).`, { code: 'hold_resolved' });
   if (application.requestedByType === ctx.actor.type && application.requestedById === ctx.actor.id) {
     throw forbidden('You requested this payout: another staff user must approve it.');
   }
@@ -208,19 +210,16 @@ export async function approvePayout(ctx: ServiceContext, id: string): Promise<Pa
 export async function markPaid(ctx: ServiceContext, id: string, paymentReference: string): Promise<PayoutApplication> {
   const application = await lockIn(ctx, id, ['approved'], 'paid');
   const net = application.amount - application.fee;
-  const { transfer } = await postHold(ctx, application.holdId, net);
-  let feeTransferId: string | null = null;
-  if (application.fee > 0) {
-    const revenue = await platformAccount(ctx, 'revenue', application.currency);
-    const fee = await postTransfer(ctx, {
-      debitAccountId: application.accountId,
-      creditAccountId: revenue.id,
-      amount: application.fee,
-      kind: 'payout_fee',
-      reference: { type: 'payout_application', id },
-    });
-    feeTransferId = fee.id;
-  }
+  const revenue = application.fee > 0 ? await platformAccount(ctx, 'revenue', application.currency) : undefined;
+  // The net to settlement and the fee to revenue in one posting: all three accounts locked once, in id order.
+  const { transfer, alongside } = await postHold(
+    ctx,
+    application.holdId,
+    net,
+    'amount',
+    revenue ? [{ debitAccountId: application.accountId, creditAccountId: revenue.id, amount: application.fee, kind: 'payout_fee', reference: { type: 'payout_application', id } }] : [],
+  );
+  const feeTransferId = alongside[0]?.id ?? null;
   const [paid] = await ctx.tx
     .update(payoutApplications)
     .set({ state: 'paid', paidBy: by(ctx.actor), paidAt: ctx.now, paymentReference, payoutTransferId: transfer.id, feeTransferId, updatedAt: ctx.now })
@@ -244,8 +243,12 @@ export async function rejectPayout(ctx: ServiceContext, id: string, reason: stri
 
 /** Withdrawn before approval, by staff or by the member who asked for it. */
 export async function cancelPayout(ctx: ServiceContext, id: string, owner?: Owner): Promise<PayoutApplication> {
+  if (owner) {
+    // Someone else's application answers exactly like one that does not exist, whatever its state.
+    const seen = await getApplication(ctx.tx, id);
+    if (seen.ownerType !== owner.type || seen.ownerId !== owner.id) throw notFound('No such payout application.');
+  }
   const application = await lockIn(ctx, id, ['requested'], 'cancelled');
-  if (owner && (application.ownerType !== owner.type || application.ownerId !== owner.id)) throw notFound('No such payout application.');
   await voidHold(ctx, application.holdId);
   const [cancelled] = await ctx.tx
     .update(payoutApplications)
