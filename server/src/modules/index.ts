@@ -3,6 +3,7 @@ import type { ModuleManifest } from '../core/module.ts';
 import { filesModule } from './files/index.ts';
 import { ledgerModule } from './ledger/index.ts';
 import { payoutsModule } from './payouts/index.ts';
+import { creatorsModule } from './creators/index.ts';
 import { membersModule } from './members/index.ts';
 import { moderationModule } from './moderation/index.ts';
 import { peopleModule } from './people/index.ts';
@@ -13,7 +14,7 @@ import { staffModule } from './staff/index.ts';
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule, moderationModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule, ledgerModule, payoutsModule];
+export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule, ledgerModule, payoutsModule, creatorsModule];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];

@@ -97,6 +97,17 @@ export async function accountsOf(db: Executor, ownerType: OwnerType, ownerId: st
     .orderBy(asc(ledgerAccounts.currency), asc(ledgerAccounts.kind));
 }
 
+/** One kind of account of many owners at once (a list's balance column), by owner id. */
+export async function accountsByOwner(db: Executor, ownerType: OwnerType, ownerIds: string[], kind: AccountKind, currency: string): Promise<Map<string, Account>> {
+  const ids = [...new Set(ownerIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.ownerType, ownerType), inArray(ledgerAccounts.ownerId, ids), eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)));
+  return new Map(rows.map((row) => [row.ownerId!, row]));
+}
+
 /** Locks the accounts in one fixed order (by id), so two transactions never wait on each other in a cycle. */
 export async function lockAccounts(tx: Executor, ids: Iterable<string>): Promise<Map<string, Account>> {
   const sorted = [...new Set(ids)].sort();

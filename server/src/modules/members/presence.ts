@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
 import type { MemberPrincipal } from '../../core/auth.ts';
 import { eventView } from '../../core/events/routes.ts';
@@ -88,6 +88,20 @@ export class Presence {
     const [presence] = await this.kernel.db.select().from(memberPresence).where(eq(memberPresence.personId, personId));
     const connections = Number(live?.n ?? 0);
     return { online: connections > 0, lastSeenAt: presence?.lastSeenAt.toISOString() ?? null, connections };
+  }
+
+  /** `status` for many people at once (a list's "online now" and "last seen" columns). */
+  async statuses(personIds: string[]): Promise<Map<string, { online: boolean; lastSeenAt: string | null }>> {
+    const ids = [...new Set(personIds)];
+    if (ids.length === 0) return new Map();
+    const live = await this.kernel.db
+      .selectDistinct({ personId: memberConnections.personId })
+      .from(memberConnections)
+      .where(and(inArray(memberConnections.personId, ids), gt(memberConnections.lastBeatAt, this.staleBefore())));
+    const seen = await this.kernel.db.select().from(memberPresence).where(inArray(memberPresence.personId, ids));
+    const online = new Set(live.map((row) => row.personId));
+    const lastSeen = new Map(seen.map((row) => [row.personId, row.lastSeenAt.toISOString()]));
+    return new Map(ids.map((id) => [id, { online: online.has(id), lastSeenAt: lastSeen.get(id) ?? null }]));
   }
 
   private staleBefore(): Date {

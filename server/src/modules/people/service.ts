@@ -142,6 +142,8 @@ export interface PeopleQuery {
   tag?: string;
   cursor?: string;
   limit: number;
+  /** Only people whose id this subquery returns: how another module lists its own kind of person (streamers, app users) with the same search and order. */
+  within?: SQL;
 }
 
 /**
@@ -162,6 +164,7 @@ export async function listPeople(db: Executor, query: PeopleQuery) {
   }
   if (query.status) conditions.push(eq(people.status, query.status));
   if (query.tag) conditions.push(sql`${people.tags} @> ARRAY[${query.tag.trim().toLowerCase()}]::text[]`);
+  if (query.within) conditions.push(sql`${people.id} IN (${query.within})`);
   const after = decodeCursor<[string, string]>(query.cursor, ['string', 'uuid']);
   if (after) conditions.push(sql`(lower(${people.displayName}), ${people.id}) > (${after[0]}, ${after[1]}::uuid)`);
   const rows = await db

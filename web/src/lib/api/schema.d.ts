@@ -10385,6 +10385,939 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/creators/agencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agencies, by name, with their streamers and earnings
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Part of the name or a contact, an exact id, or an identity (Telegram id, email, app uid). */
+                    q?: string;
+                    status?: "active" | "suspended" | "closed";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CreatorAgency"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an agency (an organization of kind agency)
+         * @description Requires the `creators.manage` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description Legal name, country, contacts, banking details. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/streamers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Streamers, by name, with agency, presence and earnings
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Part of the name or a contact, an exact id, or an identity (Telegram id, email, app uid). */
+                    q?: string;
+                    agencyId?: string;
+                    status?: "active" | "suspended";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CreatorStreamer"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Make a person a streamer, in an agency or none
+         * @description Requires the `creators.manage` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        personId: string;
+                        agencyId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            personId: string;
+                            agencyId: string | null;
+                            status: string;
+                            suspendedReason: string | null;
+                            rating: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/streamers/{id}/agency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Move a streamer to another agency, or out of any (agencyId null); the history is kept
+         * @description Requires the `creators.manage` permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        agencyId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            personId: string;
+                            agencyId: string | null;
+                            status: string;
+                            suspendedReason: string | null;
+                            rating: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/streamers/{id}/agencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A streamer's agencies over time, newest first
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agencyId: string;
+                            agencyName: string | null;
+                            /** Format: date-time */
+                            joinedAt: string;
+                            leftAt: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/streamers/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a streamer, with a reason
+         * @description Requires the `creators.manage` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            personId: string;
+                            agencyId: string | null;
+                            status: string;
+                            suspendedReason: string | null;
+                            rating: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/streamers/{id}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let a suspended streamer stream again
+         * @description Requires the `creators.manage` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            personId: string;
+                            agencyId: string | null;
+                            status: string;
+                            suspendedReason: string | null;
+                            rating: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * App users, by name, with coins and presence
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Part of the name or a contact, an exact id, or an identity (Telegram id, email, app uid). */
+                    q?: string;
+                    status?: "active" | "blocked" | "deleted";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CreatorUser"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign me up as an app user (once; repeating it answers 200 with the first sign-up)
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        platform?: "ios" | "android" | "web";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            signedUpAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            signedUpAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10615,6 +11548,53 @@ export interface components {
             fixed: number;
             /** Format: date-time */
             updatedAt: string;
+        };
+        CreatorAgency: {
+            id: string;
+            name: string;
+            status: string;
+            details: {
+                [key: string]: unknown;
+            };
+            streamers: number;
+            /** @description Available COIN earnings. */
+            earnings: number;
+            earningsAccountId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatorStreamer: {
+            id: string;
+            displayName: string;
+            personStatus: string;
+            status: "active" | "suspended";
+            suspendedReason: string | null;
+            agencyId: string | null;
+            agencyName: string | null;
+            rating: number;
+            online: boolean;
+            lastSeenAt: string | null;
+            /** @description Available COIN earnings. */
+            earnings: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatorUser: {
+            id: string;
+            displayName: string;
+            status: string;
+            contacts: {
+                kind: string;
+                value: string;
+            }[];
+            tags: string[];
+            platform: string | null;
+            /** Format: date-time */
+            signedUpAt: string;
+            /** @description Available COIN in the wallet. */
+            coins: number;
+            online: boolean;
+            lastSeenAt: string | null;
         };
     };
     responses: never;

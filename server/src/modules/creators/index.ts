@@ -1,0 +1,22 @@
+import { defineModule } from '../../core/module.ts';
+import { creatorEventTypes } from './events.ts';
+import { creatorRoutes } from './routes.ts';
+
+/**
+ * The back-office of a live-video dating app: agencies (organizations of kind `agency`), their
+ * streamers, and the app's users, built on people, members, ledger and payouts.
+ */
+export const creatorsModule = defineModule({
+  name: 'creators',
+  requires: ['people', 'members', 'ledger', 'payouts'],
+  permissions: [
+    { key: 'creators.read', description: 'See agencies, streamers and app users with their balances and presence.' },
+    { key: 'creators.manage', description: 'Create agencies, make people streamers, move them between agencies, suspend and reinstate them.' },
+  ],
+  roles: [
+    { key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['creators.read', 'creators.manage'] },
+    { key: 'support', name: 'Support', description: 'Front-line staff: find people and organizations, edit them, write notes, block.', permissions: ['creators.read'] },
+  ],
+  events: creatorEventTypes,
+  routes: (app, kernel) => creatorRoutes(kernel)(app),
+});
