@@ -104,3 +104,113 @@ describe('creators: agencies, streamers, app users', () => {
     assert.equal(streamerOnly.length, 0, 'streamers who never signed up as users are not app users');
   });
 });
+
+describe('creators: favorites, blocklist and penalty rules', () => {
+  let t: TestApp;
+  let admin: Session;
+
+  before(async () => {
+    t = await createTestApp();
+    admin = await signIn(t.app);
+  });
+  after(() => t.close());
+
+  /** A person with a member token, signed up as an app user (or made a streamer). */
+  async function member(displayName: string, role: 'user' | 'streamer' = 'user') {
+    const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
+    const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
+    if (role === 'user') await t.app.inject({ method: 'POST', url: '/api/client/creators/sign-up', headers: { authorization: `Bearer ${token}` }, payload: {} });
+    else await admin.post('/api/console/creators/streamers', { personId: id });
+    const call = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    return { id, call };
+  }
+
+  it('keeps favorites and followers both ways, with counts', async () => {
+    const ann = await member('Ann Fan');
+    const star = await member('Star One', 'streamer');
+    assert.equal((await ann.call('PUT', `/api/client/creators/favorites/${star.id}`)).statusCode, 204);
+    assert.equal((await ann.call('PUT', `/api/client/creators/favorites/${star.id}`)).statusCode, 204, 'adding twice is harmless');
+    assert.equal((await ann.call('PUT', `/api/client/creators/favorites/${ann.id}`)).statusCode, 400, 'not oneself');
+    const mine = (await ann.call('GET', '/api/client/creators/favorites')).json().items;
+    assert.deepEqual(mine.map((f: { displayName: string }) => f.displayName), ['Star One']);
+    const followers = (await star.call('GET', '/api/client/creators/favorites?direction=followers')).json().items;
+    assert.deepEqual(followers.map((f: { personId: string }) => f.personId), [ann.id]);
+    assert.deepEqual((await star.call('GET', '/api/client/creators/favorites/counts')).json(), { favorites: 0, followers: 1 });
+    assert.equal((await ann.call('DELETE', `/api/client/creators/favorites/${star.id}`)).statusCode, 204);
+    assert.equal((await ann.call('DELETE', `/api/client/creators/favorites/${star.id}`)).statusCode, 404);
+  });
+
+  it('makes a blocked person disappear both ways at once, and staff see both directions with reasons', async () => {
+    const bo = await member('Bo Blocker');
+    const star = await member('Star Two', 'streamer');
+    await bo.call('PUT', `/api/client/creators/favorites/${star.id}`);
+    await star.call('PUT', `/api/client/creators/favorites/${bo.id}`);
+    const blocked = await bo.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'harassment', note: 'rude in chat' });
+    assert.equal(blocked.statusCode, 204, blocked.body);
+    assert.equal((await bo.call('GET', '/api/client/creators/favorites')).json().items.length, 0);
+    assert.equal((await star.call('GET', '/api/client/creators/favorites?direction=followers')).json().items.length, 0);
+    assert.equal((await star.call('PUT', `/api/client/creators/favorites/${bo.id}`)).statusCode, 404, 'the blocker is not there for the blocked');
+    assert.equal((await bo.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'insults' })).statusCode, 400, 'reasons come from the list');
+
+    const byStaff = (await admin.get(`/api/console/creators/people/${star.id}/blocks?direction=blocked_by`)).json().items;
+    assert.deepEqual(byStaff.map((b: { personId: string; reason: string; note: string }) => [b.personId, b.reason, b.note]), [[bo.id, 'harassment', 'rude in chat']]);
+    assert.deepEqual((await bo.call('GET', '/api/client/creators/blocks')).json().items.map((b: { personId: string }) => b.personId), [star.id]);
+    assert.equal((await bo.call('DELETE', `/api/client/creators/blocks/${star.id}`)).statusCode, 204);
+    assert.equal((await star.call('PUT', `/api/client/creators/favorites/${bo.id}`)).statusCode, 204, 'visible again');
+  });
+
+  it('suspends a streamer blocked for nudity by N distinct users within D days, exactly once, and raises a moderation item', async () => {
+    const rule = await admin.post('/api/console/creators/penalty-rules', {
+      reason: 'nudity', targetRole: 'streamer', blockerRole: 'user', threshold: 3, windowDays: 7, action: 'suspend_streamer',
+    });
+    assert.equal(rule.statusCode, 201, rule.body);
+    const star = await member('Star Three', 'streamer');
+    const users = [];
+    for (let i = 0; i < 5; i++) users.push(await member(`Viewer ${i}`));
+    const otherStar = await member('Star Rival', 'streamer');
+    await otherStar.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' });
+    await users[0]!.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' });
+    await users[0]!.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' });
+    await users[1]!.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'spam' });
+    const status = async () => (await admin.get(`/api/console/creators/streamers?q=${encodeURIComponent('Star Three')}`)).json().items[0].status;
+    assert.equal(await status(), 'active', 'a streamer blocking, the same user twice and another reason do not count');
+
+    await Promise.all(users.slice(1).map((u) => u.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' })));
+    assert.equal(await status(), 'suspended');
+    const applied = (await admin.get(`/api/console/people/${star.id}/timeline`)).json().items.filter((e: { type: string }) => e.type === 'creators.penalty_applied');
+    assert.equal(applied.length, 1, 'the rule fired exactly once');
+    const kinds = (await admin.get('/api/console/moderation/kinds')).json();
+    assert.equal(kinds.find((k: { kind: string }) => k.kind === 'penalty').pending, 1);
+
+    // A moderator lifts it: the streamer is reinstated, and the rule may fire again later.
+    const claimed = (await admin.post('/api/console/moderation/penalty/claim', { limit: 5 })).json();
+    assert.equal(claimed[0].preview.blockers, 3, 'it fired as the third distinct user blocked');
+    const decided = await admin.post(`/api/console/moderation/items/${claimed[0].id}/decision`, { decision: 'rejected', reason: 'Photos were within the rules' });
+    assert.equal(decided.statusCode, 200, decided.body);
+    assert.equal(await status(), 'active');
+  });
+
+  it('blocks a user blocked for harassment by N streamers, with the configured block reason', async () => {
+    await admin.post('/api/console/creators/penalty-rules', {
+      reason: 'harassment', targetRole: 'user', blockerRole: 'streamer', threshold: 2, windowDays: 30, action: 'block_person', blockReason: 'abuse',
+    });
+    const troll = await member('Troll User');
+    const a = await member('Star A', 'streamer');
+    const b = await member('Star B', 'streamer');
+    await a.call('PUT', `/api/client/creators/blocks/${troll.id}`, { reason: 'harassment' });
+    await b.call('PUT', `/api/client/creators/blocks/${troll.id}`, { reason: 'harassment' });
+    const person = (await admin.get(`/api/console/people/${troll.id}`)).json();
+    assert.equal(person.status, 'blocked');
+    assert.equal(person.block.reason, 'abuse');
+    assert.equal((await troll.call('GET', '/api/client/creators/blocks')).statusCode, 403, 'a blocked person is refused on their next request');
+  });
+
+  it('refuses a rule that cannot work, naming the field', async () => {
+    const suspendUser = await admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'suspend_streamer' });
+    assert.equal(suspendUser.statusCode, 400);
+    assert.equal(suspendUser.json().errors[0].field, 'body.action');
+    const noReason = await admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'block_person' });
+    assert.equal(noReason.json().errors[0].field, 'body.blockReason');
+  });
+});

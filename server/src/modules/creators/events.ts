@@ -7,6 +7,12 @@ export const CreatorEvents = {
   streamerAgencyChanged: 'creators.streamer_agency_changed',
   streamerSuspended: 'creators.streamer_suspended',
   streamerReinstated: 'creators.streamer_reinstated',
+  favoriteAdded: 'creators.favorite_added',
+  favoriteRemoved: 'creators.favorite_removed',
+  memberBlocked: 'creators.member_blocked',
+  memberUnblocked: 'creators.member_unblocked',
+  penaltyApplied: 'creators.penalty_applied',
+  penaltyRuleSaved: 'creators.penalty_rule_saved',
 } as const;
 
 export const creatorEventTypes: EventTypeDef[] = [
@@ -15,4 +21,11 @@ export const creatorEventTypes: EventTypeDef[] = [
   { type: CreatorEvents.streamerAgencyChanged, description: "A streamer joined, left or changed agency (from, to).", permission: 'creators.read', toSubject: true },
   { type: CreatorEvents.streamerSuspended, description: 'A streamer was suspended, with a reason (by staff or by a penalty rule).', permission: 'creators.read', toSubject: true },
   { type: CreatorEvents.streamerReinstated, description: 'A suspended streamer may stream again.', permission: 'creators.read', toSubject: true },
+  { type: CreatorEvents.favoriteAdded, description: 'Someone added the subject to their favorites (payload: who).', permission: 'creators.read', toSubject: true },
+  { type: CreatorEvents.favoriteRemoved, description: 'Someone removed the subject from their favorites.', permission: 'creators.read' },
+  // Never sent to the blocked person: they are not told.
+  { type: CreatorEvents.memberBlocked, description: 'A member blocked the subject, with a reason.', permission: 'creators.read' },
+  { type: CreatorEvents.memberUnblocked, description: 'A member took the subject off their blocklist.', permission: 'creators.read' },
+  { type: CreatorEvents.penaltyApplied, description: 'A penalty rule fired for the subject (suspension or block), and a moderation item was raised.', permission: 'creators.read' },
+  { type: CreatorEvents.penaltyRuleSaved, description: 'A penalty rule was created or changed.', permission: 'creators.read' },
 ];

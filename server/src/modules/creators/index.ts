@@ -1,6 +1,7 @@
 import { defineModule } from '../../core/module.ts';
 import { creatorEventTypes } from './events.ts';
 import { creatorRoutes } from './routes.ts';
+import { decidePenalty, penaltyPreview } from './social.ts';
 
 /**
  * The back-office of a live-video dating app: agencies (organizations of kind `agency`), their
@@ -18,5 +19,13 @@ export const creatorsModule = defineModule({
     { key: 'support', name: 'Support', description: 'Front-line staff: find people and organizations, edit them, write notes, block.', permissions: ['creators.read'] },
   ],
   events: creatorEventTypes,
+  moderationKinds: [
+    {
+      kind: 'penalty',
+      description: 'Penalties applied by the blocklist rules: approve to keep the suspension or block, reject to lift it.',
+      onDecision: (ctx, item, decision) => decidePenalty(ctx, item.recordId, decision),
+      present: (kernel, item) => penaltyPreview(kernel.db, item.recordId),
+    },
+  ],
   routes: (app, kernel) => creatorRoutes(kernel)(app),
 });

@@ -9,6 +9,8 @@ import { Nullable } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { createOrganization } from '../people/service.ts';
 import * as creators from './service.ts';
+import * as social from './social.ts';
+import { BLOCK_REASONS } from './schema.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Id });
@@ -187,7 +189,14 @@ export function creatorRoutes(kernel: Kernel) {
     app.post(
       '/console/creators/streamers/:id/reinstate',
       { config: { permission: 'creators.manage' }, schema: { tags: ['creators'], summary: 'Let a suspended streamer stream again', params: IdParams, response: { 200: StreamerRow, ...problems(404, 409) } } },
-      async (request) => streamerRow(await kernel.write(staff(request), (ctx) => creators.reinstateStreamer(ctx, request.params.id))),
+      async (request) =>
+        streamerRow(
+          await kernel.write(staff(request), async (ctx) => {
+            const streamer = await creators.reinstateStreamer(ctx, request.params.id);
+            await social.liftSuspensionPenalties(ctx, request.params.id);
+            return streamer;
+          }),
+        ),
     );
 
     app.get(
@@ -220,6 +229,146 @@ export function creatorRoutes(kernel: Kernel) {
         const result = await kernel.write({ type: 'member', id: personId }, (ctx) => creators.signUpUser(ctx, personId, request.body.platform ?? null));
         return reply.code(result.created ? 201 : 200).send({ signedUpAt: result.signedUpAt.toISOString() });
       },
+    );
+
+    // ------------------------------------------------------------------ favorites and blocklist
+
+    const BlockReason = Type.Union(BLOCK_REASONS.map((r) => Type.Literal(r)));
+    const Relation = Type.Object({ personId: Type.String(), displayName: Nullable(Type.String()), since: Timestamp });
+    const BlockEntry = Type.Object({ personId: Type.String(), displayName: Nullable(Type.String()), reason: BlockReason, note: Nullable(Type.String()), since: Timestamp });
+    const me = (request: FastifyRequest) => memberOf(request).personId;
+    const asMember = (request: FastifyRequest): Actor => ({ type: 'member', id: me(request) });
+
+    app.put(
+      '/client/creators/favorites/:id',
+      { config: { member: true }, schema: { tags: ['client'], summary: 'Add someone to my favorites', params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 404) } } },
+      async (request, reply) => {
+        await kernel.write(asMember(request), (ctx) => social.addFavorite(ctx, me(request), request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+    app.delete(
+      '/client/creators/favorites/:id',
+      { config: { member: true }, schema: { tags: ['client'], summary: 'Remove someone from my favorites', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) } } },
+      async (request, reply) => {
+        await kernel.write(asMember(request), (ctx) => social.removeFavorite(ctx, me(request), request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+    app.get(
+      '/client/creators/favorites',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: 'My favorites, or my followers, newest first',
+          querystring: Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('favorites'), Type.Literal('followers')])), ...PageQuery }),
+          response: { 200: Page(Relation), ...problems(400, 401) },
+        },
+      },
+      async (request) => social.listFavorites(kernel.db, me(request), request.query.direction ?? 'favorites', request.query.cursor, request.query.limit),
+    );
+    app.get(
+      '/client/creators/favorites/counts',
+      { config: { member: true }, schema: { tags: ['client'], summary: 'How many I favor and how many follow me', response: { 200: Type.Object({ favorites: Type.Integer(), followers: Type.Integer() }), ...problems(401) } } },
+      async (request) => social.favoriteCounts(kernel.db, me(request)),
+    );
+    app.put(
+      '/client/creators/blocks/:id',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: 'Block someone, with a reason: they disappear from my feed, chats and calls at once',
+          params: IdParams,
+          body: Type.Object({ reason: BlockReason, note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+          response: { 204: Type.Null(), ...problems(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        await kernel.write(asMember(request), (ctx) => social.blockMember(ctx, me(request), request.params.id, request.body.reason, request.body.note?.trim() || null));
+        return reply.code(204).send(null);
+      },
+    );
+    app.delete(
+      '/client/creators/blocks/:id',
+      { config: { member: true }, schema: { tags: ['client'], summary: 'Take someone off my blocklist', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) } } },
+      async (request, reply) => {
+        await kernel.write(asMember(request), (ctx) => social.unblockMember(ctx, me(request), request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+    app.get(
+      '/client/creators/blocks',
+      {
+        config: { member: true },
+        schema: { tags: ['client'], summary: 'Whom I blocked, newest first', querystring: Type.Object({ ...PageQuery }), response: { 200: Page(BlockEntry), ...problems(400, 401) } },
+      },
+      async (request) => social.listBlocks(kernel.db, me(request), 'blocked', request.query.cursor, request.query.limit),
+    );
+
+    app.get(
+      '/console/creators/people/:id/favorites',
+      {
+        config: { permission: 'creators.read' },
+        schema: {
+          tags: ['creators'],
+          summary: "A person's favorites or followers",
+          params: IdParams,
+          querystring: Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('favorites'), Type.Literal('followers')])), ...PageQuery }),
+          response: { 200: Page(Relation), ...problems(400) },
+        },
+      },
+      async (request) => social.listFavorites(kernel.db, request.params.id, request.query.direction ?? 'favorites', request.query.cursor, request.query.limit),
+    );
+    app.get(
+      '/console/creators/people/:id/blocks',
+      {
+        config: { permission: 'creators.read' },
+        schema: {
+          tags: ['creators'],
+          summary: "A person's blocklist, both ways: whom they blocked, and who blocked them (with reasons)",
+          params: IdParams,
+          querystring: Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('blocked'), Type.Literal('blocked_by')])), ...PageQuery }),
+          response: { 200: Page(BlockEntry), ...problems(400) },
+        },
+      },
+      async (request) => social.listBlocks(kernel.db, request.params.id, request.query.direction ?? 'blocked', request.query.cursor, request.query.limit),
+    );
+
+    const PenaltyRuleBody = {
+      reason: BlockReason,
+      targetRole: Type.Union([Type.Literal('streamer'), Type.Literal('user')]),
+      blockerRole: Type.Union([Type.Literal('streamer'), Type.Literal('user'), Type.Literal('anyone')]),
+      threshold: Type.Integer({ minimum: 1, maximum: 10000 }),
+      windowDays: Type.Integer({ minimum: 1, maximum: 365 }),
+      action: Type.Union([Type.Literal('suspend_streamer'), Type.Literal('block_person')]),
+      blockReason: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+      active: Type.Optional(Type.Boolean()),
+    };
+    const PenaltyRuleView = Type.Object({ id: Type.String(), ...PenaltyRuleBody, blockReason: Nullable(Type.String()), active: Type.Boolean(), createdAt: Timestamp }, { $id: 'CreatorPenaltyRule' });
+    const ruleView = (r: social.PenaltyRule) => ({ ...r, createdAt: r.createdAt.toISOString() });
+
+    app.get(
+      '/console/creators/penalty-rules',
+      { config: { permission: 'creators.read' }, schema: { tags: ['creators'], summary: 'Penalty rules applied when members block someone', response: { 200: Type.Array(PenaltyRuleView) } } },
+      async () => (await social.listPenaltyRules(kernel.db)).map(ruleView),
+    );
+    app.post(
+      '/console/creators/penalty-rules',
+      {
+        config: { permission: 'creators.manage' },
+        schema: { tags: ['creators'], summary: 'Add a penalty rule', body: Type.Object(PenaltyRuleBody, { additionalProperties: false }), response: { 201: PenaltyRuleView, ...problems(400) } },
+      },
+      async (request, reply) => reply.code(201).send(ruleView(await kernel.write(staff(request), (ctx) => social.createPenaltyRule(ctx, request.body)))),
+    );
+    app.patch(
+      '/console/creators/penalty-rules/:id',
+      {
+        config: { permission: 'creators.manage' },
+        schema: { tags: ['creators'], summary: 'Change or switch off a penalty rule', params: IdParams, body: Type.Partial(Type.Object(PenaltyRuleBody), { additionalProperties: false }), response: { 200: PenaltyRuleView, ...problems(400, 404) } },
+      },
+      async (request) => ruleView(await kernel.write(staff(request), (ctx) => social.updatePenaltyRule(ctx, request.params.id, request.body))),
     );
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -44,3 +44,62 @@ export const creatorUsers = pgTable('creator_users', {
   platform: text('platform', { enum: ['ios', 'android', 'web'] }),
   signedUpAt: timestamptz('signed_up_at').notNull(),
 });
+
+/** A member's favorites; followers are the other direction. */
+export const creatorFavorites = pgTable(
+  'creator_favorites',
+  {
+    personId: uuid('person_id').notNull(),
+    targetId: uuid('target_id').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.targetId] }), index('creator_favorites_target_idx').on(t.targetId, t.createdAt)],
+);
+
+export const BLOCK_REASONS = ['nudity', 'harassment', 'spam', 'other'] as const;
+
+/** A member's blocklist: the blocked person disappears from the blocker's feed, chats, calls and gifts. */
+export const creatorBlocks = pgTable(
+  'creator_blocks',
+  {
+    blockerId: uuid('blocker_id').notNull(),
+    blockedId: uuid('blocked_id').notNull(),
+    reason: text('reason', { enum: BLOCK_REASONS }).notNull(),
+    note: text('note'),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index('creator_blocks_blocked_idx').on(t.blockedId, t.reason, t.createdAt)],
+);
+
+/**
+ * Penalties as data: when `threshold` distinct members of `blockerRole` block a `targetRole` for
+ * `reason` within `windowDays`, the action is taken (a streamer suspended, or the person blocked with
+ * `blockReason`) and a moderation item is raised for a human to confirm or lift it.
+ */
+export const creatorPenaltyRules = pgTable('creator_penalty_rules', {
+  id: uuid('id').primaryKey(),
+  reason: text('reason', { enum: BLOCK_REASONS }).notNull(),
+  targetRole: text('target_role', { enum: ['streamer', 'user'] }).notNull(),
+  blockerRole: text('blocker_role', { enum: ['streamer', 'user', 'anyone'] }).notNull(),
+  threshold: integer('threshold').notNull(),
+  windowDays: integer('window_days').notNull(),
+  action: text('action', { enum: ['suspend_streamer', 'block_person'] }).notNull(),
+  /** The people module's block reason key, for `block_person`. */
+  blockReason: text('block_reason'),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamptz('created_at').notNull(),
+});
+
+/** Each time a rule fired for a person; one open firing per (rule, person), closed when staff lift the penalty. */
+export const creatorPenaltyFirings = pgTable(
+  'creator_penalty_firings',
+  {
+    id: uuid('id').primaryKey(),
+    ruleId: uuid('rule_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    blockers: integer('blockers').notNull(),
+    firedAt: timestamptz('fired_at').notNull(),
+    liftedAt: timestamptz('lifted_at'),
+  },
+  (t) => [uniqueIndex('creator_penalty_firings_open_key').on(t.ruleId, t.personId).where(sql`${t.liftedAt} IS NULL`)],
+);

@@ -11318,6 +11318,1063 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/creators/favorites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add someone to my favorites
+         * @description Requires a signed-in member (bearer token).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove someone from my favorites
+         * @description Requires a signed-in member (bearer token).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/favorites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My favorites, or my followers, newest first
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query: {
+                    direction?: "favorites" | "followers";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                personId: string;
+                                displayName: string | null;
+                                /** Format: date-time */
+                                since: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/favorites/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many I favor and how many follow me
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            favorites: number;
+                            followers: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Block someone, with a reason: they disappear from my feed, chats and calls at once
+         * @description Requires a signed-in member (bearer token).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: "nudity" | "harassment" | "spam" | "other";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Take someone off my blocklist
+         * @description Requires a signed-in member (bearer token).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whom I blocked, newest first
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                personId: string;
+                                displayName: string | null;
+                                reason: "nudity" | "harassment" | "spam" | "other";
+                                note: string | null;
+                                /** Format: date-time */
+                                since: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/people/{id}/favorites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's favorites or followers
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    direction?: "favorites" | "followers";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                personId: string;
+                                displayName: string | null;
+                                /** Format: date-time */
+                                since: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/people/{id}/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's blocklist, both ways: whom they blocked, and who blocked them (with reasons)
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    direction?: "blocked" | "blocked_by";
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                personId: string;
+                                displayName: string | null;
+                                reason: "nudity" | "harassment" | "spam" | "other";
+                                note: string | null;
+                                /** Format: date-time */
+                                since: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/penalty-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Penalty rules applied when members block someone
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatorPenaltyRule"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a penalty rule
+         * @description Requires the `creators.manage` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: "nudity" | "harassment" | "spam" | "other";
+                        targetRole: "streamer" | "user";
+                        blockerRole: "streamer" | "user" | "anyone";
+                        threshold: number;
+                        windowDays: number;
+                        action: "suspend_streamer" | "block_person";
+                        blockReason?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reason: "nudity" | "harassment" | "spam" | "other";
+                            targetRole: "streamer" | "user";
+                            blockerRole: "streamer" | "user" | "anyone";
+                            threshold: number;
+                            windowDays: number;
+                            action: "suspend_streamer" | "block_person";
+                            blockReason: string | null;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/penalty-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change or switch off a penalty rule
+         * @description Requires the `creators.manage` permission.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: "nudity" | "harassment" | "spam" | "other";
+                        targetRole?: "streamer" | "user";
+                        blockerRole?: "streamer" | "user" | "anyone";
+                        threshold?: number;
+                        windowDays?: number;
+                        action?: "suspend_streamer" | "block_person";
+                        blockReason?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reason: "nudity" | "harassment" | "spam" | "other";
+                            targetRole: "streamer" | "user";
+                            blockerRole: "streamer" | "user" | "anyone";
+                            threshold: number;
+                            windowDays: number;
+                            action: "suspend_streamer" | "block_person";
+                            blockReason: string | null;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11595,6 +12652,19 @@ export interface components {
             coins: number;
             online: boolean;
             lastSeenAt: string | null;
+        };
+        CreatorPenaltyRule: {
+            id: string;
+            reason: "nudity" | "harassment" | "spam" | "other";
+            targetRole: "streamer" | "user";
+            blockerRole: "streamer" | "user" | "anyone";
+            threshold: number;
+            windowDays: number;
+            action: "suspend_streamer" | "block_person";
+            blockReason: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
         };
     };
     responses: never;
