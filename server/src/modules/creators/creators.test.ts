@@ -214,3 +214,106 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     assert.equal(noReason.json().errors[0].field, 'body.blockReason');
   });
 });
+
+describe('creators: gifts', () => {
+  let t: TestApp;
+  let admin: Session;
+  let agency: string;
+
+  before(async () => {
+    t = await createTestApp();
+    admin = await signIn(t.app);
+    agency = (await admin.post('/api/console/creators/agencies', { name: 'Gift Agency' })).json().id;
+  });
+  after(() => t.close());
+
+  async function member(displayName: string) {
+    const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
+    const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
+    const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, headers: Record<string, string> = {}) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
+    return { id, call };
+  }
+  const coins = async (ownerType: string, ownerId: string | null, kind: string) => {
+    const query = ownerId ? `ownerType=${ownerType}&ownerId=${ownerId}&kind=${kind}` : `ownerType=platform&kind=${kind}`;
+    return (await admin.get(`/api/console/ledger/accounts?${query}&currency=COIN`)).json().items[0]?.posted ?? 0;
+  };
+  const fund = (ownerId: string, amount: number) =>
+    admin.request({ method: 'POST', url: '/api/console/ledger/adjustments', payload: { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'bought coins' }, headers: { 'idempotency-key': randomUUID() } });
+
+  it('keeps a catalog whose shares cannot exceed the price', async () => {
+    const refused = await admin.post('/api/console/creators/gifts', { name: 'Too generous', price: 10, streamerShareBp: 8000, agencyShareBp: 3000 });
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().errors[0].field, 'body.agencyShareBp');
+  });
+
+  it('splits a gift exactly into streamer, agency and platform shares in one batch, once per key', async () => {
+    const rose = (await admin.post('/api/console/creators/gifts', { name: 'Rose', price: 99, streamerShareBp: 5000, agencyShareBp: 2000 })).json();
+    const star = await member('Gifted Star');
+    await admin.post('/api/console/creators/streamers', { personId: star.id, agencyId: agency });
+    const fan = await member('Generous Fan');
+    assert.equal((await fund(fan.id, 250)).statusCode, 201);
+    const revenueBefore = await coins('platform', null, 'revenue');
+
+    const key = randomUUID();
+    const send = () => fan.call('POST', '/api/client/creators/gifts/send', { giftId: rose.id, receiverId: star.id }, { 'idempotency-key': key });
+    const sent = await send();
+    assert.equal(sent.statusCode, 201, sent.body);
+    const split = sent.json();
+    assert.deepEqual([split.streamerAmount, split.agencyAmount, split.platformAmount], [49, 19, 31]);
+    assert.equal(split.streamerAmount + split.agencyAmount + split.platformAmount, 99, 'the parts sum exactly to the price');
+    const replay = await send();
+    assert.equal(replay.headers['idempotent-replayed'], 'true');
+    assert.equal(replay.body, sent.body);
+
+    assert.equal(await coins('person', fan.id, 'wallet'), 151, 'charged once');
+    assert.equal(await coins('person', star.id, 'earnings'), 49);
+    assert.equal(await coins('organization', agency, 'earnings'), 19);
+    assert.equal((await coins('platform', null, 'revenue')) - revenueBefore, 31);
+
+    const received = (await star.call('GET', '/api/client/creators/gifts/history')).json().items;
+    assert.deepEqual(received.map((g: { giftName: string; senderName: string }) => [g.giftName, g.senderName]), [['Rose', 'Generous Fan']]);
+    const timeline = (await admin.get(`/api/console/people/${star.id}/timeline`)).json().items.map((e: { type: string }) => e.type);
+    assert.ok(timeline.includes('creators.gift_sent'));
+    assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
+  });
+
+  it('refuses a gift without enough coins (nothing moves), to a suspended or blocked streamer, or to a streamer without agency pays the platform', async () => {
+    const diamond = (await admin.post('/api/console/creators/gifts', { name: 'Diamond', price: 1000, streamerShareBp: 6000, agencyShareBp: 1000 })).json();
+    const solo = await member('Solo Star');
+    await admin.post('/api/console/creators/streamers', { personId: solo.id });
+    const poor = await member('Poor Fan');
+    assert.equal((await fund(poor.id, 999)).statusCode, 201);
+    const short = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: diamond.id, receiverId: solo.id }, { 'idempotency-key': randomUUID() });
+    assert.equal(short.statusCode, 409);
+    assert.equal(short.json().code, 'insufficient_funds');
+    assert.equal(await coins('person', poor.id, 'wallet'), 999);
+    assert.equal((await poor.call('GET', '/api/client/creators/gifts/history?direction=sent')).json().items.length, 0);
+
+    assert.equal((await fund(poor.id, 1)).statusCode, 201);
+    const sent = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: diamond.id, receiverId: solo.id }, { 'idempotency-key': randomUUID() });
+    assert.deepEqual([sent.json().streamerAmount, sent.json().agencyAmount, sent.json().platformAmount], [600, 0, 400], 'no agency: its share is the platform’s');
+
+    await solo.call('PUT', `/api/client/creators/blocks/${poor.id}`, { reason: 'spam' });
+    assert.equal((await fund(poor.id, 1000)).statusCode, 201);
+    const blocked = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: diamond.id, receiverId: solo.id }, { 'idempotency-key': randomUUID() });
+    assert.equal(blocked.statusCode, 404, 'a streamer who blocked you is not there');
+    const missing = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: randomUUID(), receiverId: solo.id }, { 'idempotency-key': randomUUID() });
+    assert.equal(missing.statusCode, 400);
+    assert.equal(missing.json().errors[0].field, 'body.giftId');
+  });
+
+  it('charges exactly what concurrent gifts can pay for', async () => {
+    const heart = (await admin.post('/api/console/creators/gifts', { name: 'Heart', price: 100, streamerShareBp: 5000, agencyShareBp: 0 })).json();
+    const star = await member('Busy Star');
+    await admin.post('/api/console/creators/streamers', { personId: star.id });
+    const fan = await member('Eager Fan');
+    await fund(fan.id, 350);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => fan.call('POST', '/api/client/creators/gifts/send', { giftId: heart.id, receiverId: star.id }, { 'idempotency-key': randomUUID() })),
+    );
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 201, 201, 409, 409, 409]);
+    assert.equal(await coins('person', fan.id, 'wallet'), 50);
+    assert.equal(await coins('person', star.id, 'earnings'), 150);
+  });
+});

@@ -13,6 +13,8 @@ export const CreatorEvents = {
   memberUnblocked: 'creators.member_unblocked',
   penaltyApplied: 'creators.penalty_applied',
   penaltyRuleSaved: 'creators.penalty_rule_saved',
+  giftSaved: 'creators.gift_saved',
+  giftSent: 'creators.gift_sent',
 } as const;
 
 export const creatorEventTypes: EventTypeDef[] = [
@@ -28,4 +30,6 @@ export const creatorEventTypes: EventTypeDef[] = [
   { type: CreatorEvents.memberUnblocked, description: 'A member took the subject off their blocklist.', permission: 'creators.read' },
   { type: CreatorEvents.penaltyApplied, description: 'A penalty rule fired for the subject (suspension or block), and a moderation item was raised.', permission: 'creators.read' },
   { type: CreatorEvents.penaltyRuleSaved, description: 'A penalty rule was created or changed.', permission: 'creators.read' },
+  { type: CreatorEvents.giftSaved, description: 'A gift of the catalog was added or changed.', permission: 'creators.read' },
+  { type: CreatorEvents.giftSent, description: 'A member sent the subject (a streamer) a gift: price and how it was split. Streams live to the console and to the streamer.', permission: 'creators.read', toSubject: true },
 ];

@@ -10,6 +10,8 @@ import type { Kernel } from '../../core/kernel.ts';
 import { createOrganization } from '../people/service.ts';
 import * as creators from './service.ts';
 import * as social from './social.ts';
+import * as gifts from './gifts.ts';
+import { IdempotencyHeaders, idempotent } from '../../core/idempotency/idempotency.ts';
 import { BLOCK_REASONS } from './schema.ts';
 
 const Id = Type.String({ format: 'uuid' });
@@ -369,6 +371,112 @@ export function creatorRoutes(kernel: Kernel) {
         schema: { tags: ['creators'], summary: 'Change or switch off a penalty rule', params: IdParams, body: Type.Partial(Type.Object(PenaltyRuleBody), { additionalProperties: false }), response: { 200: PenaltyRuleView, ...problems(400, 404) } },
       },
       async (request) => ruleView(await kernel.write(staff(request), (ctx) => social.updatePenaltyRule(ctx, request.params.id, request.body))),
+    );
+
+    // ------------------------------------------------------------------ gifts
+
+    const GiftBody = {
+      name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+      price: Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'Coins.' }),
+      streamerShareBp: Type.Integer({ minimum: 0, maximum: 10000, description: "The streamer's share of the price in basis points (5000 is 50 %)." }),
+      agencyShareBp: Type.Integer({ minimum: 0, maximum: 10000, description: "Their agency's share; the rest is the platform's." }),
+      active: Type.Optional(Type.Boolean()),
+      sort: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    };
+    const GiftView = Type.Object(
+      { id: Type.String(), name: Type.String(), price: Type.Integer(), streamerShareBp: Type.Integer(), agencyShareBp: Type.Integer(), active: Type.Boolean(), sort: Type.Integer(), createdAt: Timestamp, updatedAt: Timestamp },
+      { $id: 'CreatorGift' },
+    );
+    const GiftSendView = Type.Object(
+      {
+        id: Type.String(),
+        giftId: Type.String(),
+        giftName: Type.String(),
+        senderId: Type.String(),
+        receiverId: Type.String(),
+        agencyId: Nullable(Type.String()),
+        price: Type.Integer(),
+        streamerAmount: Type.Integer(),
+        agencyAmount: Type.Integer(),
+        platformAmount: Type.Integer(),
+        createdAt: Timestamp,
+      },
+      { $id: 'CreatorGiftSend' },
+    );
+    const GiftHistoryItem = Type.Object({ ...GiftSendView.properties, senderName: Nullable(Type.String()), receiverName: Nullable(Type.String()) });
+
+    app.get(
+      '/console/creators/gifts',
+      { config: { permission: 'creators.read' }, schema: { tags: ['creators'], summary: 'The gift catalog, active or not', response: { 200: Type.Array(GiftView) } } },
+      async () => (await gifts.listGifts(kernel.db, false)).map(gifts.giftView),
+    );
+    app.post(
+      '/console/creators/gifts',
+      { config: { permission: 'creators.manage' }, schema: { tags: ['creators'], summary: 'Add a gift to the catalog', body: Type.Object(GiftBody, { additionalProperties: false }), response: { 201: GiftView, ...problems(400) } } },
+      async (request, reply) => reply.code(201).send(gifts.giftView(await kernel.write(staff(request), (ctx) => gifts.createGift(ctx, request.body)))),
+    );
+    app.patch(
+      '/console/creators/gifts/:id',
+      {
+        config: { permission: 'creators.manage' },
+        schema: { tags: ['creators'], summary: 'Change a gift (price, shares, name) or take it off offer', params: IdParams, body: Type.Partial(Type.Object(GiftBody), { additionalProperties: false }), response: { 200: GiftView, ...problems(400, 404) } },
+      },
+      async (request) => gifts.giftView(await kernel.write(staff(request), (ctx) => gifts.updateGift(ctx, request.params.id, request.body))),
+    );
+    app.get(
+      '/console/creators/gift-sends',
+      {
+        config: { permission: 'creators.read' },
+        schema: {
+          tags: ['creators'],
+          summary: 'Gifts a person sent or received, newest first',
+          querystring: Type.Object({ senderId: Type.Optional(Id), receiverId: Type.Optional(Id), ...PageQuery }),
+          response: { 200: Page(GiftHistoryItem), ...problems(400) },
+        },
+      },
+      async (request) => gifts.giftHistory(kernel.db, request.query),
+    );
+
+    app.get(
+      '/client/creators/gifts',
+      { config: { member: true }, schema: { tags: ['client'], summary: 'Gifts on offer', response: { 200: Type.Array(GiftView), ...problems(401) } } },
+      async () => (await gifts.listGifts(kernel.db, true)).map(gifts.giftView),
+    );
+    app.post(
+      '/client/creators/gifts/send',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: 'Send a streamer a gift from my coins (Idempotency-Key required: a retry never pays twice)',
+          headers: IdempotencyHeaders,
+          body: Type.Object({ giftId: Id, receiverId: Id }, { additionalProperties: false }),
+          response: { 201: GiftSendView, ...problems(400, 401, 404, 409, 422) },
+        },
+      },
+      async (request, reply) =>
+        idempotent(kernel, request, reply, asMember(request), async (ctx) => ({
+          status: 201,
+          body: gifts.giftSendView(await gifts.sendGift(ctx, me(request), request.body.giftId, request.body.receiverId)),
+        })),
+    );
+    app.get(
+      '/client/creators/gifts/history',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: 'Gifts I received or sent, newest first',
+          querystring: Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('received'), Type.Literal('sent')])), ...PageQuery }),
+          response: { 200: Page(GiftHistoryItem), ...problems(400, 401) },
+        },
+      },
+      async (request) =>
+        gifts.giftHistory(kernel.db, {
+          ...(request.query.direction === 'sent' ? { senderId: me(request) } : { receiverId: me(request) }),
+          cursor: request.query.cursor,
+          limit: request.query.limit,
+        }),
     );
   };
 }

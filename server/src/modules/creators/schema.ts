@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -102,4 +102,43 @@ export const creatorPenaltyFirings = pgTable(
     liftedAt: timestamptz('lifted_at'),
   },
   (t) => [uniqueIndex('creator_penalty_firings_open_key').on(t.ruleId, t.personId).where(sql`${t.liftedAt} IS NULL`)],
+);
+
+/** The gift catalog: a price in coins, and the shares (basis points) that go to the streamer and their agency. */
+export const creatorGifts = pgTable(
+  'creator_gifts',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    price: integer('price').notNull(),
+    streamerShareBp: integer('streamer_share_bp').notNull(),
+    agencyShareBp: integer('agency_share_bp').notNull(),
+    active: boolean('active').notNull().default(true),
+    sort: integer('sort').notNull().default(0),
+    createdAt: timestamptz('created_at').notNull(),
+    updatedAt: timestamptz('updated_at').notNull(),
+  },
+  (t) => [
+    check('creator_gifts_price_positive', sql`${t.price} > 0`),
+    check('creator_gifts_shares', sql`${t.streamerShareBp} >= 0 AND ${t.agencyShareBp} >= 0 AND ${t.streamerShareBp} + ${t.agencyShareBp} <= 10000`),
+  ],
+);
+
+/** Each gift sent, with how its price was split (the ledger batch holds the money; this, the story). */
+export const creatorGiftSends = pgTable(
+  'creator_gift_sends',
+  {
+    id: uuid('id').primaryKey(),
+    giftId: uuid('gift_id').notNull(),
+    giftName: text('gift_name').notNull(),
+    senderId: uuid('sender_id').notNull(),
+    receiverId: uuid('receiver_id').notNull(),
+    agencyId: uuid('agency_id'),
+    price: integer('price').notNull(),
+    streamerAmount: integer('streamer_amount').notNull(),
+    agencyAmount: integer('agency_amount').notNull(),
+    platformAmount: integer('platform_amount').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [index('creator_gift_sends_receiver_idx').on(t.receiverId, t.createdAt, t.id), index('creator_gift_sends_sender_idx').on(t.senderId, t.createdAt, t.id)],
 );
