@@ -28,4 +28,9 @@ export const creatorsModule = defineModule({
     },
   ],
   routes: (app, kernel) => creatorRoutes(kernel)(app),
+  nav: [
+    { path: '/creators/agencies', label: 'nav.agencies', permission: 'creators.read' },
+    { path: '/creators/streamers', label: 'nav.streamers', permission: 'creators.read' },
+    { path: '/creators/users', label: 'nav.app_users', permission: 'creators.read' },
+  ],
 });
