@@ -2,6 +2,7 @@ import { defineModule } from '../../core/module.ts';
 import { creatorEventTypes } from './events.ts';
 import { creatorRoutes } from './routes.ts';
 import { decidePenalty, penaltyPreview } from './social.ts';
+import { seedCreatorsDemo } from './demo.ts';
 
 /**
  * The back-office of a live-video dating app: agencies (organizations of kind `agency`), their
@@ -19,6 +20,7 @@ export const creatorsModule = defineModule({
     { key: 'support', name: 'Support', description: 'Front-line staff: find people and organizations, edit them, write notes, block.', permissions: ['creators.read'] },
   ],
   events: creatorEventTypes,
+  seedDemo: seedCreatorsDemo,
   moderationKinds: [
     {
       kind: 'penalty',

@@ -166,6 +166,30 @@ export function creatorRoutes(kernel: Kernel) {
     );
 
     app.get(
+      '/console/creators/people/:id',
+      {
+        config: { permission: 'creators.read' },
+        schema: {
+          tags: ['creators'],
+          summary: 'What a person is here: streamer (agency, status), app user (platform), with favorites counts',
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              streamer: Nullable(
+                Type.Object({ agencyId: Nullable(Type.String()), agencyName: Nullable(Type.String()), status: Type.String(), suspendedReason: Nullable(Type.String()), rating: Type.Integer(), since: Timestamp }),
+              ),
+              user: Nullable(Type.Object({ platform: Nullable(Type.String()), signedUpAt: Timestamp })),
+              favorites: Type.Integer(),
+              followers: Type.Integer(),
+            }),
+            ...problems(404),
+          },
+        },
+      },
+      async (request) => ({ ...(await creators.creatorProfile(kernel, request.params.id)), ...(await social.favoriteCounts(kernel.db, request.params.id)) }),
+    );
+
+    app.get(
       '/console/creators/streamers/:id/agencies',
       {
         config: { permission: 'creators.read' },

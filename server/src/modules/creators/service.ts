@@ -186,3 +186,17 @@ export async function listUsers(kernel: Kernel, query: { q?: string; status?: 'a
     nextCursor: page.nextCursor,
   };
 }
+
+/** What a person is in this module: streamer (with agency), app user, and their favorites counts. */
+export async function creatorProfile(kernel: Kernel, personId: string) {
+  await getPerson(kernel.db, personId);
+  const [streamer] = await kernel.db.select().from(creatorStreamers).where(eq(creatorStreamers.personId, personId));
+  const [user] = await kernel.db.select().from(creatorUsers).where(eq(creatorUsers.personId, personId));
+  const agencyName = streamer?.agencyId ? ((await subjectNames(kernel.db, [{ type: 'organization', id: streamer.agencyId }])).get(streamer.agencyId) ?? null) : null;
+  return {
+    streamer: streamer
+      ? { agencyId: streamer.agencyId, agencyName, status: streamer.status, suspendedReason: streamer.suspendedReason, rating: streamer.rating, since: streamer.createdAt.toISOString() }
+      : null,
+    user: user ? { platform: user.platform, signedUpAt: user.signedUpAt.toISOString() } : null,
+  };
+}
