@@ -317,3 +317,69 @@ describe('creators: gifts', () => {
     assert.equal(await coins('person', star.id, 'earnings'), 150);
   });
 });
+
+describe('creators: the streamer portal', () => {
+  let t: TestApp;
+  let admin: Session;
+
+  before(async () => {
+    t = await createTestApp();
+    admin = await signIn(t.app);
+  });
+  after(() => t.close());
+
+  async function member(displayName: string) {
+    const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
+    const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
+    const call = (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
+    return { id, call };
+  }
+
+  it('shows a streamer their agency, earnings and the rules; refuses members who do not stream', async () => {
+    const agency = (await admin.post('/api/console/creators/agencies', { name: 'Portal Agency' })).json().id;
+    const star = await member('Portal Star');
+    await admin.post('/api/console/creators/streamers', { personId: star.id, agencyId: agency });
+    await admin.request({
+      method: 'POST',
+      url: '/api/console/ledger/adjustments',
+      payload: { ownerType: 'person', ownerId: star.id, kind: 'earnings', currency: 'COIN', amount: 500, reason: 'calls' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    const rules = await admin.request({ method: 'PUT', url: '/api/console/settings/creators.streamer_rules', payload: { value: 'Be kind. No nudity.' } });
+    assert.equal(rules.statusCode, 200, rules.body);
+    const portal = (await star.call('GET', '/api/client/creators/portal')).json();
+    assert.deepEqual([portal.agency.name, portal.earnings.available, portal.rules, portal.status], ['Portal Agency', 500, 'Be kind. No nudity.', 'active']);
+    const viewer = await member('Just Viewing');
+    assert.equal((await viewer.call('GET', '/api/client/creators/portal')).statusCode, 403);
+  });
+
+  it('lets a streamer ask for a payout within their available earnings, see it, and withdraw it; staff approve it', async () => {
+    const star = await member('Paid Star');
+    await admin.post('/api/console/creators/streamers', { personId: star.id });
+    await admin.request({
+      method: 'POST',
+      url: '/api/console/ledger/adjustments',
+      payload: { ownerType: 'person', ownerId: star.id, kind: 'earnings', currency: 'COIN', amount: 500, reason: 'calls' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    const ask = (amount: number) => star.call('POST', '/api/client/creators/payouts', { amount }, { 'idempotency-key': randomUUID() });
+    const first = await ask(300);
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(first.json().state, 'requested');
+    assert.equal((await ask(300)).statusCode, 409, 'only 200 is still available');
+    assert.equal((await star.call('GET', '/api/client/creators/portal')).json().earnings.available, 200);
+
+    const second = (await ask(200)).json();
+    const withdrawn = await star.call('POST', `/api/client/creators/payouts/${second.id}/cancel`);
+    assert.equal(withdrawn.json().state, 'cancelled');
+    const other = await member('Other Star');
+    await admin.post('/api/console/creators/streamers', { personId: other.id });
+    assert.equal((await other.call('POST', `/api/client/creators/payouts/${first.json().id}/cancel`)).statusCode, 404, "someone else's application is not found");
+
+    const approved = await admin.post(`/api/console/payouts/${first.json().id}/approve`);
+    assert.equal(approved.statusCode, 200, 'staff approve what a streamer asked for');
+    const mine = (await star.call('GET', '/api/client/creators/payouts')).json().items;
+    assert.deepEqual(mine.map((a: { state: string }) => a.state), ['cancelled', 'approved']);
+  });
+});

@@ -1,6 +1,8 @@
 import { defineModule } from '../../core/module.ts';
 import { creatorEventTypes } from './events.ts';
+import { Type } from '@sinclair/typebox';
 import { creatorRoutes } from './routes.ts';
+import { portalRoutes, STREAMER_RULES_SETTING } from './portal.ts';
 import { decidePenalty, penaltyPreview } from './social.ts';
 import { seedCreatorsDemo } from './demo.ts';
 
@@ -29,10 +31,22 @@ export const creatorsModule = defineModule({
       present: (kernel, item) => penaltyPreview(kernel.db, item.recordId),
     },
   ],
-  routes: (app, kernel) => creatorRoutes(kernel)(app),
+  routes: async (app, kernel) => {
+    await creatorRoutes(kernel)(app);
+    await portalRoutes(kernel)(app);
+  },
+  settings: [
+    {
+      key: STREAMER_RULES_SETTING,
+      description: 'The rules for streamers, shown in the streamer portal (plain text or Markdown).',
+      schema: Type.String({ maxLength: 20000 }),
+      default: '',
+    },
+  ],
   nav: [
     { path: '/creators/agencies', label: 'nav.agencies', permission: 'creators.read' },
     { path: '/creators/streamers', label: 'nav.streamers', permission: 'creators.read' },
     { path: '/creators/users', label: 'nav.app_users', permission: 'creators.read' },
+    { path: '/creators/gifts', label: 'nav.gifts', permission: 'creators.read' },
   ],
 });

@@ -13153,6 +13153,562 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/creators/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My streamer portal: status, agency, earnings and the rules for streamers
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: string;
+                            suspendedReason: string | null;
+                            rating: number;
+                            agency: {
+                                id: string;
+                                name: string | null;
+                            } | null;
+                            earnings: {
+                                accountId: string | null;
+                                currency: string;
+                                posted: number;
+                                held: number;
+                                available: number;
+                            };
+                            rules: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My payout applications, newest first
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MyPayoutApplication"][];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask to be paid out (all that is available by default); the amount is held until staff decide
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description A unique key per intended operation (a UUID): repeating the request with it returns the first answer without acting again, for 24 hours. */
+                    "idempotency-key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount?: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            currency: string;
+                            amount: number;
+                            fee: number;
+                            net: number;
+                            state: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            approvedAt: string | null;
+                            paidAt: string | null;
+                            rejectionReason: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/payouts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw one of my payout applications before it is approved
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            currency: string;
+                            amount: number;
+                            fee: number;
+                            net: number;
+                            state: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            approvedAt: string | null;
+                            paidAt: string | null;
+                            rejectionReason: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -13456,6 +14012,20 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        MyPayoutApplication: {
+            id: string;
+            currency: string;
+            amount: number;
+            fee: number;
+            net: number;
+            state: string;
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            approvedAt: string | null;
+            paidAt: string | null;
+            rejectionReason: string | null;
         };
     };
     responses: never;
