@@ -3,6 +3,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createTestApp, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
 
+/** A person with a member token, and a way to call the client API as them. */
+async function newMember(t: TestApp, admin: Session, displayName: string) {
+  const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
+  const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, headers: Record<string, string> = {}) =>
+    t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
+  return { id, call };
+}
+
 describe('creators: agencies, streamers, app users', () => {
   let t: TestApp;
   let admin: Session;
@@ -115,15 +124,12 @@ describe('creators: favorites, blocklist and penalty rules', () => {
   });
   after(() => t.close());
 
-  /** A person with a member token, signed up as an app user (or made a streamer). */
+  /** A member signed up as an app user, or made a streamer. */
   async function member(displayName: string, role: 'user' | 'streamer' = 'user') {
-    const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
-    const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
-    if (role === 'user') await t.app.inject({ method: 'POST', url: '/api/client/creators/sign-up', headers: { authorization: `Bearer ${token}` }, payload: {} });
-    else await admin.post('/api/console/creators/streamers', { personId: id });
-    const call = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) =>
-      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
-    return { id, call };
+    const created = await newMember(t, admin, displayName);
+    if (role === 'user') await created.call('POST', '/api/client/creators/sign-up', {});
+    else await admin.post('/api/console/creators/streamers', { personId: created.id });
+    return created;
   }
 
   it('keeps favorites and followers both ways, with counts', async () => {
@@ -227,13 +233,7 @@ describe('creators: gifts', () => {
   });
   after(() => t.close());
 
-  async function member(displayName: string) {
-    const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
-    const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
-    const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, headers: Record<string, string> = {}) =>
-      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
-    return { id, call };
-  }
+  const member = (displayName: string) => newMember(t, admin, displayName);
   const coins = async (ownerType: string, ownerId: string | null, kind: string) => {
     const query = ownerId ? `ownerType=${ownerType}&ownerId=${ownerId}&kind=${kind}` : `ownerType=platform&kind=${kind}`;
     return (await admin.get(`/api/console/ledger/accounts?${query}&currency=COIN`)).json().items[0]?.posted ?? 0;
@@ -328,13 +328,7 @@ describe('creators: the streamer portal', () => {
   });
   after(() => t.close());
 
-  async function member(displayName: string) {
-    const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
-    const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
-    const call = (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) =>
-      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
-    return { id, call };
-  }
+  const member = (displayName: string) => newMember(t, admin, displayName);
 
   it('shows a streamer their agency, earnings and the rules; refuses members who do not stream', async () => {
     const agency = (await admin.post('/api/console/creators/agencies', { name: 'Portal Agency' })).json().id;

@@ -204,6 +204,18 @@ function withinRange(balance: number, account: Account): void {
   }
 }
 
+/** The columns a transfer and a hold share: the two accounts, the amount, what it is and why. */
+const movementColumns = (debit: Account, credit: Account, input: TransferInput) => ({
+  debitAccountId: debit.id,
+  creditAccountId: credit.id,
+  amount: input.amount,
+  currency: debit.currency,
+  kind: input.kind,
+  referenceType: input.reference?.type ?? null,
+  referenceId: input.reference?.id ?? null,
+  memo: input.memo ?? null,
+});
+
 /** The two accounts of a movement, locked: both exist, share a currency, and the debit can afford it. */
 function fundedPair(accounts: Map<string, Account>, input: TransferInput, index: number, name: FieldNamer): { debit: Account; credit: Account } {
   const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
@@ -235,14 +247,7 @@ export function applyTransfer(
   credit.posted += input.amount;
   return {
     id: uuidv7(),
-    debitAccountId: debit.id,
-    creditAccountId: credit.id,
-    amount: input.amount,
-    currency: debit.currency,
-    kind: input.kind,
-    referenceType: input.reference?.type ?? null,
-    referenceId: input.reference?.id ?? null,
-    memo: input.memo ?? null,
+    ...movementColumns(debit, credit, input),
     batchId: meta.batchId,
     holdId: meta.holdId,
     debitBalanceAfter: debit.posted,
@@ -322,14 +327,7 @@ export async function placeHold(ctx: ServiceContext, input: HoldInput, name: Fie
     .insert(ledgerHolds)
     .values({
       id: uuidv7(),
-      debitAccountId: debit.id,
-      creditAccountId: credit.id,
-      amount: input.amount,
-      currency: debit.currency,
-      kind: input.kind,
-      referenceType: input.reference?.type ?? null,
-      referenceId: input.reference?.id ?? null,
-      memo: input.memo ?? null,
+      ...movementColumns(debit, credit, input),
       expiresAt: input.expiresAt ?? null,
       actorType: ctx.actor.type,
       actorId: ctx.actor.id,
