@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createTestApp, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, signIn, useTestApp, type Session, type TestApp } from '../../../test/helpers.ts';
 
 /** A person with a member token, and a way to call the client API as them. */
 async function newMember(t: TestApp, admin: Session, displayName: string) {
@@ -115,20 +115,13 @@ describe('creators: agencies, streamers, app users', () => {
 });
 
 describe('creators: favorites, blocklist and penalty rules', () => {
-  let t: TestApp;
-  let admin: Session;
-
-  before(async () => {
-    t = await createTestApp();
-    admin = await signIn(t.app);
-  });
-  after(() => t.close());
+  const ctx = useTestApp();
 
   /** A member signed up as an app user, or made a streamer. */
   async function member(displayName: string, role: 'user' | 'streamer' = 'user') {
-    const created = await newMember(t, admin, displayName);
+    const created = await newMember(ctx.t, ctx.admin, displayName);
     if (role === 'user') await created.call('POST', '/api/client/creators/sign-up', {});
-    else await admin.post('/api/console/creators/streamers', { personId: created.id });
+    else await ctx.admin.post('/api/console/creators/streamers', { personId: created.id });
     return created;
   }
 
@@ -159,7 +152,7 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     assert.equal((await star.call('PUT', `/api/client/creators/favorites/${bo.id}`)).statusCode, 404, 'the blocker is not there for the blocked');
     assert.equal((await bo.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'insults' })).statusCode, 400, 'reasons come from the list');
 
-    const byStaff = (await admin.get(`/api/console/creators/people/${star.id}/blocks?direction=blocked_by`)).json().items;
+    const byStaff = (await ctx.admin.get(`/api/console/creators/people/${star.id}/blocks?direction=blocked_by`)).json().items;
     assert.deepEqual(byStaff.map((b: { personId: string; reason: string; note: string }) => [b.personId, b.reason, b.note]), [[bo.id, 'harassment', 'rude in chat']]);
     assert.deepEqual((await bo.call('GET', '/api/client/creators/blocks')).json().items.map((b: { personId: string }) => b.personId), [star.id]);
     assert.equal((await bo.call('DELETE', `/api/client/creators/blocks/${star.id}`)).statusCode, 204);
@@ -167,7 +160,7 @@ describe('creators: favorites, blocklist and penalty rules', () => {
   });
 
   it('suspends a streamer blocked for nudity by N distinct users within D days, exactly once, and raises a moderation item', async () => {
-    const rule = await admin.post('/api/console/creators/penalty-rules', {
+    const rule = await ctx.admin.post('/api/console/creators/penalty-rules', {
       reason: 'nudity', targetRole: 'streamer', blockerRole: 'user', threshold: 3, windowDays: 7, action: 'suspend_streamer',
     });
     assert.equal(rule.statusCode, 201, rule.body);
@@ -179,26 +172,26 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     await users[0]!.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' });
     await users[0]!.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' });
     await users[1]!.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'spam' });
-    const status = async () => (await admin.get(`/api/console/creators/streamers?q=${encodeURIComponent('Star Three')}`)).json().items[0].status;
+    const status = async () => (await ctx.admin.get(`/api/console/creators/streamers?q=${encodeURIComponent('Star Three')}`)).json().items[0].status;
     assert.equal(await status(), 'active', 'a streamer blocking, the same user twice and another reason do not count');
 
     await Promise.all(users.slice(1).map((u) => u.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' })));
     assert.equal(await status(), 'suspended');
-    const applied = (await admin.get(`/api/console/people/${star.id}/timeline`)).json().items.filter((e: { type: string }) => e.type === 'creators.penalty_applied');
+    const applied = (await ctx.admin.get(`/api/console/people/${star.id}/timeline`)).json().items.filter((e: { type: string }) => e.type === 'creators.penalty_applied');
     assert.equal(applied.length, 1, 'the rule fired exactly once');
-    const kinds = (await admin.get('/api/console/moderation/kinds')).json();
+    const kinds = (await ctx.admin.get('/api/console/moderation/kinds')).json();
     assert.equal(kinds.find((k: { kind: string }) => k.kind === 'penalty').pending, 1);
 
     // A moderator lifts it: the streamer is reinstated, and the rule may fire again later.
-    const claimed = (await admin.post('/api/console/moderation/penalty/claim', { limit: 5 })).json();
+    const claimed = (await ctx.admin.post('/api/console/moderation/penalty/claim', { limit: 5 })).json();
     assert.equal(claimed[0].preview.blockers, 3, 'it fired as the third distinct user blocked');
-    const decided = await admin.post(`/api/console/moderation/items/${claimed[0].id}/decision`, { decision: 'rejected', reason: 'Photos were within the rules' });
+    const decided = await ctx.admin.post(`/api/console/moderation/items/${claimed[0].id}/decision`, { decision: 'rejected', reason: 'Photos were within the rules' });
     assert.equal(decided.statusCode, 200, decided.body);
     assert.equal(await status(), 'active');
   });
 
   it('blocks a user blocked for harassment by N streamers, with the configured block reason', async () => {
-    await admin.post('/api/console/creators/penalty-rules', {
+    await ctx.admin.post('/api/console/creators/penalty-rules', {
       reason: 'harassment', targetRole: 'user', blockerRole: 'streamer', threshold: 2, windowDays: 30, action: 'block_person', blockReason: 'abuse',
     });
     const troll = await member('Troll User');
@@ -206,17 +199,17 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     const b = await member('Star B', 'streamer');
     await a.call('PUT', `/api/client/creators/blocks/${troll.id}`, { reason: 'harassment' });
     await b.call('PUT', `/api/client/creators/blocks/${troll.id}`, { reason: 'harassment' });
-    const person = (await admin.get(`/api/console/people/${troll.id}`)).json();
+    const person = (await ctx.admin.get(`/api/console/people/${troll.id}`)).json();
     assert.equal(person.status, 'blocked');
     assert.equal(person.block.reason, 'abuse');
     assert.equal((await troll.call('GET', '/api/client/creators/blocks')).statusCode, 403, 'a blocked person is refused on their next request');
   });
 
   it('refuses a rule that cannot work, naming the field', async () => {
-    const suspendUser = await admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'suspend_streamer' });
+    const suspendUser = await ctx.admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'suspend_streamer' });
     assert.equal(suspendUser.statusCode, 400);
     assert.equal(suspendUser.json().errors[0].field, 'body.action');
-    const noReason = await admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'block_person' });
+    const noReason = await ctx.admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'block_person' });
     assert.equal(noReason.json().errors[0].field, 'body.blockReason');
   });
 });
@@ -319,28 +312,21 @@ describe('creators: gifts', () => {
 });
 
 describe('creators: the streamer portal', () => {
-  let t: TestApp;
-  let admin: Session;
+  const ctx = useTestApp();
 
-  before(async () => {
-    t = await createTestApp();
-    admin = await signIn(t.app);
-  });
-  after(() => t.close());
-
-  const member = (displayName: string) => newMember(t, admin, displayName);
+  const member = (displayName: string) => newMember(ctx.t, ctx.admin, displayName);
 
   it('shows a streamer their agency, earnings and the rules; refuses members who do not stream', async () => {
-    const agency = (await admin.post('/api/console/creators/agencies', { name: 'Portal Agency' })).json().id;
+    const agency = (await ctx.admin.post('/api/console/creators/agencies', { name: 'Portal Agency' })).json().id;
     const star = await member('Portal Star');
-    await admin.post('/api/console/creators/streamers', { personId: star.id, agencyId: agency });
-    await admin.request({
+    await ctx.admin.post('/api/console/creators/streamers', { personId: star.id, agencyId: agency });
+    await ctx.admin.request({
       method: 'POST',
       url: '/api/console/ledger/adjustments',
       payload: { ownerType: 'person', ownerId: star.id, kind: 'earnings', currency: 'COIN', amount: 500, reason: 'calls' },
       headers: { 'idempotency-key': randomUUID() },
     });
-    const rules = await admin.request({ method: 'PUT', url: '/api/console/settings/creators.streamer_rules', payload: { value: 'Be kind. No nudity.' } });
+    const rules = await ctx.admin.request({ method: 'PUT', url: '/api/console/settings/creators.streamer_rules', payload: { value: 'Be kind. No nudity.' } });
     assert.equal(rules.statusCode, 200, rules.body);
     const portal = (await star.call('GET', '/api/client/creators/portal')).json();
     assert.deepEqual([portal.agency.name, portal.earnings.available, portal.rules, portal.status], ['Portal Agency', 500, 'Be kind. No nudity.', 'active']);
@@ -350,8 +336,8 @@ describe('creators: the streamer portal', () => {
 
   it('lets a streamer ask for a payout within their available earnings, see it, and withdraw it; staff approve it', async () => {
     const star = await member('Paid Star');
-    await admin.post('/api/console/creators/streamers', { personId: star.id });
-    await admin.request({
+    await ctx.admin.post('/api/console/creators/streamers', { personId: star.id });
+    await ctx.admin.request({
       method: 'POST',
       url: '/api/console/ledger/adjustments',
       payload: { ownerType: 'person', ownerId: star.id, kind: 'earnings', currency: 'COIN', amount: 500, reason: 'calls' },
@@ -368,10 +354,10 @@ describe('creators: the streamer portal', () => {
     const withdrawn = await star.call('POST', `/api/client/creators/payouts/${second.id}/cancel`);
     assert.equal(withdrawn.json().state, 'cancelled');
     const other = await member('Other Star');
-    await admin.post('/api/console/creators/streamers', { personId: other.id });
+    await ctx.admin.post('/api/console/creators/streamers', { personId: other.id });
     assert.equal((await other.call('POST', `/api/client/creators/payouts/${first.json().id}/cancel`)).statusCode, 404, "someone else's application is not found");
 
-    const approved = await admin.post(`/api/console/payouts/${first.json().id}/approve`);
+    const approved = await ctx.admin.post(`/api/console/payouts/${first.json().id}/approve`);
     assert.equal(approved.statusCode, 200, 'staff approve what a streamer asked for');
     const mine = (await star.call('GET', '/api/client/creators/payouts')).json().items;
     assert.deepEqual(mine.map((a: { state: string }) => a.state), ['cancelled', 'approved']);

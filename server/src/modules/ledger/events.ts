@@ -1,6 +1,7 @@
 import type { EventTypeDef } from '../../core/events/types.ts';
 
 export const LedgerEvents = {
+  accountOpened: 'ledger.account_opened',
   transferPosted: 'ledger.transfer_posted',
   holdPlaced: 'ledger.hold_placed',
   holdPosted: 'ledger.hold_posted',
@@ -9,6 +10,7 @@ export const LedgerEvents = {
 } as const;
 
 export const ledgerEventTypes: EventTypeDef[] = [
+  { type: LedgerEvents.accountOpened, description: 'An account was opened for an owner, kind and currency (on its first use).', permission: 'ledger.read' },
   {
     type: LedgerEvents.transferPosted,
     description: 'Money moved between two accounts (amount, kind, reference, both balances after). Subject: the owner of the debited account, or of the credited one when the platform paid.',

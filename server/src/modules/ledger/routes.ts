@@ -83,6 +83,7 @@ const HoldView = Type.Object(
     reference: Nullable(Type.Object({ type: Type.String(), id: Nullable(Type.String()) })),
     memo: Nullable(Type.String()),
     expiresAt: Nullable(Timestamp),
+    managedBy: Nullable(Type.String({ description: 'The module that resolves this hold through its own process (payouts); the generic hold routes refuse it.' })),
     createdAt: Timestamp,
     resolvedAt: Nullable(Timestamp),
   },
@@ -170,13 +171,10 @@ async function counterpartyNames(kernel: Kernel, lines: StatementLine[]): Promis
   return (line) => (line.counterOwnerId ? (names.get(line.counterOwnerId) ?? line.counterOwnerId) : `platform ${line.counterKind}`);
 }
 
-/** Holds that belong to a module's own process (a payout application's) are resolved only through it. */
-const MANAGED_HOLDS: Record<string, string> = { payout_application: 'its payout application (approve and pay, reject, or cancel it)' };
-
+/** A hold another module resolves through its own process (a payout application's) is not posted or voided here. */
 async function notManagedElsewhere(db: Executor, holdId: string): Promise<void> {
   const hold = await ledger.getHold(db, holdId);
-  const owner = hold.referenceType ? MANAGED_HOLDS[hold.referenceType] : undefined;
-  if (owner) throw new HttpProblem(409, 'Conflict', `This hold is resolved through ${owner}.`, { code: 'hold_managed' });
+  if (hold.managedBy) throw new HttpProblem(409, 'Conflict', `This hold is resolved through the ${hold.managedBy} module (e.g. its payout application).`, { code: 'hold_managed', managedBy: hold.managedBy });
 }
 
 export function ledgerRoutes(kernel: Kernel) {

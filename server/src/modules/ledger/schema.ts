@@ -33,6 +33,23 @@ export const ledgerAccounts = pgTable(
   ],
 );
 
+/** What a transfer and a hold both are: an amount of one currency from one account to another, of a kind, for a reason. */
+const movementColumns = () => ({
+  debitAccountId: uuid('debit_account_id')
+    .notNull()
+    .references(() => ledgerAccounts.id),
+  creditAccountId: uuid('credit_account_id')
+    .notNull()
+    .references(() => ledgerAccounts.id),
+  amount: money('amount').notNull(),
+  currency: text('currency').notNull(),
+  kind: text('kind').notNull(),
+  /** What caused it: a purchase, a gift, a call, a payout application (`payout_application`, its id). */
+  referenceType: text('reference_type'),
+  referenceId: text('reference_id'),
+  memo: text('memo'),
+});
+
 /**
  * An immutable movement of `amount` from the debit account to the credit account (same currency).
  * `seq` orders each account's lines in the order their balances changed (it is drawn after the accounts
@@ -43,19 +60,7 @@ export const ledgerTransfers = pgTable(
   {
     id: uuid('id').primaryKey(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
-    debitAccountId: uuid('debit_account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
-    creditAccountId: uuid('credit_account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
-    amount: money('amount').notNull(),
-    currency: text('currency').notNull(),
-    kind: text('kind').notNull(),
-    /** What caused it: a purchase, a gift, a call, a payout application (`payout`, its id). */
-    referenceType: text('reference_type'),
-    referenceId: text('reference_id'),
-    memo: text('memo'),
+    ...movementColumns(),
     /** Transfers made in one atomic batch share it. */
     batchId: uuid('batch_id'),
     holdId: uuid('hold_id'),
@@ -82,19 +87,10 @@ export const ledgerHolds = pgTable(
   'ledger_holds',
   {
     id: uuid('id').primaryKey(),
-    debitAccountId: uuid('debit_account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
-    creditAccountId: uuid('credit_account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
-    amount: money('amount').notNull(),
-    currency: text('currency').notNull(),
-    kind: text('kind').notNull(),
-    referenceType: text('reference_type'),
-    referenceId: text('reference_id'),
-    memo: text('memo'),
+    ...movementColumns(),
     state: text('state', { enum: ['pending', 'posted', 'voided', 'expired'] }).notNull().default('pending'),
+    /** The module whose process resolves this hold (a payout application's); the generic hold routes leave it alone. */
+    managedBy: text('managed_by'),
     postedAmount: money('posted_amount'),
     transferId: uuid('transfer_id'),
     expiresAt: timestamptz('expires_at'),

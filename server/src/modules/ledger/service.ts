@@ -61,8 +61,8 @@ function checkOwner(ref: AccountRef): void {
   if (!/^[A-Z]{3,8}$/.test(ref.currency)) throw invalidField('currency', 'must be 3–8 capital letters (COIN, USD)');
 }
 
-/** The account of an owner, kind and currency, opened on first use. */
-export async function ensureAccount(ctx: Pick<ServiceContext, 'tx' | 'now'>, ref: AccountRef): Promise<Account> {
+/** The account of an owner, kind and currency, opened on first use (`ledger.account_opened`). */
+export async function ensureAccount(ctx: ServiceContext, ref: AccountRef): Promise<Account> {
   checkOwner(ref);
   const where = and(
     eq(ledgerAccounts.ownerType, ref.ownerType),
@@ -72,15 +72,21 @@ export async function ensureAccount(ctx: Pick<ServiceContext, 'tx' | 'now'>, ref
   );
   const [existing] = await ctx.tx.select().from(ledgerAccounts).where(where);
   if (existing) return existing;
-  await ctx.tx
+  const [opened] = await ctx.tx
     .insert(ledgerAccounts)
     .values({ id: uuidv7(), ...ref, mayGoNegative: PLATFORM_KINDS.includes(ref.kind), createdAt: ctx.now })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning();
+  if (opened) {
+    await ctx.emit({ type: LedgerEvents.accountOpened, subject: subjectOf(opened), payload: { accountId: opened.id, kind: opened.kind, currency: opened.currency } });
+    return opened;
+  }
+  // Opened by a concurrent transaction a moment ago.
   const [account] = await ctx.tx.select().from(ledgerAccounts).where(where);
   return account!;
 }
 
-export const platformAccount = (ctx: Pick<ServiceContext, 'tx' | 'now'>, kind: AccountKind, currency: string) =>
+export const platformAccount = (ctx: ServiceContext, kind: AccountKind, currency: string) =>
   ensureAccount(ctx, { ownerType: 'platform', ownerId: null, kind, currency });
 
 export async function getAccount(db: Executor, id: string): Promise<Account> {
@@ -106,6 +112,15 @@ export async function accountsByOwner(db: Executor, ownerType: OwnerType, ownerI
     .from(ledgerAccounts)
     .where(and(eq(ledgerAccounts.ownerType, ownerType), inArray(ledgerAccounts.ownerId, ids), eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)));
   return new Map(rows.map((row) => [row.ownerId!, row]));
+}
+
+/** Accounts of one kind and currency whose available balance is at least `minimum` (in id order), for rules that act on them. */
+export async function accountsAvailableAtLeast(db: Executor, kind: AccountKind, currency: string, minimum: number): Promise<Account[]> {
+  return db
+    .select()
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency), sql`${ledgerAccounts.posted} - ${ledgerAccounts.held} >= ${minimum}`))
+    .orderBy(asc(ledgerAccounts.id));
 }
 
 /** Locks the accounts in one fixed order (by id), so two transactions never wait on each other in a cycle. */
@@ -312,6 +327,8 @@ export async function postTransfer(ctx: ServiceContext, input: TransferInput, na
 
 export interface HoldInput extends TransferInput {
   expiresAt?: Date | null;
+  /** The module that will post or void it through its own process; the generic hold routes refuse to touch it. */
+  managedBy?: string | null;
 }
 
 /** Reserves `amount` on the debit account: it stops being available but stays posted until the hold is resolved. */
@@ -329,6 +346,7 @@ export async function placeHold(ctx: ServiceContext, input: HoldInput, name: Fie
       id: uuidv7(),
       ...movementColumns(debit, credit, input),
       expiresAt: input.expiresAt ?? null,
+      managedBy: input.managedBy ?? null,
       actorType: ctx.actor.type,
       actorId: ctx.actor.id,
       createdAt: ctx.now,

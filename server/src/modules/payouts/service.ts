@@ -1,12 +1,10 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
-import type { Actor } from '../../core/actor.ts';
+import { systemActor, type Actor } from '../../core/actor.ts';
 import type { Executor } from '../../core/db/client.ts';
 import { forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
-import { systemActor } from '../../core/actor.ts';
-import { available, ensureAccount, getAccount, getHold, placeHold, platformAccount, postHold, voidHold, type Account } from '../ledger/service.ts';
-import { ledgerAccounts } from '../ledger/schema.ts';
+import { accountsAvailableAtLeast, accountsByOwner, available, ensureAccount, getHold, placeHold, platformAccount, postHold, voidHold, type Account } from '../ledger/service.ts';
 import { personDetail } from '../people/service.ts';
 import { PayoutEvents } from './events.ts';
 import { payoutApplications, payoutFeeRules } from './schema.ts';
@@ -62,11 +60,7 @@ export function feeOf(amount: number, rule: Pick<FeeRule, 'percentBp' | 'fixed'>
 }
 
 async function earningsAccount(db: Executor, owner: Owner, currency: string): Promise<Account | undefined> {
-  const [account] = await db
-    .select()
-    .from(ledgerAccounts)
-    .where(and(eq(ledgerAccounts.ownerType, owner.type), eq(ledgerAccounts.ownerId, owner.id), eq(ledgerAccounts.kind, 'earnings'), eq(ledgerAccounts.currency, currency)));
-  return account;
+  return (await accountsByOwner(db, owner.type, [owner.id], 'earnings', currency)).get(owner.id);
 }
 
 /** What a payout of `amount` (all that is available by default) would cost and bring, before anyone commits to it. */
@@ -161,7 +155,7 @@ export async function requestPayout(
   const settlement = await platformAccount(ctx, 'settlement', input.currency);
   const hold = await placeHold(
     ctx,
-    { debitAccountId: account.id, creditAccountId: settlement.id, amount: q.amount, kind: 'payout', reference: { type: 'payout_application', id } },
+    { debitAccountId: account.id, creditAccountId: settlement.id, amount: q.amount, kind: 'payout', reference: { type: 'payout_application', id }, managedBy: 'payouts' },
     (_i, field) => `body.${field}`,
   );
   const [application] = await ctx.tx
@@ -316,18 +310,15 @@ export async function createAutomaticApplications(kernel: Kernel, rule: Automati
   if (!rule.enabled) return [];
   const made: string[] = [];
   for (const [currency, minimum] of Object.entries(rule.minimum)) {
-    const candidates = await kernel.db
-      .select()
-      .from(ledgerAccounts)
-      .where(
-        and(
-          eq(ledgerAccounts.kind, 'earnings'),
-          eq(ledgerAccounts.currency, currency),
-          sql`${ledgerAccounts.posted} - ${ledgerAccounts.held} >= ${Math.max(1, minimum)}`,
-          sql`NOT EXISTS (SELECT 1 FROM ${payoutApplications} WHERE ${payoutApplications.accountId} = ${ledgerAccounts.id} AND ${payoutApplications.state} IN ('requested', 'approved'))`,
-        ),
-      )
-      .orderBy(asc(ledgerAccounts.id));
+    const rich = await accountsAvailableAtLeast(kernel.db, 'earnings', currency, Math.max(1, minimum));
+    const open = rich.length
+      ? await kernel.db
+          .select({ accountId: payoutApplications.accountId })
+          .from(payoutApplications)
+          .where(and(inArray(payoutApplications.accountId, rich.map((a) => a.id)), inArray(payoutApplications.state, ['requested', 'approved'])))
+      : [];
+    const busy = new Set(open.map((row) => row.accountId));
+    const candidates = rich.filter((account) => !busy.has(account.id));
     for (const account of candidates) {
       const owner = { type: account.ownerType as Owner['type'], id: account.ownerId! };
       try {
@@ -339,8 +330,4 @@ export async function createAutomaticApplications(kernel: Kernel, rule: Automati
     }
   }
   return made;
-}
-
-export async function accountOf(db: Executor, application: PayoutApplication): Promise<Account> {
-  return getAccount(db, application.accountId);
 }

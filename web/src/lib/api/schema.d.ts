@@ -8200,6 +8200,7 @@ export interface paths {
                             } | null;
                             memo: string | null;
                             expiresAt: string | null;
+                            managedBy: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             resolvedAt: string | null;
@@ -8492,6 +8493,7 @@ export interface paths {
                             } | null;
                             memo: string | null;
                             expiresAt: string | null;
+                            managedBy: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             resolvedAt: string | null;
@@ -13860,6 +13862,7 @@ export interface components {
             } | null;
             memo: string | null;
             expiresAt: string | null;
+            managedBy: string | null;
             /** Format: date-time */
             createdAt: string;
             resolvedAt: string | null;
