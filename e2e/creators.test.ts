@@ -1,8 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { randomUUID } from 'node:crypto';
 import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
 
-/** The creators back-office: agencies found by id, their streamers, and a withdrawal request from the agency's page. */
+/**
+ * The creators back-office: agencies found by id, their streamers, and a withdrawal request from the
+ * agency's page; members' photos approved from the queue with the keyboard; a streamer's nested events.
+ */
 describe('creators in the console', () => {
   let server: Console;
   let browser: Browser;
@@ -61,5 +66,67 @@ describe('creators in the console', () => {
     await page.getByRole('table', { name: 'Payout applications' }).getByText('Requested').waitFor();
     await page.locator('tr[data-account]').getByText('2,000 COIN').waitFor();
     await screenshot(page, 'creators-03-withdrawal');
+  });
+
+  /** A console (or, with a member's bearer token, client) API call with the signed-in page's cookies. */
+  async function post<T = { id: string }>(url: string, data: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await page.request.post(`${server.base}${url}`, { data, headers: { origin: server.base, ...headers } });
+    if (!response.ok()) throw new Error(`${url}: ${response.status()} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+  const memberToken = async (personId: string) => (await post<{ token: string }>(`/api/console/people/${personId}/member-token`, {})).token;
+
+  it('approves two photos from the queue with the keyboard and shows them on the member’s page, where one becomes the cover', async () => {
+    const member = await post('/api/console/people', { displayName: 'Iris Gallery' });
+    const token = await memberToken(member.id);
+    for (const colour of ['#d46a6a', '#6a8fd4']) {
+      const buffer = await sharp({ create: { width: 600, height: 800, channels: 3, background: colour } }).jpeg().toBuffer();
+      const response = await page.request.post(`${server.base}/api/client/files?kind=photo`, {
+        headers: { authorization: `Bearer ${token}` },
+        multipart: { file: { name: 'me.jpg', mimeType: 'image/jpeg', buffer } },
+      });
+      if (response.status() !== 201) throw new Error(`upload: ${response.status()} ${await response.text()}`);
+    }
+
+    await page.goto(`${server.base}/moderation?kind=photo`);
+    const cards = page.locator('li[data-item]');
+    await cards.nth(1).waitFor();
+    await cards.first().getByRole('link', { name: 'Iris Gallery' }).waitFor();
+    await screenshot(page, 'creators-04-photo-queue');
+    await page.keyboard.press('a');
+    await page.waitForFunction(() => document.querySelectorAll('li[data-item]').length === 1);
+    await page.keyboard.press('a');
+    await page.getByText('Nothing waits for review here.').waitFor();
+
+    await page.goto(`${server.base}/people/${member.id}?tab=photos`);
+    const approved = page.locator('li[data-photo][data-review="approved"]');
+    await approved.nth(1).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('li[data-photo] img')].every((img) => img.complete && img.naturalWidth > 0));
+    await approved.first().getByRole('button', { name: 'Make cover' }).click();
+    await approved.first().getByText('Cover', { exact: true }).waitFor();
+    await approved.first().getByRole('button', { name: 'Clear cover' }).waitFor();
+    await screenshot(page, 'creators-05-member-photos');
+  });
+
+  it("opens a streamer's events: a burst of gifts opens to the gifts it is made of", async () => {
+    const star = await post('/api/console/people', { displayName: 'Vera Nightly' });
+    await post('/api/console/creators/streamers', { personId: star.id });
+    const fan = await post('/api/console/people', { displayName: 'Generous Gus' });
+    await post('/api/console/ledger/adjustments', { ownerType: 'person', ownerId: fan.id, kind: 'wallet', currency: 'COIN', amount: 500, reason: 'bought coins' }, { 'idempotency-key': randomUUID() });
+    const gift = await post('/api/console/creators/gifts', { name: 'Tulip', price: 20, streamerShareBp: 5000, agencyShareBp: 0 });
+    const token = await memberToken(fan.id);
+    for (let i = 0; i < 3; i += 1) {
+      await post('/api/client/creators/gifts/send', { giftId: gift.id, receiverId: star.id }, { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() });
+    }
+
+    await page.goto(`${server.base}/people/${star.id}?tab=timeline`);
+    const burst = page.getByRole('row', { name: /creators\.gift_burst/ });
+    await burst.getByText('events: 3').waitFor();
+    await burst.click();
+    const nested = page.getByRole('table', { name: 'Events this entry consists of' });
+    await nested.getByText('creators.gift_sent').nth(2).waitFor();
+    await nested.getByText('creators.gift_sent').first().click();
+    await nested.getByText('Tulip').first().waitFor();
+    await screenshot(page, 'creators-06-nested-events');
   });
 });

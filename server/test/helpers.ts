@@ -166,3 +166,22 @@ export function useTestApp(options: Parameters<typeof createTestApp>[0] = {}): {
   after(() => ctx.t.close());
   return ctx;
 }
+
+/** A multipart/form-data body with one file part, as a browser or an app sends it. */
+export function multipart(bytes: Buffer, filename = 'upload.jpg', contentType = 'image/jpeg', field = 'file') {
+  const boundary = '----switchboard-test-boundary';
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`;
+  return {
+    payload: Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** A person with a member token, and a way to call the client API as them. */
+export async function newMember(t: TestApp, admin: Session, displayName: string) {
+  const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
+  const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object | Buffer, headers: Record<string, string> = {}) =>
+    t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
+  return { id, call };
+}

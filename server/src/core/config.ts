@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
@@ -46,6 +47,15 @@ const EnvSchema = Type.Object({
   S3_SESSION_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   S3_PREFIX: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9/_.-]*/$' })),
   S3_FORCE_PATH_STYLE: Type.Optional(Bool),
+  APPLE_BUNDLE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,155}$' })),
+  APPLE_APP_APPLE_ID: Type.Optional(Int),
+  APPLE_ENVIRONMENT: Type.Optional(Type.Union([Type.Literal('Production'), Type.Literal('Sandbox')])),
+  APPLE_ROOT_CERTIFICATES: Type.Optional(Type.String({ minLength: 1 })),
+  APPLE_ONLINE_CHECKS: Type.Optional(Bool),
+  GOOGLE_PLAY_PACKAGE_NAME: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)+$' })),
+  GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  GOOGLE_PLAY_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  GOOGLE_PLAY_ALLOW_TEST_PURCHASES: Type.Optional(Bool),
 });
 
 export interface Config {
@@ -80,6 +90,33 @@ export interface Config {
   presenceHeartbeatSeconds: number;
   /** File bytes go to this bucket when set; to `DATA_DIR/files` otherwise. */
   s3: S3Options | undefined;
+  /** App Store purchases are verified (and credited) when set; see the creators module's store. */
+  apple: AppleStoreOptions | undefined;
+  /** Google Play purchases are verified through the Play Developer API when set. */
+  googlePlay: GooglePlayOptions | undefined;
+}
+
+/** How App Store signed transactions and notifications are verified. */
+export interface AppleStoreOptions {
+  bundleId: string;
+  /** The app's Apple ID, which production notifications carry; required in Production. */
+  appAppleId: number | undefined;
+  environment: 'Production' | 'Sandbox';
+  /** DER bytes of the root certificates a transaction's chain must end at (Apple's roots; tests make their own). */
+  rootCertificates: Buffer[];
+  /** Check the chain's revocation (OCSP, over the network) and expiry against today rather than the signing date. */
+  onlineChecks: boolean;
+}
+
+/** The Play Developer API, through which Google Play purchase tokens are verified and acknowledged. */
+export interface GooglePlayOptions {
+  packageName: string;
+  /** A service account with access to the app in the Play Console (its JSON key's `client_email` and `private_key`). */
+  serviceAccount: { clientEmail: string; privateKey: string };
+  /** Where the Play Developer API and Google's OAuth2 token endpoint are reached instead of Google (tests, proxies): https, or http on loopback. */
+  apiUrl: string | undefined;
+  /** Credit license testers' test purchases (purchaseType 0, nobody paid); off in production. */
+  allowTestPurchases: boolean;
 }
 
 /** An S3-compatible bucket for file bytes (see the files module). */
@@ -98,6 +135,8 @@ export interface S3Options {
 }
 
 export class ConfigError extends Error {}
+
+const truthy = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
 
 function describe(path: string, message: string): string {
   const name = path.replace(/^\//, '');
@@ -120,7 +159,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (port > 65535) throw new ConfigError('Invalid configuration:\n  PORT: must be between 0 (any free port) and 65535');
   const databasePoolSize = Number(raw.DATABASE_POOL_SIZE ?? 10);
   if (databasePoolSize < 1 || databasePoolSize > 1000) throw new ConfigError('Invalid configuration:\n  DATABASE_POOL_SIZE: must be between 1 and 1000');
-  const truthy = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
   const idle = Number(raw.SESSION_IDLE_SECONDS ?? 7 * 24 * 3600);
   const absolute = Number(raw.SESSION_ABSOLUTE_SECONDS ?? 30 * 24 * 3600);
   if (idle < 60) throw new ConfigError('Invalid configuration:\n  SESSION_IDLE_SECONDS: must be at least 60');
@@ -133,6 +171,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (raw.OIDC_ISSUER && !raw.OIDC_AUDIENCE) {
     throw new ConfigError('Invalid configuration:\n  OIDC_AUDIENCE: is required with OIDC_ISSUER (the audience our tokens must be issued for)');
   }
+  requiredWith(raw, 'APPLE_BUNDLE_ID', ['APPLE_APP_APPLE_ID', 'APPLE_ENVIRONMENT', 'APPLE_ROOT_CERTIFICATES', 'APPLE_ONLINE_CHECKS']);
+  requiredWith(raw, 'GOOGLE_PLAY_PACKAGE_NAME', ['GOOGLE_PLAY_SERVICE_ACCOUNT_KEY', 'GOOGLE_PLAY_API_URL', 'GOOGLE_PLAY_ALLOW_TEST_PURCHASES']);
+  const apple = raw.APPLE_BUNDLE_ID ? parseApple(raw) : undefined;
+  const googlePlay = raw.GOOGLE_PLAY_PACKAGE_NAME ? parseGooglePlay(raw) : undefined;
   return {
     port,
     host: raw.HOST ?? 'localhost',
@@ -177,6 +219,100 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         }
       : undefined,
     consoleDir: raw.CONSOLE_DIR ? resolve(raw.CONSOLE_DIR) : fileURLToPath(new URL('../../../web/build', import.meta.url)),
+    apple,
+    googlePlay,
+  };
+}
+
+const invalid = (variable: string, message: string) => new ConfigError(`Invalid configuration:\n  ${variable}: ${message}`);
+
+/** A store set up halfway (its other variables without the one that turns it on) stops the server rather than being ignored. */
+function requiredWith(raw: Record<string, string | undefined>, variable: string, others: string[]): void {
+  if (raw[variable]) return;
+  const given = others.filter((other) => raw[other] !== undefined);
+  if (given.length > 0) throw invalid(variable, `is required with ${given.join(', ')}`);
+}
+
+/** The Play Developer API's address: https, or http only to this machine (a test server, a local proxy). */
+function parseApiUrl(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(variable, `is not a URL (${value})`);
+  }
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
+  if (url.search || url.hash || url.username || url.password) throw invalid(variable, 'must be a plain address without credentials, query or fragment');
+  return url.href.replace(/\/$/, '');
+}
+
+function readConfigFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(resolve(path));
+  } catch (error) {
+    throw invalid(variable, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** Each file holds one DER certificate or any number of PEM ones; all of them are trusted roots. */
+function readCertificates(variable: string, paths: string): Buffer[] {
+  return paths
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean)
+    .flatMap((path) => {
+      const bytes = readConfigFile(variable, path);
+      const pem = bytes.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+      const ders = pem ? pem.map((block) => Buffer.from(block.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')) : [bytes];
+      for (const der of ders) {
+        try {
+          new X509Certificate(der);
+        } catch {
+          throw invalid(variable, `${path} is not a DER or PEM certificate`);
+        }
+      }
+      return ders;
+    });
+}
+
+function parseApple(raw: Record<string, string | undefined>): AppleStoreOptions {
+  const environment = (raw.APPLE_ENVIRONMENT ?? 'Production') as AppleStoreOptions['environment'];
+  if (!raw.APPLE_ROOT_CERTIFICATES) throw invalid('APPLE_ROOT_CERTIFICATES', 'is required with APPLE_BUNDLE_ID (the Apple root certificates, DER or PEM files)');
+  if (environment === 'Production' && !raw.APPLE_APP_APPLE_ID) throw invalid('APPLE_APP_APPLE_ID', 'is required in the Production environment');
+  return {
+    bundleId: raw.APPLE_BUNDLE_ID!,
+    appAppleId: raw.APPLE_APP_APPLE_ID ? Number(raw.APPLE_APP_APPLE_ID) : undefined,
+    environment,
+    rootCertificates: readCertificates('APPLE_ROOT_CERTIFICATES', raw.APPLE_ROOT_CERTIFICATES),
+    onlineChecks: truthy(raw.APPLE_ONLINE_CHECKS, false),
+  };
+}
+
+/** The service account's JSON key, given inline or as a file path. */
+function parseGooglePlay(raw: Record<string, string | undefined>): GooglePlayOptions {
+  const variable = 'GOOGLE_PLAY_SERVICE_ACCOUNT_KEY';
+  const given = raw.GOOGLE_PLAY_SERVICE_ACCOUNT_KEY?.trim();
+  if (!given) throw invalid(variable, 'is required with GOOGLE_PLAY_PACKAGE_NAME (a service account JSON key, or the path of its file)');
+  const text = given.startsWith('{') ? given : readConfigFile(variable, given).toString('utf8');
+  let key: { client_email?: unknown; private_key?: unknown };
+  try {
+    key = JSON.parse(text) as typeof key;
+  } catch {
+    throw invalid(variable, 'is not a JSON service account key');
+  }
+  if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') throw invalid(variable, 'needs client_email and private_key (a service account JSON key)');
+  try {
+    createPrivateKey(key.private_key);
+  } catch {
+    throw invalid(variable, 'has a private_key that is not a PEM private key');
+  }
+  return {
+    packageName: raw.GOOGLE_PLAY_PACKAGE_NAME!,
+    serviceAccount: { clientEmail: key.client_email, privateKey: key.private_key },
+    apiUrl: parseApiUrl('GOOGLE_PLAY_API_URL', raw.GOOGLE_PLAY_API_URL),
+    allowTestPurchases: truthy(raw.GOOGLE_PLAY_ALLOW_TEST_PURCHASES, false),
   };
 }
 

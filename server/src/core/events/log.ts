@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import type { Executor } from '../db/client.ts';
 import { eventLog } from './schema.ts';
@@ -16,13 +16,13 @@ export async function appendEvents(tx: Executor, actor: Actor, now: Date, events
   const values = sql.join(
     events.map((event) => {
       const by = event.actor ?? actor;
-      return sql`(${event.type}, ${event.subject?.type ?? null}, ${event.subject?.id ?? null}, ${by.type}, ${by.id}, ${JSON.stringify(event.payload ?? {})}::jsonb, ${now.toISOString()}::timestamptz)`;
+      return sql`(${event.type}, ${event.subject?.type ?? null}, ${event.subject?.id ?? null}, ${by.type}, ${by.id}, ${JSON.stringify(event.payload ?? {})}::jsonb, ${event.parentId ?? null}::bigint, ${now.toISOString()}::timestamptz)`;
     }),
     sql`, `,
   );
   const result = (await tx.execute(
-    sql`${prelude ?? sql``} INSERT INTO event_log (type, subject_type, subject_id, actor_type, actor_id, payload, created_at) VALUES ${values}
-        RETURNING id, tx_id, type, subject_type, subject_id, actor_type, actor_id, payload, created_at`,
+    sql`${prelude ?? sql``} INSERT INTO event_log (type, subject_type, subject_id, actor_type, actor_id, payload, parent_id, created_at) VALUES ${values}
+        RETURNING id, tx_id, type, subject_type, subject_id, actor_type, actor_id, payload, parent_id, created_at`,
   )) as unknown as { rows: Array<Record<string, unknown>> };
   return result.rows.map((row) => ({
     id: Number(row.id),
@@ -33,6 +33,7 @@ export async function appendEvents(tx: Executor, actor: Actor, now: Date, events
     actorType: row.actor_type as Actor['type'],
     actorId: (row.actor_id as string | null) ?? null,
     payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
+    parentId: row.parent_id === null ? null : Number(row.parent_id),
     createdAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
   }));
 }
@@ -46,6 +47,8 @@ export interface EventFilter {
   to?: Date;
   /** Return events older than this id (the previous page's cursor). */
   beforeId?: number;
+  /** Only events that are not part of another (no parent). */
+  topLevel?: boolean;
   limit: number;
 }
 
@@ -61,12 +64,30 @@ export async function listEvents(db: Executor, filter: EventFilter): Promise<Sto
   if (filter.from) conditions.push(gte(eventLog.createdAt, filter.from));
   if (filter.to) conditions.push(lte(eventLog.createdAt, filter.to));
   if (filter.beforeId !== undefined) conditions.push(lt(eventLog.id, filter.beforeId));
+  if (filter.topLevel) conditions.push(isNull(eventLog.parentId));
   const rows = await db
     .select()
     .from(eventLog)
     .where(and(...conditions))
     .orderBy(desc(eventLog.id))
     .limit(filter.limit);
+  return rows as StoredEvent[];
+}
+
+/** How many events each of these top-level events consists of. */
+export async function childCounts(db: Executor, parentIds: number[]): Promise<Map<number, number>> {
+  if (parentIds.length === 0) return new Map();
+  const rows = await db
+    .select({ parentId: eventLog.parentId, n: count() })
+    .from(eventLog)
+    .where(inArray(eventLog.parentId, parentIds))
+    .groupBy(eventLog.parentId);
+  return new Map(rows.map((r) => [r.parentId!, r.n]));
+}
+
+/** The events a top-level event consists of, in the order they happened. */
+export async function childEvents(db: Executor, parentId: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await db.select().from(eventLog).where(eq(eventLog.parentId, parentId)).orderBy(asc(eventLog.id)).limit(limit);
   return rows as StoredEvent[];
 }
 

@@ -23,6 +23,7 @@ export const EventSchema = Type.Object(
     actorType: Type.String(),
     actorId: Type.Union([Type.String(), Type.Null()]),
     payload: Type.Record(Type.String(), Type.Unknown()),
+    parentId: Type.Union([Type.Integer(), Type.Null()], { description: 'The top-level event this one is part of' }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { $id: 'Event' },
@@ -36,6 +37,7 @@ export const eventView = (e: StoredEvent) => ({
   actorType: e.actorType,
   actorId: e.actorId,
   payload: e.payload,
+  parentId: e.parentId,
   createdAt: e.createdAt.toISOString(),
 });
 

@@ -18,6 +18,8 @@ export const eventLog = pgTable(
     actorType: text('actor_type').notNull(),
     actorId: text('actor_id'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    /** The top-level event this one is part of (a call's ring, a burst's gifts), for nested history tables. */
+    parentId: bigint('parent_id', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [
@@ -26,6 +28,7 @@ export const eventLog = pgTable(
     index('event_log_actor_idx').on(t.actorId, t.id),
     index('event_log_position_idx').on(t.txId, t.id),
     index('event_log_created_idx').on(t.createdAt),
+    index('event_log_parent_idx').on(t.parentId, t.id).where(sql`${t.parentId} IS NOT NULL`),
   ],
 );
 

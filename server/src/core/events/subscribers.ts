@@ -23,6 +23,7 @@ interface EventRow {
   actor_type: StoredEvent['actorType'];
   actor_id: string | null;
   payload: Record<string, unknown>;
+  parent_id: string | number | null;
   created_at: string | Date;
 }
 
@@ -35,6 +36,7 @@ const toEvent = (row: EventRow): StoredEvent => ({
   actorType: row.actor_type,
   actorId: row.actor_id,
   payload: row.payload,
+  parentId: row.parent_id === null ? null : Number(row.parent_id),
   createdAt: new Date(row.created_at),
 });
 
@@ -130,7 +132,7 @@ export class SubscriberRunner {
     if (state.nextAttemptAt && state.nextAttemptAt > now) return 'done';
     const rows = await queryRows<EventRow>(
       db,
-      sql`SELECT id, tx_id, type, subject_type, subject_id, actor_type, actor_id, payload, created_at
+      sql`SELECT id, tx_id, type, subject_type, subject_id, actor_type, actor_id, payload, parent_id, created_at
           FROM event_log
           WHERE (tx_id, id) > (${state.positionTx}, ${state.positionId})
             AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint

@@ -12,6 +12,8 @@ export interface NewEvent {
   payload?: Record<string, unknown>;
   /** Who acted, when it is not the transaction's actor (requests grouped into one transaction). */
   actor?: Actor;
+  /** The top-level event this one is part of (see `event_log.parent_id`). */
+  parentId?: number;
 }
 
 export interface StoredEvent {
@@ -23,6 +25,7 @@ export interface StoredEvent {
   actorType: Actor['type'];
   actorId: string | null;
   payload: Record<string, unknown>;
+  parentId: number | null;
   createdAt: Date;
 }
 

@@ -25,6 +25,7 @@ const CURSOR_PARTS = {
   string: (v: unknown) => typeof v === 'string' && v.length <= 500,
   uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
   id: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+  integer: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v),
   date: (v: unknown) => typeof v === 'string' && v.length <= 40 && !Number.isNaN(new Date(v).getTime()),
 };
 

@@ -1,16 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createTestApp, signIn, useTestApp, type Session, type TestApp } from '../../../test/helpers.ts';
-
-/** A person with a member token, and a way to call the client API as them. */
-async function newMember(t: TestApp, admin: Session, displayName: string) {
-  const id = (await admin.post('/api/console/people', { displayName })).json().id as string;
-  const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, headers: Record<string, string> = {}) =>
-    t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
-  return { id, call };
-}
+import sharp from 'sharp';
+import { createTestApp, multipart, newMember, signIn, useTestApp, type Session, type TestApp } from '../../../test/helpers.ts';
 
 describe('creators: agencies, streamers, app users', () => {
   let t: TestApp;
@@ -240,6 +232,28 @@ describe('creators: gifts', () => {
     assert.equal(refused.json().errors[0].field, 'body.agencyShareBp');
   });
 
+  it('shows each gift with its picture, which must be a catalog image', async () => {
+    const png = await sharp({ create: { width: 128, height: 128, channels: 4, background: '#e33' } }).png().toBuffer();
+    const image = await admin.request({ method: 'POST', url: '/api/console/platform/files?kind=catalog', ...multipart(png, 'rose.png', 'image/png') });
+    assert.equal(image.statusCode, 201, image.body);
+    const gift = await admin.post('/api/console/creators/gifts', { name: 'Pictured Rose', price: 5, streamerShareBp: 5000, agencyShareBp: 0, imageFileId: image.json().id });
+    assert.equal(gift.statusCode, 201, gift.body);
+    assert.equal((await t.app.inject({ method: 'GET', url: gift.json().imageUrl })).statusCode, 200, 'the picture is served');
+    const fan = await member('Picture Fan');
+    const offered = (await fan.call('GET', '/api/client/creators/gifts')).json().find((g: { id: string }) => g.id === gift.json().id);
+    assert.ok(offered.imageUrl, 'the app gets the picture too');
+
+    const selfie = await fan.call('POST', '/api/client/files?kind=catalog', multipart(png, 'x.png', 'image/png').payload, multipart(png, 'x.png', 'image/png').headers);
+    assert.equal(selfie.statusCode, 400, 'members cannot upload catalog images');
+    assert.equal(selfie.json().errors[0].field, 'querystring.kind');
+    const photo = await fan.call('POST', '/api/client/files?kind=photo', multipart(png, 'me.png', 'image/png').payload, multipart(png, 'me.png', 'image/png').headers);
+    const wrong = await admin.request({ method: 'PATCH', url: `/api/console/creators/gifts/${gift.json().id}`, payload: { imageFileId: photo.json().id } });
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(wrong.json().errors[0].field, 'body.imageFileId');
+    const cleared = await admin.request({ method: 'PATCH', url: `/api/console/creators/gifts/${gift.json().id}`, payload: { imageFileId: null } });
+    assert.equal(cleared.json().imageUrl, null);
+  });
+
   it('splits a gift exactly into streamer, agency and platform shares in one batch, once per key', async () => {
     const rose = (await admin.post('/api/console/creators/gifts', { name: 'Rose', price: 99, streamerShareBp: 5000, agencyShareBp: 2000 })).json();
     const star = await member('Gifted Star');
@@ -267,7 +281,7 @@ describe('creators: gifts', () => {
     const received = (await star.call('GET', '/api/client/creators/gifts/history')).json().items;
     assert.deepEqual(received.map((g: { giftName: string; senderName: string }) => [g.giftName, g.senderName]), [['Rose', 'Generous Fan']]);
     const timeline = (await admin.get(`/api/console/people/${star.id}/timeline`)).json().items.map((e: { type: string }) => e.type);
-    assert.ok(timeline.includes('creators.gift_sent'));
+    assert.ok(timeline.includes('creators.gift_burst'), 'the gift is inside a burst on the streamer’s timeline');
     assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
   });
 

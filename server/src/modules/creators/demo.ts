@@ -1,35 +1,80 @@
+import sharp from 'sharp';
 import { systemActor } from '../../core/actor.ts';
+import { fileService } from '../files/index.ts';
+import { PLATFORM_OWNER } from '../files/service.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import { listOrganizations, listPeople } from '../people/service.ts';
+import { FIRST, LAST } from '../people/demo.ts';
+import { createOrganization, createPerson, listOrganizations, listPeople, type Person } from '../people/service.ts';
+import { seedDemoPhotos } from './photos/demo.ts';
 import { createGift, sendGift, type Gift } from './gifts.ts';
 import { registerStreamer, signUpUser } from './service.ts';
 import { addFavorite, blockMember, createPenaltyRule } from './social.ts';
+import { refundDemoPurchase, seedStoreDemo } from './store/demo.ts';
 
+/** The catalog, each gift with a picture drawn from shapes (see photos/demo.ts on why no text). */
 const GIFTS = [
-  { name: 'Rose', price: 50, streamerShareBp: 5000, agencyShareBp: 2000, sort: 1 },
-  { name: 'Heart', price: 100, streamerShareBp: 5000, agencyShareBp: 2000, sort: 2 },
-  { name: 'Champagne', price: 300, streamerShareBp: 5500, agencyShareBp: 1500, sort: 3 },
-  { name: 'Diamond', price: 1000, streamerShareBp: 6000, agencyShareBp: 1000, sort: 4 },
+  { name: 'Rose', price: 50, streamerShareBp: 5000, agencyShareBp: 2000, sort: 1, shape: '<circle cx="64" cy="52" r="30" fill="#d7263d"/><rect x="60" y="80" width="8" height="40" fill="#2e8b57"/>' },
+  { name: 'Heart', price: 100, streamerShareBp: 5000, agencyShareBp: 2000, sort: 2, shape: '<path d="M64 112 L18 62 A24 24 0 0 1 64 34 A24 24 0 0 1 110 62 Z" fill="#e84a5f"/>' },
+  { name: 'Champagne', price: 300, streamerShareBp: 5500, agencyShareBp: 1500, sort: 3, shape: '<rect x="50" y="30" width="28" height="80" rx="10" fill="#2f6f4f"/><rect x="56" y="14" width="16" height="20" fill="#f2c14e"/>' },
+  { name: 'Diamond', price: 1000, streamerShareBp: 6000, agencyShareBp: 1000, sort: 4, shape: '<path d="M64 116 L16 48 L36 22 H92 L112 48 Z" fill="#5bc0eb"/>' },
 ];
 
+const giftPicture = (shape: string) =>
+  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect width="128" height="128" rx="24" fill="#fff4e6"/>${shape}</svg>`))
+    .png()
+    .toBuffer();
+
+const MORE_AGENCIES = [
+  { name: 'Aurora Studio', details: { legalName: 'Aurora Studio SIA', country: 'LV' } },
+  { name: 'Velvet Models', details: { legalName: 'Velvet Models SRL', country: 'RO' } },
+];
+const MORE_STREAMERS = 30;
+const MORE_USERS = 260;
+
+/** A demo person of this module's own (beyond the people demo's forty), with an app identity. */
+function demoPerson(i: number, role: 'streamer' | 'user') {
+  const first = FIRST[(i * 5 + (role === 'streamer' ? 3 : 0)) % FIRST.length]!;
+  const last = LAST[(i * 3 + 1) % LAST.length]!;
+  return {
+    displayName: `${first} ${last}`,
+    locale: i % 4 === 0 ? 'ru' : 'en',
+    contacts: [{ kind: 'email' as const, value: `${first}.${last}.${role}${i}@example.org`.toLowerCase() }],
+    publicProfile: { bio: role === 'streamer' ? `Evening streams, ${['music', 'travel', 'cooking', 'books'][i % 4]} and good talk.` : `Hi, ${first} here.` },
+    identities: [{ provider: 'app', externalId: `${role}-${(i * 7919 + 17).toString(36)}` }],
+  };
+}
+
 /**
- * The first six demo people stream for the demo agencies (the ledger demo gave them earnings), the rest
- * are app users; a gift catalog, some gifts, favorites, a block, and the two penalty rules of the
- * original product.
+ * A living demo: four agencies with three dozen streamers (the first six of the people demo, whose
+ * earnings the ledger demo made, and thirty more), about three hundred app users, photos drawn locally
+ * (some waiting in the photo queue), a gift catalog with gifts sent, favorites, a block, the two penalty
+ * rules of the original product, and coin packs with store purchases.
  */
 export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
   const people = (await listPeople(kernel.db, { limit: 40 })).items;
-  const agencies = (await listOrganizations(kernel.db, { kind: 'agency', limit: 10 })).items;
   if (people.length < 10) return;
-  const streamers = people.slice(0, 6);
-  const users = people.slice(6).filter((p) => p.status === 'active');
+  const made: { streamers: Person[]; users: Person[] } = { streamers: [], users: [] };
+  const pictures: string[] = [];
+  for (const gift of GIFTS) {
+    pictures.push((await fileService(kernel).upload(systemActor('demo'), PLATFORM_OWNER, 'catalog', await giftPicture(gift.shape), `${gift.name}.png`)).id);
+  }
+  await kernel.write(systemActor('demo'), async (ctx) => {
+    for (const agency of MORE_AGENCIES) await createOrganization(ctx, { ...agency, kind: 'agency' });
+    for (let i = 0; i < MORE_STREAMERS; i += 1) made.streamers.push(await createPerson(ctx, demoPerson(i, 'streamer')));
+    for (let i = 0; i < MORE_USERS; i += 1) made.users.push(await createPerson(ctx, demoPerson(i, 'user')));
+  });
+  const agencies = (await listOrganizations(kernel.db, { kind: 'agency', limit: 10 })).items;
+  const streamers = [...people.slice(0, 6), ...made.streamers];
+  const users = [...people.slice(6).filter((p) => p.status === 'active'), ...made.users];
   await kernel.write(systemActor('demo'), async (ctx) => {
     for (const [i, streamer] of streamers.entries()) {
       if (streamer.status === 'active') await registerStreamer(ctx, streamer.id, agencies.length ? agencies[i % agencies.length]!.id : null);
     }
-    for (const [i, user] of users.entries()) await signUpUser(ctx, user.id, (['ios', 'android', 'web'] as const)[i % 3]!);
+    const appUsers = users.map((user, i) => ({ id: user.id, platform: (['ios', 'android', 'web'] as const)[i % 3]! }));
+    for (const user of appUsers) await signUpUser(ctx, user.id, user.platform);
+    const buyers = await seedStoreDemo(ctx, appUsers);
     const catalog: Gift[] = [];
-    for (const gift of GIFTS) catalog.push(await createGift(ctx, gift));
+    for (const [i, { shape, ...gift }] of GIFTS.entries()) catalog.push(await createGift(ctx, { ...gift, imageFileId: pictures[i] }));
     await createPenaltyRule(ctx, { reason: 'nudity', targetRole: 'streamer', blockerRole: 'user', threshold: 5, windowDays: 7, action: 'suspend_streamer' });
     await createPenaltyRule(ctx, { reason: 'harassment', targetRole: 'user', blockerRole: 'streamer', threshold: 3, windowDays: 30, action: 'block_person', blockReason: 'abuse' });
     const active = streamers.filter((s) => s.status === 'active');
@@ -39,6 +84,17 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
       // The demo wallets hold a few hundred coins or more; a gift they cannot afford is simply skipped.
       await ctx.savepoint((inner) => sendGift(inner, user.id, catalog[i % 2]!.id, streamer.id)).catch(() => undefined);
     }
+    // Buyers send roses in a row: bursts, which the streamers' timelines show opened up.
+    for (const [i, buyer] of buyers.entries()) {
+      for (let n = 0; n < 3; n += 1) {
+        await ctx.savepoint((inner) => sendGift(inner, buyer.id, catalog[0]!.id, active[(i + 3) % active.length]!.id)).catch(() => undefined);
+      }
+    }
     if (users[13] && active[0]) await blockMember(ctx, active[0].id, users[13].id, 'harassment', 'Insults during a call');
+    await refundDemoPurchase(ctx, buyers);
   });
+  await seedDemoPhotos(kernel, [
+    ...streamers.filter((s) => s.status === 'active').map((s, i) => ({ id: s.id, photos: 2, pendingLast: i % 9 === 4 })),
+    ...users.slice(0, 40).map((u, i) => ({ id: u.id, photos: 1, pendingLast: i % 8 === 3 })),
+  ]);
 }

@@ -15,6 +15,13 @@ export const CreatorEvents = {
   penaltyRuleSaved: 'creators.penalty_rule_saved',
   giftSaved: 'creators.gift_saved',
   giftSent: 'creators.gift_sent',
+  giftBurst: 'creators.gift_burst',
+  photoChosen: 'creators.photo_chosen',
+  productSaved: 'creators.product_saved',
+  purchaseCredited: 'creators.purchase_credited',
+  purchaseRefunded: 'creators.purchase_refunded',
+  purchaseRefundReversed: 'creators.purchase_refund_reversed',
+  storeNotificationRecorded: 'creators.store_notification_recorded',
 } as const;
 
 export const creatorEventTypes: EventTypeDef[] = [
@@ -31,5 +38,36 @@ export const creatorEventTypes: EventTypeDef[] = [
   { type: CreatorEvents.penaltyApplied, description: 'A penalty rule fired for the subject (suspension or block), and a moderation item was raised.', permission: 'creators.read' },
   { type: CreatorEvents.penaltyRuleSaved, description: 'A penalty rule was created or changed.', permission: 'creators.read' },
   { type: CreatorEvents.giftSaved, description: 'A gift of the catalog was added or changed.', permission: 'creators.read' },
+  { type: CreatorEvents.photoChosen, description: 'The subject’s cover or profile photo was chosen or cleared (slot, file id).', permission: 'creators.read', toSubject: true },
+  {
+    type: CreatorEvents.giftBurst,
+    description: 'A member started sending the subject (a streamer) gifts: the top-level event their `creators.gift_sent` events within a minute of each other belong to.',
+    permission: 'creators.read',
+  },
   { type: CreatorEvents.giftSent, description: 'A member sent the subject (a streamer) a gift: price and how it was split. Streams live to the console and to the streamer.', permission: 'creators.read', toSubject: true },
+  { type: CreatorEvents.productSaved, description: 'A coin pack of the store catalog was added or changed (coins, prices per store, on offer).', permission: 'creators.read' },
+  {
+    type: CreatorEvents.purchaseCredited,
+    description: 'A verified App Store or Google Play purchase credited the subject’s wallet with its coins (store, product, coins). Also sent to the subject’s app.',
+    permission: 'creators.read',
+    toSubject: true,
+  },
+  {
+    type: CreatorEvents.purchaseRefunded,
+    description: 'The store refunded or revoked a purchase and its coins were taken back from the subject’s wallet (how far below zero that took it, if the coins were spent).',
+    permission: 'creators.read',
+    toSubject: true,
+  },
+  {
+    type: CreatorEvents.purchaseRefundReversed,
+    description: 'The store reversed its refund of a purchase (App Store REFUND_REVERSED): the coins were credited to the subject’s wallet again.',
+    permission: 'creators.read',
+    toSubject: true,
+  },
+  {
+    type: CreatorEvents.storeNotificationRecorded,
+    description:
+      'A store server notification was recorded without moving coins (outcome: ignored, already_refunded, unknown_transaction — a refund remembered for a transaction not yet delivered —, refund_reversed clearing such a refund, not_refunded). Subject: the purchase’s buyer, when known.',
+    permission: 'creators.read',
+  },
 ];

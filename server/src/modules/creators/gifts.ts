@@ -1,9 +1,12 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { decodeCursor, toPage } from '../../core/http/pagination.ts';
 import { invalidField, notFound } from '../../core/http/problem.ts';
-import type { ServiceContext } from '../../core/kernel.ts';
+import type { Kernel, ServiceContext } from '../../core/kernel.ts';
+import { fileService } from '../files/index.ts';
+import { files } from '../files/schema.ts';
+import { PLATFORM_OWNER } from '../files/service.ts';
 import { ensureAccount, platformAccount, postTransfers, type TransferInput } from '../ledger/service.ts';
 import { getPerson, subjectNames } from '../people/service.ts';
 import { CreatorEvents } from './events.ts';
@@ -13,7 +16,14 @@ import { blockedEitherWay } from './social.ts';
 
 export type Gift = typeof creatorGifts.$inferSelect;
 export type GiftSend = typeof creatorGiftSends.$inferSelect;
-export type GiftInput = Pick<Gift, 'name' | 'price' | 'streamerShareBp' | 'agencyShareBp'> & { active?: boolean; sort?: number };
+export type GiftInput = Pick<Gift, 'name' | 'price' | 'streamerShareBp' | 'agencyShareBp'> & { active?: boolean; sort?: number; imageFileId?: string | null };
+
+/** A gift's picture must be one of the installation's catalog images (uploaded through the files module). */
+async function checkImage(db: Executor, fileId: string | null | undefined): Promise<void> {
+  if (!fileId) return;
+  const [file] = await db.select().from(files).where(eq(files.id, fileId));
+  if (!file || file.ownerType !== PLATFORM_OWNER.type || file.kind !== 'catalog') throw invalidField('body.imageFileId', 'is not a catalog image');
+}
 
 function checkShares(gift: Pick<Gift, 'streamerShareBp' | 'agencyShareBp'>): void {
   if (gift.streamerShareBp + gift.agencyShareBp > 10000) throw invalidField('body.agencyShareBp', 'and the streamer share may not add up to more than 10000 (100 %)');
@@ -29,6 +39,7 @@ export async function listGifts(db: Executor, onlyActive: boolean): Promise<Gift
 
 export async function createGift(ctx: ServiceContext, input: GiftInput): Promise<Gift> {
   checkShares(input);
+  await checkImage(ctx.tx, input.imageFileId);
   const [gift] = await ctx.tx
     .insert(creatorGifts)
     .values({ id: uuidv7(), ...input, name: input.name.trim(), createdAt: ctx.now, updatedAt: ctx.now })
@@ -41,6 +52,7 @@ export async function updateGift(ctx: ServiceContext, id: string, patch: Partial
   const [current] = await ctx.tx.select().from(creatorGifts).where(eq(creatorGifts.id, id)).for('update');
   if (!current) throw notFound('No such gift.');
   checkShares({ ...current, ...patch });
+  await checkImage(ctx.tx, patch.imageFileId);
   const [gift] = await ctx.tx
     .update(creatorGifts)
     .set({ ...patch, ...(patch.name ? { name: patch.name.trim() } : {}), updatedAt: ctx.now })
@@ -90,6 +102,9 @@ export async function sendGift(ctx: ServiceContext, senderId: string, giftId: st
     legs.push({ debitAccountId: wallet.id, creditAccountId: revenue.id, amount: split.platform, kind: 'gift', reference });
   }
   await postTransfers(ctx, legs, { name: () => 'body.giftId' });
+  // After the posting, which locked the sender's wallet: the sender's sends are serialized, so two quick
+  // gifts cannot both open a burst.
+  const burstEventId = await openBurst(ctx, senderId, receiverId);
   const [sent] = await ctx.tx
     .insert(creatorGiftSends)
     .values({
@@ -103,15 +118,40 @@ export async function sendGift(ctx: ServiceContext, senderId: string, giftId: st
       streamerAmount: split.streamer,
       agencyAmount: split.agency,
       platformAmount: split.platform,
+      burstEventId,
       createdAt: ctx.now,
     })
     .returning();
   await ctx.emit({
     type: CreatorEvents.giftSent,
     subject: { type: 'person', id: receiverId },
+    parentId: burstEventId,
     payload: { sendId: id, giftId, giftName: gift.name, price: gift.price, senderId, streamerAmount: split.streamer, agencyAmount: split.agency },
   });
   return sent!;
+}
+
+/** Gifts from one sender to one streamer less than this apart belong to one burst. */
+export const BURST_GAP_MS = 60_000;
+
+/** The burst this gift continues (the last gift from this sender to this streamer was recent), or a new one. */
+async function openBurst(ctx: ServiceContext, senderId: string, receiverId: string): Promise<number> {
+  const [last] = await ctx.tx
+    .select({ burstEventId: creatorGiftSends.burstEventId })
+    .from(creatorGiftSends)
+    .where(
+      and(
+        eq(creatorGiftSends.senderId, senderId),
+        eq(creatorGiftSends.receiverId, receiverId),
+        gt(creatorGiftSends.createdAt, new Date(ctx.now.getTime() - BURST_GAP_MS)),
+        isNotNull(creatorGiftSends.burstEventId),
+      ),
+    )
+    .orderBy(desc(creatorGiftSends.createdAt))
+    .limit(1);
+  if (last) return last.burstEventId!;
+  const burst = await ctx.emit({ type: CreatorEvents.giftBurst, subject: { type: 'person', id: receiverId }, payload: { senderId } });
+  return burst.id;
 }
 
 /** Gifts a person sent or received, newest first, with the other side's name. */
@@ -137,4 +177,16 @@ export async function giftHistory(db: Executor, query: { senderId?: string; rece
 }
 
 export const giftSendView = (r: GiftSend) => ({ ...r, createdAt: r.createdAt.toISOString() });
-export const giftView = (g: Gift) => ({ ...g, createdAt: g.createdAt.toISOString(), updatedAt: g.updatedAt.toISOString() });
+/** Gifts as the API shows them, with a signed link to each one's picture. */
+export async function giftViews(kernel: Kernel, list: Gift[]) {
+  const imageIds = list.map((g) => g.imageFileId).filter((id): id is string => id !== null);
+  const images = imageIds.length ? await kernel.db.select().from(files).where(inArray(files.id, imageIds)) : [];
+  const service = fileService(kernel);
+  const urls = new Map(images.map((f) => [f.id, service.view(f).urls]));
+  return list.map((g) => ({
+    ...g,
+    imageUrl: (g.imageFileId && urls.get(g.imageFileId)?.medium) || null,
+    createdAt: g.createdAt.toISOString(),
+    updatedAt: g.updatedAt.toISOString(),
+  }));
+}

@@ -3,6 +3,9 @@ import { creatorEventTypes } from './events.ts';
 import { Type } from '@sinclair/typebox';
 import { creatorRoutes } from './routes.ts';
 import { portalRoutes, STREAMER_RULES_SETTING } from './portal.ts';
+import { photoRoutes } from './photos/routes.ts';
+import { storeRoutes } from './store/routes.ts';
+import { storeJobs } from './store/voided.ts';
 import { decidePenalty, penaltyPreview } from './social.ts';
 import { seedCreatorsDemo } from './demo.ts';
 
@@ -12,10 +15,11 @@ import { seedCreatorsDemo } from './demo.ts';
  */
 export const creatorsModule = defineModule({
   name: 'creators',
-  requires: ['people', 'members', 'ledger', 'payouts'],
+  requires: ['people', 'members', 'files', 'ledger', 'payouts'],
   permissions: [
     { key: 'creators.read', description: 'See agencies, streamers and app users with their balances and presence.' },
     { key: 'creators.manage', description: 'Create agencies, make people streamers, move them between agencies, suspend and reinstate them.' },
+    { key: 'creators.store', description: 'Manage the coin packs sold in the App Store and Google Play and their prices.' },
   ],
   roles: [
     { key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['creators.read', 'creators.manage'] },
@@ -23,6 +27,7 @@ export const creatorsModule = defineModule({
   ],
   events: creatorEventTypes,
   seedDemo: seedCreatorsDemo,
+  jobs: storeJobs,
   moderationKinds: [
     {
       kind: 'penalty',
@@ -34,6 +39,8 @@ export const creatorsModule = defineModule({
   routes: async (app, kernel) => {
     await creatorRoutes(kernel)(app);
     await portalRoutes(kernel)(app);
+    await photoRoutes(kernel)(app);
+    await storeRoutes(kernel)(app);
   },
   settings: [
     {
@@ -48,5 +55,6 @@ export const creatorsModule = defineModule({
     { path: '/creators/streamers', label: 'nav.streamers', permission: 'creators.read' },
     { path: '/creators/users', label: 'nav.app_users', permission: 'creators.read' },
     { path: '/creators/gifts', label: 'nav.gifts', permission: 'creators.read' },
+    { path: '/creators/products', label: 'nav.coin_packs', permission: 'creators.read' },
   ],
 });

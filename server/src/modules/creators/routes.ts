@@ -406,9 +406,22 @@ export function creatorRoutes(kernel: Kernel) {
       agencyShareBp: Type.Integer({ minimum: 0, maximum: 10000, description: "Their agency's share; the rest is the platform's." }),
       active: Type.Optional(Type.Boolean()),
       sort: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+      imageFileId: Type.Optional(Nullable(Type.String({ format: 'uuid', description: 'A catalog image uploaded with POST /api/console/platform/files?kind=catalog; null removes the picture.' }))),
     };
     const GiftView = Type.Object(
-      { id: Type.String(), name: Type.String(), price: Type.Integer(), streamerShareBp: Type.Integer(), agencyShareBp: Type.Integer(), active: Type.Boolean(), sort: Type.Integer(), createdAt: Timestamp, updatedAt: Timestamp },
+      {
+        id: Type.String(),
+        name: Type.String(),
+        price: Type.Integer(),
+        streamerShareBp: Type.Integer(),
+        agencyShareBp: Type.Integer(),
+        active: Type.Boolean(),
+        sort: Type.Integer(),
+        imageFileId: Nullable(Type.String()),
+        imageUrl: Nullable(Type.String({ description: 'Signed link to the picture (medium), valid for an hour' })),
+        createdAt: Timestamp,
+        updatedAt: Timestamp,
+      },
       { $id: 'CreatorGift' },
     );
     const GiftSendView = Type.Object(
@@ -432,12 +445,15 @@ export function creatorRoutes(kernel: Kernel) {
     app.get(
       '/console/creators/gifts',
       { config: { permission: 'creators.read' }, schema: { tags: ['creators'], summary: 'The gift catalog, active or not', response: { 200: Type.Array(GiftView) } } },
-      async () => (await gifts.listGifts(kernel.db, false)).map(gifts.giftView),
+      async () => gifts.giftViews(kernel, await gifts.listGifts(kernel.db, false)),
     );
     app.post(
       '/console/creators/gifts',
       { config: { permission: 'creators.manage' }, schema: { tags: ['creators'], summary: 'Add a gift to the catalog', body: Type.Object(GiftBody, { additionalProperties: false }), response: { 201: GiftView, ...problems(400) } } },
-      async (request, reply) => reply.code(201).send(gifts.giftView(await kernel.write(staff(request), (ctx) => gifts.createGift(ctx, request.body)))),
+      async (request, reply) => {
+        const gift = await kernel.write(staff(request), (ctx) => gifts.createGift(ctx, request.body));
+        return reply.code(201).send((await gifts.giftViews(kernel, [gift]))[0]!);
+      },
     );
     app.patch(
       '/console/creators/gifts/:id',
@@ -445,7 +461,7 @@ export function creatorRoutes(kernel: Kernel) {
         config: { permission: 'creators.manage' },
         schema: { tags: ['creators'], summary: 'Change a gift (price, shares, name) or take it off offer', params: IdParams, body: Type.Partial(Type.Object(GiftBody), { additionalProperties: false }), response: { 200: GiftView, ...problems(400, 404) } },
       },
-      async (request) => gifts.giftView(await kernel.write(staff(request), (ctx) => gifts.updateGift(ctx, request.params.id, request.body))),
+      async (request) => (await gifts.giftViews(kernel, [await kernel.write(staff(request), (ctx) => gifts.updateGift(ctx, request.params.id, request.body))]))[0]!,
     );
     app.get(
       '/console/creators/gift-sends',
@@ -464,7 +480,7 @@ export function creatorRoutes(kernel: Kernel) {
     app.get(
       '/client/creators/gifts',
       { config: { member: true }, schema: { tags: ['client'], summary: 'Gifts on offer', response: { 200: Type.Array(GiftView), ...problems(401) } } },
-      async () => (await gifts.listGifts(kernel.db, true)).map(gifts.giftView),
+      async () => gifts.giftViews(kernel, await gifts.listGifts(kernel.db, true)),
     );
     app.post(
       '/client/creators/gifts/send',

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -114,6 +114,8 @@ export const creatorGifts = pgTable(
     streamerShareBp: integer('streamer_share_bp').notNull(),
     agencyShareBp: integer('agency_share_bp').notNull(),
     active: boolean('active').notNull().default(true),
+    /** A file of kind `photo` owned by the platform (files module), shown in the app's gift picker. */
+    imageFileId: uuid('image_file_id'),
     sort: integer('sort').notNull().default(0),
     createdAt: timestamptz('created_at').notNull(),
     updatedAt: timestamptz('updated_at').notNull(),
@@ -138,7 +140,21 @@ export const creatorGiftSends = pgTable(
     streamerAmount: integer('streamer_amount').notNull(),
     agencyAmount: integer('agency_amount').notNull(),
     platformAmount: integer('platform_amount').notNull(),
+    /** The top-level `creators.gift_burst` event this send belongs to (gifts from one sender to one streamer in quick succession). */
+    burstEventId: bigint('burst_event_id', { mode: 'number' }),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('creator_gift_sends_receiver_idx').on(t.receiverId, t.createdAt, t.id), index('creator_gift_sends_sender_idx').on(t.senderId, t.createdAt, t.id)],
 );
+
+/**
+ * Which of a member's approved photos (files of kind `photo`) the app shows as their cover and profile
+ * picture. Read through a join that keeps only approved, existing files, so a photo rejected or deleted
+ * later stops showing at once without touching this row.
+ */
+export const creatorGalleries = pgTable('creator_galleries', {
+  personId: uuid('person_id').primaryKey(),
+  coverFileId: uuid('cover_file_id'),
+  profileFileId: uuid('profile_file_id'),
+  updatedAt: timestamptz('updated_at').notNull(),
+});

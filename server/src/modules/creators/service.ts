@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
+import { uuidIn } from '../../core/db/sql.ts';
 import { conflict, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { accountsByOwner, available } from '../ledger/service.ts';
@@ -139,7 +140,7 @@ export async function listStreamers(
   const within = sql`SELECT ${creatorStreamers.personId} FROM ${creatorStreamers}${conditions.length ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``}`;
   const page = await listPeople(kernel.db, { q: query.q, cursor: query.cursor, limit: query.limit, within });
   const ids = page.items.map((p) => p.id);
-  const rows = ids.length ? await kernel.db.select().from(creatorStreamers).where(inArray(creatorStreamers.personId, ids)) : [];
+  const rows = ids.length ? await kernel.db.select().from(creatorStreamers).where(uuidIn(creatorStreamers.personId, ids)) : [];
   const byId = new Map(rows.map((r) => [r.personId, r]));
   const agencyNames = await subjectNames(kernel.db, rows.filter((r) => r.agencyId).map((r) => ({ type: 'organization' as const, id: r.agencyId! })));
   const seen = await memberPresence(kernel).statuses(ids);
@@ -170,7 +171,7 @@ export async function listStreamers(
 export async function listUsers(kernel: Kernel, query: { q?: string; status?: 'active' | 'blocked' | 'deleted'; cursor?: string; limit: number }) {
   const page = await listPeople(kernel.db, { ...query, within: sql`SELECT ${creatorUsers.personId} FROM ${creatorUsers}` });
   const ids = page.items.map((p) => p.id);
-  const rows = ids.length ? await kernel.db.select().from(creatorUsers).where(inArray(creatorUsers.personId, ids)) : [];
+  const rows = ids.length ? await kernel.db.select().from(creatorUsers).where(uuidIn(creatorUsers.personId, ids)) : [];
   const byId = new Map(rows.map((r) => [r.personId, r]));
   const wallets = await accountsByOwner(kernel.db, 'person', ids, 'wallet', COIN);
   const seen = await memberPresence(kernel).statuses(ids);

@@ -5,20 +5,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createTestApp, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, multipart, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
 import { fileService } from './index.ts';
 import type { DiskStorage } from './storage.ts';
 import { ffmpegAvailable } from './poster.ts';
-
-/** A multipart/form-data body with one file part, as a browser or an app sends it. */
-function multipart(bytes: Buffer, filename = 'upload.jpg', contentType = 'image/jpeg', field = 'file') {
-  const boundary = '----switchboard-test-boundary';
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`;
-  return {
-    payload: Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 function countFiles(dir: string): number {
   try {
@@ -145,7 +135,8 @@ describe('files and photos', () => {
     assert.match(String(served.headers['content-disposition']), /^attachment;/);
     const before = countFiles(storageRoot);
     assert.equal((await admin.delete(`/api/console/files/${file.id}`)).statusCode, 204);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The bytes go after the commit, in the background: wait for them (a loaded machine takes a while).
+    for (let waited = 0; countFiles(storageRoot) !== before - 1 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(countFiles(storageRoot), before - 1);
     assert.equal((await t.app.inject({ method: 'GET', url: file.urls.original })).statusCode, 404);
   });

@@ -4,14 +4,15 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
-import { Nullable } from '../../core/http/schemas.ts';
+import { Body, Nullable } from '../../core/http/schemas.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
-import { forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import { conflict, forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import { decide, pendingItemFor } from '../moderation/service.ts';
 import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { getPerson } from '../people/service.ts';
 import { FILE_KINDS } from './kinds.ts';
-import { FileEvents, FileService } from './service.ts';
+import { FileEvents, FileService, PLATFORM_OWNER } from './service.ts';
 import { DiskStorage } from './storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import { files } from './schema.ts';
@@ -24,7 +25,7 @@ export const fileService = perKernel(
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Kind = Type.Union(Object.keys(FILE_KINDS).map((k) => Type.Literal(k)));
-const FileView = Type.Object(
+export const FileView = Type.Object(
   {
     id: Type.String(),
     ownerType: Type.String(),
@@ -109,6 +110,49 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     async (request, reply) => {
       await service.delete(staff(request), await service.get(request.params.id));
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/console/platform/files',
+    {
+      config: { permission: 'files.manage' },
+      schema: {
+        tags: ['files'],
+        summary: "Upload one of the installation's own files (kind catalog: a gift's picture), to be referred to by id",
+        ...UploadSchema,
+        response: { 201: FileView, ...problems(400, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const kind = service.kind(request.query.kind);
+      const { bytes, name } = await readUpload(request, kind.maxBytes);
+      return reply.code(201).send(service.view(await service.upload(staff(request), PLATFORM_OWNER, kind.name, bytes, name)));
+    },
+  );
+
+  app.post(
+    '/console/files/:id/review',
+    {
+      config: { permission: 'moderation.review' },
+      schema: {
+        tags: ['files'],
+        summary: "Approve or reject a file waiting for review, from its owner's page (the same decision as in the moderation queue)",
+        params: IdParams,
+        body: Body({
+          decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]),
+          reason: Type.Optional(Type.String({ maxLength: 500, description: 'Required to reject' })),
+        }),
+        response: { 200: FileView, ...problems(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const file = await service.get(request.params.id);
+      const { staffId } = principalOf(request);
+      const item = await pendingItemFor(kernel.db, file.kind, 'file', file.id);
+      if (!item) throw conflict(`This file is not waiting for review (it is ${file.review}).`);
+      await kernel.write({ type: 'staff', id: staffId }, (ctx) => decide(ctx, staffId, item.id, request.body.decision, request.body.reason ?? null));
+      return service.view(await service.get(file.id));
     },
   );
 
@@ -208,6 +252,8 @@ export const filesModule = defineModule({
   name: 'files',
   requires: ['people'],
   permissions: [{ key: 'files.manage', description: "Upload and delete files on people's behalf." }],
+  // Moderators curate members' photos (add, remove) besides deciding on them.
+  roles: [{ key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['files.manage'] }],
   moderationKinds: ['photo', 'video'].map((kind) => ({
     kind,
     description: kind === 'photo' ? 'Photos people upload: approved ones become visible to other members.' : 'Videos people upload.',

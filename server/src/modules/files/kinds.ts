@@ -10,12 +10,14 @@ export interface FileKind {
   images: boolean;
   /** Members' uploads of this kind wait for a moderator before anyone else sees them. */
   reviewed: boolean;
+  /** Whose files these may be: members' own, organizations', or the installation's (catalog images). */
+  owners: Array<'person' | 'organization' | 'platform'>;
 }
 
 const IMAGES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/avif'];
 
 export const FILE_KINDS: Record<string, FileKind> = {
-  photo: { name: 'photo', types: IMAGES, maxBytes: 15 * 1024 * 1024, maxPerOwner: 50, images: true, reviewed: true },
+  photo: { name: 'photo', types: IMAGES, maxBytes: 15 * 1024 * 1024, maxPerOwner: 50, images: true, reviewed: true, owners: ['person', 'organization'] },
   document: {
     name: 'document',
     types: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'],
@@ -23,8 +25,19 @@ export const FILE_KINDS: Record<string, FileKind> = {
     maxPerOwner: 100,
     images: false,
     reviewed: false,
+    owners: ['person', 'organization'],
   },
-  video: { name: 'video', types: ['video/mp4', 'video/quicktime', 'video/webm'], maxBytes: 200 * 1024 * 1024, maxPerOwner: 20, images: false, reviewed: true },
+  video: {
+    name: 'video',
+    types: ['video/mp4', 'video/quicktime', 'video/webm'],
+    maxBytes: 200 * 1024 * 1024,
+    maxPerOwner: 20,
+    images: false,
+    reviewed: true,
+    owners: ['person', 'organization'],
+  },
+  /** Pictures of the installation's own catalogs (gifts), uploaded by staff. */
+  catalog: { name: 'catalog', types: IMAGES, maxBytes: 5 * 1024 * 1024, maxPerOwner: 10_000, images: true, reviewed: false, owners: ['platform'] },
 };
 
 /** Largest decoded image accepted, in pixels (about 7000×7000): bigger ones are refused before decoding. */

@@ -17,7 +17,7 @@ export const files = pgTable(
   'files',
   {
     id: uuid('id').primaryKey(),
-    ownerType: text('owner_type', { enum: ['person', 'organization'] }).notNull(),
+    ownerType: text('owner_type', { enum: ['person', 'organization', 'platform'] }).notNull(),
     ownerId: uuid('owner_id').notNull(),
     kind: text('kind').notNull(),
     mime: text('mime').notNull(),

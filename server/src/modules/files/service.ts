@@ -15,9 +15,13 @@ import type { FileStorage } from './storage.ts';
 
 export type StoredFile = typeof files.$inferSelect;
 export interface Owner {
-  type: 'person' | 'organization';
+  /** `platform` files belong to the installation itself (catalog images), with the nil UUID as id. */
+  type: 'person' | 'organization' | 'platform';
   id: string;
 }
+
+/** The owner of the installation's own files (catalog images). */
+export const PLATFORM_OWNER: Owner = { type: 'platform', id: '00000000-0000-0000-0000-000000000000' };
 
 /** Signed links last this long; a page that stays open asks again. */
 const URL_SECONDS = 3600;
@@ -60,6 +64,7 @@ export class FileService {
    */
   async upload(actor: Actor, owner: Owner, kindName: string, bytes: Buffer, name: string | undefined): Promise<StoredFile> {
     const kind = this.kind(kindName);
+    if (!kind.owners.includes(owner.type)) throw invalidField('querystring.kind', `is not a kind of ${owner.type} file`);
     await this.assertRoom(owner, kind);
     const processed = await processUpload(bytes, kind);
     const id = uuidv7();

@@ -7,6 +7,7 @@ export const LedgerEvents = {
   holdPosted: 'ledger.hold_posted',
   holdVoided: 'ledger.hold_voided',
   balanceChanged: 'ledger.balance_changed',
+  accountOverdrawn: 'ledger.account_overdrawn',
 } as const;
 
 export const ledgerEventTypes: EventTypeDef[] = [
@@ -24,5 +25,10 @@ export const ledgerEventTypes: EventTypeDef[] = [
     description: "An owner's balance changed: posted, held and available after the change. Also sent to the owner's client WebSocket, so apps show the actual balance.",
     permission: 'ledger.read',
     toSubject: true,
+  },
+  {
+    type: LedgerEvents.accountOverdrawn,
+    description: 'A refund took an account that may not go negative below zero (the coins were spent before the store took them back): by how much, and its overdraft now. The account is flagged.',
+    permission: 'ledger.read',
   },
 ];

@@ -45,6 +45,9 @@ const AccountView = Type.Object(
     posted: Type.Integer({ description: 'Credits minus debits of posted transfers.' }),
     held: Type.Integer({ description: 'Reserved by pending holds.' }),
     available: Type.Integer({ description: 'posted − held: what may be spent or paid out.' }),
+    // Defaulted: answers stored (Idempotency-Key replays) before overdrafts existed lack them, and are sent with 0 and null.
+    overdraft: Type.Integer({ default: 0, description: 'How far below zero refunds have left the available balance (0 normally); money coming in pays it back first.' }),
+    overdrawnAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { default: null, description: 'When a refund last overdrew the account (the flag staff see), kept after it is paid back.' }),
     createdAt: Timestamp,
   },
   { $id: 'LedgerAccount' },
@@ -131,7 +134,13 @@ const StatementQuery = Type.Object({
 const reference = (type: string | null, id: string | null) => (type ? { type, id } : null);
 
 export function accountView(account: ledger.Account, ownerName: string | null) {
-  return { ...account, ownerName: account.ownerType === 'platform' ? null : ownerName, available: ledger.available(account), createdAt: account.createdAt.toISOString() };
+  return {
+    ...account,
+    ownerName: account.ownerType === 'platform' ? null : ownerName,
+    available: ledger.available(account),
+    overdrawnAt: account.overdrawnAt?.toISOString() ?? null,
+    createdAt: account.createdAt.toISOString(),
+  };
 }
 export const transferView = (t: ledger.PostedTransfer) => ({ ...t, reference: reference(t.referenceType, t.referenceId), createdAt: t.createdAt.toISOString() });
 export const holdView = (h: ledger.Hold) => ({
@@ -470,13 +479,14 @@ export function ledgerRoutes(kernel: Kernel) {
               mismatches: Type.Array(Type.Object({ accountId: Type.String(), posted: Type.Integer(), expectedPosted: Type.Integer(), held: Type.Integer(), expectedHeld: Type.Integer() })),
               unbalanced: Type.Array(Type.Object({ currency: Type.String(), sum: Type.Integer() })),
               negative: Type.Array(Type.String()),
+              overdrafts: Type.Array(Type.String(), { description: 'Accounts whose overdraft refunds do not explain (not 0 nor held − posted, or more than their refund debits).' }),
             }),
           },
         },
       },
       async () => {
         const check = await ledger.checkLedger(kernel.db);
-        return { ok: check.mismatches.length === 0 && check.unbalanced.length === 0 && check.negative.length === 0, ...check };
+        return { ok: check.mismatches.length === 0 && check.unbalanced.length === 0 && check.negative.length === 0 && check.overdrafts.length === 0, ...check };
       },
     );
 

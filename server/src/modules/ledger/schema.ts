@@ -9,7 +9,7 @@ const money = (name: string) => bigint(name, { mode: 'number' });
  * One balance of one owner in one currency. `posted` is the projection of the transfers (credits minus
  * debits), `held` the sum of the pending holds on it; both change only in the transaction of the transfer
  * or hold that moves them. The database itself refuses a negative available balance on accounts that may
- * not go negative.
+ * not go negative, beyond the overdraft a refund left.
  */
 export const ledgerAccounts = pgTable(
   'ledger_accounts',
@@ -23,12 +23,21 @@ export const ledgerAccounts = pgTable(
     mayGoNegative: boolean('may_go_negative').notNull(),
     posted: money('posted').notNull().default(0),
     held: money('held').notNull().default(0),
+    /**
+     * How far below zero refunds have left the available balance (0 normally). Only a refund raises it
+     * (`postRefund`: coins the store took back after they were spent), and only by what that refund
+     * lacked; money coming in pays it back and lowers it. Nothing may take the balance below `-overdraft`.
+     */
+    overdraft: money('overdraft').notNull().default(0),
+    /** When a refund last overdrew the account: the flag staff see, kept after the overdraft is paid back. */
+    overdrawnAt: timestamptz('overdrawn_at'),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
     unique('ledger_accounts_owner_kind_currency').on(t.ownerType, t.ownerId, t.kind, t.currency).nullsNotDistinct(),
     check('ledger_accounts_held_non_negative', sql`${t.held} >= 0`),
-    check('ledger_accounts_available_non_negative', sql`${t.mayGoNegative} OR ${t.posted} - ${t.held} >= 0`),
+    check('ledger_accounts_overdraft_non_negative', sql`${t.overdraft} >= 0`),
+    check('ledger_accounts_available_within_overdraft', sql`${t.mayGoNegative} OR ${t.posted} - ${t.held} >= -${t.overdraft}`),
     check('ledger_accounts_currency_code', sql`${t.currency} ~ '^[A-Z]{3,8}$'`),
   ],
 );

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { uuidIn } from '../../core/db/sql.ts';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
@@ -110,7 +111,7 @@ export async function accountsByOwner(db: Executor, ownerType: OwnerType, ownerI
   const rows = await db
     .select()
     .from(ledgerAccounts)
-    .where(and(eq(ledgerAccounts.ownerType, ownerType), inArray(ledgerAccounts.ownerId, ids), eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)));
+    .where(and(eq(ledgerAccounts.ownerType, ownerType), uuidIn(ledgerAccounts.ownerId, ids), eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency)));
   return new Map(rows.map((row) => [row.ownerId!, row]));
 }
 
@@ -170,11 +171,17 @@ export function balanceEvents(changed: Account[], cause: Record<string, unknown>
   });
 }
 
-/** A CTE writing the accounts' new balances (the rows are locked: absolute values are safe). */
+/** What is left of an account's overdraft: money that came in since pays it back, so never more than it is below zero. */
+const remainingOverdraft = (a: Account) => Math.min(a.overdraft, Math.max(0, -available(a)));
+
+/** A CTE writing the accounts' new balances and overdrafts (the rows are locked: absolute values are safe). */
 export function balancesCte(changed: Account[]): SQL | undefined {
   if (changed.length === 0) return undefined;
-  const values = sql.join(changed.map((a) => sql`(${a.id}::uuid, ${a.posted}::bigint, ${a.held}::bigint)`), sql`, `);
-  return sql`ledger_balances_written AS (UPDATE ledger_accounts AS a SET posted = v.posted, held = v.held FROM (VALUES ${values}) AS v(id, posted, held) WHERE a.id = v.id)`;
+  const values = sql.join(
+    changed.map((a) => sql`(${a.id}::uuid, ${a.posted}::bigint, ${a.held}::bigint, ${remainingOverdraft(a)}::bigint, ${a.overdrawnAt?.toISOString() ?? null}::timestamptz)`),
+    sql`, `,
+  );
+  return sql`ledger_balances_written AS (UPDATE ledger_accounts AS a SET posted = v.posted, held = v.held, overdraft = v.overdraft, overdrawn_at = v.overdrawn_at FROM (VALUES ${values}) AS v(id, posted, held, overdraft, overdrawn_at) WHERE a.id = v.id)`;
 }
 
 /** A CTE inserting transfer rows. */
@@ -231,12 +238,16 @@ const movementColumns = (debit: Account, credit: Account, input: TransferInput) 
   memo: input.memo ?? null,
 });
 
-/** The two accounts of a movement, locked: both exist, share a currency, and the debit can afford it. */
-function fundedPair(accounts: Map<string, Account>, input: TransferInput, index: number, name: FieldNamer): { debit: Account; credit: Account } {
+/**
+ * The two accounts of a movement, locked: both exist, share a currency, and the debit can afford it —
+ * unless the movement is a refund (`overdraw`), which takes back what came in whether or not it is still there.
+ * An overdrawn account has less than nothing available, so every other debit is refused.
+ */
+function fundedPair(accounts: Map<string, Account>, input: TransferInput, index: number, name: FieldNamer, overdraw = false): { debit: Account; credit: Account } {
   const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
   const credit = accountFor(accounts, input.creditAccountId, name(index, 'creditAccountId'));
   if (debit.currency !== credit.currency) throw invalidField(name(index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
-  if (!debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
+  if (!overdraw && !debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
   return { debit, credit };
 }
 
@@ -252,14 +263,19 @@ export type TransferRow = PostedTransfer;
 export function applyTransfer(
   accounts: Map<string, Account>,
   input: TransferInput,
-  meta: { index: number; name: FieldNamer; actor: Actor; now: Date; batchId: string | null; holdId: string | null },
+  meta: { index: number; name: FieldNamer; actor: Actor; now: Date; batchId: string | null; holdId: string | null; overdraw?: boolean },
 ): TransferRow {
   validateTransfer(input, meta.index, meta.name);
-  const { debit, credit } = fundedPair(accounts, input, meta.index, meta.name);
+  const { debit, credit } = fundedPair(accounts, input, meta.index, meta.name, meta.overdraw);
   withinRange(debit.posted - input.amount, debit);
   withinRange(credit.posted + input.amount, credit);
   debit.posted -= input.amount;
   credit.posted += input.amount;
+  if (!debit.mayGoNegative && available(debit) < 0) {
+    // Only a refund gets here (fundedPair refused anything else): the overdraft grows by what it lacked.
+    debit.overdraft = Math.max(remainingOverdraft(debit), -available(debit));
+    debit.overdrawnAt = meta.now;
+  }
   return {
     id: uuidv7(),
     ...movementColumns(debit, credit, input),
@@ -293,18 +309,50 @@ export async function postTransfers(
   inputs: TransferInput[],
   options: { name?: FieldNamer; holdId?: string; heldRelease?: { accountId: string; amount: number } } = {},
 ): Promise<PostedTransfer[]> {
+  return (await post(ctx, inputs, options)).rows;
+}
+
+async function post(
+  ctx: ServiceContext,
+  inputs: TransferInput[],
+  options: { name?: FieldNamer; holdId?: string; heldRelease?: { accountId: string; amount: number }; overdraw?: boolean },
+): Promise<{ rows: PostedTransfer[]; accounts: Map<string, Account> }> {
   const name = options.name ?? defaultNamer;
   inputs.forEach((input, index) => validateTransfer(input, index, name));
   const accounts = await lockAccounts(ctx.tx, inputs.flatMap((t) => [t.debitAccountId, t.creditAccountId]));
   const before = snapshot(accounts);
   if (options.heldRelease) accounts.get(options.heldRelease.accountId)!.held -= options.heldRelease.amount;
   const batchId = inputs.length > 1 ? uuidv7() : null;
-  const rows = inputs.map((input, index) => applyTransfer(accounts, input, { index, name, actor: ctx.actor, now: ctx.now, batchId, holdId: options.holdId ?? null }));
+  const meta = { name, actor: ctx.actor, now: ctx.now, batchId, holdId: options.holdId ?? null, overdraw: options.overdraw };
+  const rows = inputs.map((input, index) => applyTransfer(accounts, input, { index, ...meta }));
   const changed = changedAccounts(accounts, before);
   const cause = options.holdId ? { holdId: options.holdId, transferIds: rows.map((t) => t.id) } : { rows };
   // The transfers, the balances and the events: one statement.
   await ctx.emitMany([...transferEvents(rows, accounts), ...balanceEvents(changed, cause)], withCtes([transfersCte(rows), balancesCte(changed)]));
-  return rows;
+  return { rows, accounts };
+}
+
+/**
+ * Takes back money that came in, as a store does when it refunds a purchase: `amount` from the debit
+ * account (kind `refund`) even when it no longer holds that much, because the coins were spent before the
+ * refund came. This is the only posting that may take an account that may not go negative below zero,
+ * and only by what it lacks: `overdraft` grows by that much, `overdrawnAt` flags the account and
+ * `ledger.account_overdrawn` is appended. Nothing else can take it lower (every debit needs a positive
+ * available balance), and money coming in pays the overdraft back first.
+ */
+export async function postRefund(ctx: ServiceContext, input: Omit<TransferInput, 'kind'>): Promise<{ transfer: PostedTransfer; overdrawnBy: number }> {
+  const { rows, accounts } = await post(ctx, [{ ...input, kind: 'refund' }], { name: (_i, field) => field, overdraw: true });
+  const transfer = rows[0]!;
+  const debit = accounts.get(transfer.debitAccountId)!;
+  const overdrawnBy = debit.mayGoNegative ? 0 : Math.min(input.amount, Math.max(0, -available(debit)));
+  if (overdrawnBy > 0) {
+    await ctx.emit({
+      type: LedgerEvents.accountOverdrawn,
+      subject: subjectOf(debit),
+      payload: { accountId: debit.id, transferId: transfer.id, amount: input.amount, overdrawnBy, overdraft: debit.overdraft, available: available(debit), reference: transfer.referenceType ? { type: transfer.referenceType, id: transfer.referenceId } : null },
+    });
+  }
+  return { transfer, overdrawnBy };
 }
 
 const transferPayload = (t: PostedTransfer) => ({
@@ -470,7 +518,14 @@ export interface LedgerCheck {
   mismatches: ProjectionMismatch[];
   /** Per currency, the sum of all posted balances: zero in a sound ledger (every debit has its credit). */
   unbalanced: Array<{ currency: string; sum: number }>;
+  /** Accounts that may not go negative but are below zero by more than refunds overdrew them. */
   negative: string[];
+  /**
+   * Accounts whose stored overdraft refunds do not explain: an overdraft is only ever what a refund left
+   * the account below zero, so it is 0 or exactly `held − posted` (money coming in shrinks both alike),
+   * never on an account that may go negative, and never more than the account's refund debits in all.
+   */
+  overdrafts: string[];
 }
 
 /** Every account with what its transfers and pending holds say, compared in SQL (exact, whatever the size). */
@@ -507,7 +562,12 @@ export async function checkLedger(db: Executor): Promise<LedgerCheck> {
   const negative = await db
     .select({ id: ledgerAccounts.id })
     .from(ledgerAccounts)
-    .where(and(eq(ledgerAccounts.mayGoNegative, false), sql`${ledgerAccounts.posted} - ${ledgerAccounts.held} < 0`));
+    .where(and(eq(ledgerAccounts.mayGoNegative, false), sql`${ledgerAccounts.posted} - ${ledgerAccounts.held} < -${ledgerAccounts.overdraft}`));
+  const overdrafts = ((await db.execute(sql`
+    SELECT a.id FROM ledger_accounts a
+    LEFT JOIN (SELECT debit_account_id AS account_id, sum(amount) AS refunded FROM ledger_transfers WHERE kind = 'refund' GROUP BY debit_account_id) r ON r.account_id = a.id
+    WHERE a.overdraft > 0 AND (a.may_go_negative OR a.overdraft <> a.held - a.posted OR a.overdraft > coalesce(r.refunded, 0))
+    ORDER BY a.id`)) as unknown as { rows: Array<{ id: string }> }).rows;
   const [counted] = ((await db.execute(sql`SELECT count(*)::int AS n FROM ledger_transfers`)) as unknown as { rows: Array<{ n: number }> }).rows;
   return {
     accounts: rows.length,
@@ -515,20 +575,37 @@ export async function checkLedger(db: Executor): Promise<LedgerCheck> {
     mismatches,
     unbalanced: sums.map((s) => ({ currency: s.currency, sum: Number(s.sum) })),
     negative: negative.map((n) => n.id),
+    overdrafts: overdrafts.map((o) => String(o.id)),
   };
 }
 
-/** Sets every stored balance to what the transfers and holds say (after a restore or a bug); returns what it fixed. */
+/**
+ * Sets every stored balance to what the transfers and holds say (after a restore or a bug); returns what it
+ * fixed. Each overdraft is recomputed with its balances: what the account is below zero, as far as its
+ * refund debits explain (0 on accounts that may go negative); `overdrawnAt` is set if it was not. An
+ * account below zero beyond its refunds still breaks `ledger_accounts_available_within_overdraft`, and the
+ * rebuild fails rather than invent an overdraft.
+ */
 export async function rebuildProjection(ctx: ServiceContext): Promise<ProjectionMismatch[]> {
   await ctx.tx.execute(sql`LOCK TABLE ledger_accounts, ledger_transfers, ledger_holds IN SHARE ROW EXCLUSIVE MODE`);
-  const { mismatches } = await checkLedger(ctx.tx);
+  const { mismatches, overdrafts } = await checkLedger(ctx.tx);
+  const ids = [...new Set([...mismatches.map((m) => m.accountId), ...overdrafts])];
   // Recomputed in SQL, so the written values are exact whatever their size.
-  for (const { accountId: id } of mismatches) {
+  for (const id of ids) {
     await ctx.tx.execute(sql`
-      UPDATE ledger_accounts SET
-        posted = (SELECT coalesce(sum(CASE WHEN credit_account_id = ${id}::uuid THEN amount ELSE -amount END), 0) FROM ledger_transfers WHERE debit_account_id = ${id}::uuid OR credit_account_id = ${id}::uuid),
-        held = (SELECT coalesce(sum(amount), 0) FROM ledger_holds WHERE state = 'pending' AND debit_account_id = ${id}::uuid)
-      WHERE id = ${id}::uuid`);
+      WITH expected AS (
+        SELECT
+          (SELECT coalesce(sum(CASE WHEN credit_account_id = ${id}::uuid THEN amount ELSE -amount END), 0) FROM ledger_transfers WHERE debit_account_id = ${id}::uuid OR credit_account_id = ${id}::uuid) AS posted,
+          (SELECT coalesce(sum(amount), 0) FROM ledger_holds WHERE state = 'pending' AND debit_account_id = ${id}::uuid) AS held,
+          (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind = 'refund' AND debit_account_id = ${id}::uuid) AS refunded
+      )
+      UPDATE ledger_accounts a SET
+        posted = e.posted,
+        held = e.held,
+        overdraft = CASE WHEN a.may_go_negative THEN 0 ELSE LEAST(GREATEST(0, e.held - e.posted), e.refunded) END,
+        overdrawn_at = CASE WHEN NOT a.may_go_negative AND e.held - e.posted > 0 AND e.refunded > 0 THEN coalesce(a.overdrawn_at, ${ctx.now.toISOString()}::timestamptz) ELSE a.overdrawn_at END
+      FROM expected e
+      WHERE a.id = ${id}::uuid`);
   }
   return mismatches;
 }

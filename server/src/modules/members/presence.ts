@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { uuidIn } from '../../core/db/sql.ts';
 import { systemActor } from '../../core/actor.ts';
 import type { MemberPrincipal } from '../../core/auth.ts';
 import { eventView } from '../../core/events/routes.ts';
@@ -97,8 +98,8 @@ export class Presence {
     const live = await this.kernel.db
       .selectDistinct({ personId: memberConnections.personId })
       .from(memberConnections)
-      .where(and(inArray(memberConnections.personId, ids), gt(memberConnections.lastBeatAt, this.staleBefore())));
-    const seen = await this.kernel.db.select().from(memberPresence).where(inArray(memberPresence.personId, ids));
+      .where(and(uuidIn(memberConnections.personId, ids), gt(memberConnections.lastBeatAt, this.staleBefore())));
+    const seen = await this.kernel.db.select().from(memberPresence).where(uuidIn(memberPresence.personId, ids));
     const online = new Set(live.map((row) => row.personId));
     const lastSeen = new Map(seen.map((row) => [row.personId, row.lastSeenAt.toISOString()]));
     return new Map(ids.map((id) => [id, { online: online.has(id), lastSeenAt: lastSeen.get(id) ?? null }]));

@@ -106,6 +106,15 @@ export async function decide(ctx: ServiceContext, staffId: string, itemId: strin
   return decided!;
 }
 
+/** The pending item of this kind about one record, if any: how a record's own page decides it in place. */
+export async function pendingItemFor(db: Executor, kind: string, recordType: string, recordId: string): Promise<Item | undefined> {
+  const [item] = await db
+    .select()
+    .from(moderationItems)
+    .where(and(eq(moderationItems.kind, kind), eq(moderationItems.recordType, recordType), eq(moderationItems.recordId, recordId), eq(moderationItems.state, 'pending')));
+  return item;
+}
+
 export const releaseClaims = (db: Executor, staffId: string, ids: string[]) =>
   db
     .update(moderationItems)

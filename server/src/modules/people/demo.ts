@@ -2,8 +2,9 @@ import { systemActor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { addNote, blockPerson, createOrganization, createPerson, setMember } from './service.ts';
 
-const FIRST = ['Anna', 'Mikhail', 'Sofia', 'Daniel', 'Olga', 'Pedro', 'Mei', 'Yusuf', 'Ivana', 'Tom', 'Lucia', 'Arjun', 'Nadia', 'Oscar', 'Elena', 'Kenji'];
-const LAST = ['Sokolova', 'Petrenko', 'Rossi', 'Novak', 'Kim', 'Garcia', 'Larsen', 'Aydin', 'Horvat', 'Brown'];
+/** Names for demo people (other modules' demos draw from them too). */
+export const FIRST = ['Anna', 'Mikhail', 'Sofia', 'Daniel', 'Olga', 'Pedro', 'Mei', 'Yusuf', 'Ivana', 'Tom', 'Lucia', 'Arjun', 'Nadia', 'Oscar', 'Elena', 'Kenji'];
+export const LAST = ['Sokolova', 'Petrenko', 'Rossi', 'Novak', 'Kim', 'Garcia', 'Larsen', 'Aydin', 'Horvat', 'Brown'];
 
 /** Two agencies, a broker and forty people with Telegram, email and app identities, a note and a block. */
 export async function seedPeopleDemo(kernel: Kernel): Promise<void> {

@@ -117,7 +117,11 @@ const OrganizationOptional = {
   tags: Type.Optional(Tags),
 };
 const Note = Type.Object({ id: Type.String(), authorId: Nullable(Type.String()), authorName: Type.String(), body: Type.String(), createdAt: Timestamp });
-const TimelineEvent = Type.Object(EventSchema.properties);
+const TimelineEvent = Type.Object({
+  ...EventSchema.properties,
+  children: Type.Integer({ description: 'How many events this one consists of (see the children route)' }),
+});
+const TimelineEventParams = Type.Object({ id: Type.String({ format: 'uuid' }), eventId: Type.Integer({ minimum: 1 }) });
 const BlockReason = Type.Object({ key: Type.String(), label: Type.String(), active: Type.Boolean() });
 
 export function peopleRoutes(kernel: Kernel) {
@@ -422,7 +426,24 @@ export function peopleRoutes(kernel: Kernel) {
         async (request) => {
           const before = decodeCursor<[number]>(request.query.cursor, ['id']);
           const rows = await service.timeline(kernel.db, subject, request.params.id, before?.[0], request.query.limit);
-          return toPage(rows, request.query.limit, (e) => [e.id], eventView);
+          return toPage(rows, request.query.limit, (e) => [e.id], (e) => ({ ...eventView(e), children: e.children }));
+        },
+      );
+
+      app.get(
+        `/console/${path}/:id/timeline/:eventId/children`,
+        {
+          config: { permission: 'people.read', recordParam: 'id' },
+          schema: {
+            tags: [tag],
+            summary: `The events one entry of this ${subject}'s timeline consists of, oldest first (at most 500)`,
+            params: TimelineEventParams,
+            response: { 200: Type.Object({ items: Type.Array(EventSchema) }), ...problems(400, 404) },
+          },
+        },
+        async (request) => {
+          const rows = await service.timelineChildren(kernel.db, subject, request.params.id, request.params.eventId);
+          return { items: rows.map(eventView) };
         },
       );
 
