@@ -1,5 +1,5 @@
 /**
- * Shared by the HTTP benchmarks (`http`, `people`): the app on a throwaway database with a signed-in
+ * Shared by the HTTP benchmarks (`http`, `people`, `lists`): the app on a throwaway database with a signed-in
  * administrator, autocannon runs against a baseline, and the results table. Not a benchmark itself
  * (bench/run.ts leaves it out of the list).
  */
@@ -22,6 +22,8 @@ export const ADMIN = { email: 'admin@bench.local', password: 'bench administrato
 
 export interface Measured {
   rps: number;
+  /** Mean request latency, milliseconds. */
+  latencyMs: number;
   non2xx: number;
   errors: number;
 }
@@ -56,7 +58,7 @@ async function fire(url: string, headers: Record<string, string>, duration: numb
     duration,
     ...(loadGenerator() === 'worker' ? { workers: 1 } : {}),
   });
-  return { rps: result.requests.average, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return { rps: result.requests.average, latencyMs: result.latency.average, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
 
 /** Warms both sides up, then measures the baseline and the subject one after the other. */
