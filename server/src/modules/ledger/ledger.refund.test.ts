@@ -2,26 +2,19 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { createTestApp, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
+import { useTestApp } from '../../../test/helpers.ts';
 import { systemActor } from '../../core/actor.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { checkLedger, ensureAccount, placeHold, platformAccount, postRefund, postTransfers, rebuildProjection, type Account } from './service.ts';
 
 /** A refund is the one posting that may overdraw a wallet: by what it lacks, flagged, and nothing else may go lower. */
 describe('ledger: refunds may overdraw, and only they', () => {
-  let t: TestApp;
-  let admin: Session;
+  const suite = useTestApp();
 
-  before(async () => {
-    t = await createTestApp();
-    admin = await signIn(t.app);
-  });
-  after(() => t.close());
-
-  const write = <T>(work: (ctx: ServiceContext) => Promise<T>) => t.app.kernel.write(systemActor('test'), work);
+  const write = <T>(work: (ctx: ServiceContext) => Promise<T>) => suite.t.app.kernel.write(systemActor('test'), work);
   /** A person's COIN wallet holding `coins`, bought from the platform liability account. */
   async function walletWith(coins: number): Promise<{ wallet: Account; liability: Account; personId: string }> {
-    const personId = (await admin.post('/api/console/people', { displayName: `Refunded ${randomUUID().slice(0, 6)}` })).json().id as string;
+    const personId = (await suite.admin.post('/api/console/people', { displayName: `Refunded ${randomUUID().slice(0, 6)}` })).json().id as string;
     return write(async (ctx) => {
       const liability = await platformAccount(ctx, 'liability', 'COIN');
       const wallet = await ensureAccount(ctx, { ownerType: 'person', ownerId: personId, kind: 'wallet', currency: 'COIN' });
@@ -29,7 +22,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
       return { wallet, liability, personId };
     });
   }
-  const view = async (id: string) => (await admin.get(`/api/console/ledger/accounts/${id}`)).json();
+  const view = async (id: string) => (await suite.admin.get(`/api/console/ledger/accounts/${id}`)).json();
   const spend = (from: Account, to: Account, amount: number) =>
     write((ctx) => postTransfers(ctx, [{ debitAccountId: from.id, creditAccountId: to.id, amount, kind: 'gift' }])).then(
       () => 'posted',
@@ -37,6 +30,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
     );
 
   it('takes back coins that were spent: the wallet goes below zero by what the refund lacked, flagged, with an event', async () => {
+    const { t, admin } = suite;
     const { wallet, liability, personId } = await walletWith(1000);
     const revenue = await write((ctx) => platformAccount(ctx, 'revenue', 'COIN'));
     assert.equal(await spend(wallet, revenue, 700), 'posted');
@@ -56,6 +50,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
   });
 
   it('refuses every other debit and hold on an overdrawn wallet; money coming in pays the overdraft back first', async () => {
+    const { admin } = suite;
     const { wallet, liability } = await walletWith(100);
     const revenue = await write((ctx) => platformAccount(ctx, 'revenue', 'COIN'));
     assert.equal(await spend(wallet, revenue, 100), 'posted');
@@ -101,6 +96,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
   });
 
   it('is backed by the database: nothing may take a wallet below its overdraft, whatever writes the row', async () => {
+    const { t, admin } = suite;
     const { wallet, liability } = await walletWith(50);
     const revenue = await write((ctx) => platformAccount(ctx, 'revenue', 'COIN'));
     assert.equal(await spend(wallet, revenue, 50), 'posted');
@@ -120,6 +116,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
   });
 
   it('checks each stored overdraft against the refunds, and a rebuild recomputes it', async () => {
+    const { t, admin } = suite;
     const { wallet, liability } = await walletWith(40);
     const revenue = await write((ctx) => platformAccount(ctx, 'revenue', 'COIN'));
     assert.equal(await spend(wallet, revenue, 40), 'posted');
@@ -140,6 +137,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
   });
 
   it('replays an answer stored before accounts had overdrafts', async () => {
+    const { t, admin } = suite;
     const { personId } = await walletWith(10);
     const key = randomUUID();
     const adjust = () =>

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { APP_APPLE_ID, appleAuthority, BUNDLE_ID, claimsOf, type AppleAuthority } from '../../../../test/fake-apple.ts';
-import { createTestApp, newMember, signIn, type Session, type TestApp } from '../../../../test/helpers.ts';
+import { createTestApp, newMember, signIn, useTestApp, type Session, type TestApp } from '../../../../test/helpers.ts';
 import { ConfigError, parseConfig } from '../../../core/config.ts';
 import { queryRows } from '../../../core/db/sql.ts';
 
@@ -250,15 +250,10 @@ describe('creators store: App Store purchases and notifications', () => {
 });
 
 describe('creators store: without store configuration', () => {
-  let t: TestApp;
-  let admin: Session;
-  before(async () => {
-    t = await createTestApp();
-    admin = await signIn(t.app);
-  });
-  after(() => t.close());
+  const ctx = useTestApp();
 
   it('answers 503 naming what to configure, for Apple, its notifications and Google', async () => {
+    const { t, admin } = ctx;
     const ivy = await newMember(t, admin, 'Ivy Unconfigured');
     const apple = await ivy.call('POST', '/api/client/creators/store/apple/transactions', { signedTransaction: 'a.b.c' });
     assert.equal(apple.statusCode, 503);
@@ -272,6 +267,7 @@ describe('creators store: without store configuration', () => {
   });
 
   it('manages the catalog: packs with one price per store, a store product id leading to one pack, creators.store to change it', async () => {
+    const { t, admin } = ctx;
     const created = await admin.post('/api/console/creators/store/products', {
       name: 'Bag',
       coins: 500,
