@@ -39,22 +39,29 @@ export async function seedDemoPhotos(kernel: Kernel, owners: DemoGalleryOwner[])
   const [moderator] = await kernel.db.select({ id: staffUsers.id }).from(staffUsers).orderBy(asc(staffUsers.createdAt)).limit(1);
   if (!moderator) return;
   const files = fileService(kernel);
-  for (const [index, owner] of owners.entries()) {
-    const uploaded: string[] = [];
-    for (let n = 0; n < owner.photos; n += 1) {
-      const file = await files.upload({ type: 'member', id: owner.id }, { type: 'person', id: owner.id }, 'photo', await portrait(index, n), `photo-${n + 1}.jpg`);
-      uploaded.push(file.id);
-    }
-    const approved = owner.pendingLast ? uploaded.slice(0, -1) : uploaded;
-    await kernel.write({ type: 'staff', id: moderator.id }, async (ctx) => {
-      for (const fileId of approved) {
-        const item = await pendingItemFor(ctx.tx, 'photo', 'file', fileId);
-        if (item) await decide(ctx, moderator.id, item.id, 'approved', null);
-      }
-      if (approved[0]) {
-        await choosePhoto(ctx, owner.id, 'cover', approved[0]);
-        await choosePhoto(ctx, owner.id, 'profile', approved[approved.length - 1]!);
-      }
-    });
+  // A few members at a time: image encoding runs on libuv's threads while the database writes queue up.
+  const PARALLEL = 4;
+  for (let start = 0; start < owners.length; start += PARALLEL) {
+    await Promise.all(owners.slice(start, start + PARALLEL).map((owner, offset) => seedGallery(kernel, files, moderator.id, owner, start + offset)));
   }
+}
+
+/** One member's photos: uploaded, approved as the moderator would in the queue, the first made the cover. */
+async function seedGallery(kernel: Kernel, files: ReturnType<typeof fileService>, moderatorId: string, owner: DemoGalleryOwner, index: number): Promise<void> {
+  const uploaded: string[] = [];
+  for (let n = 0; n < owner.photos; n += 1) {
+    const file = await files.upload({ type: 'member', id: owner.id }, { type: 'person', id: owner.id }, 'photo', await portrait(index, n), `photo-${n + 1}.jpg`);
+    uploaded.push(file.id);
+  }
+  const approved = owner.pendingLast ? uploaded.slice(0, -1) : uploaded;
+  await kernel.write({ type: 'staff', id: moderatorId }, async (ctx) => {
+    for (const fileId of approved) {
+      const item = await pendingItemFor(ctx.tx, 'photo', 'file', fileId);
+      if (item) await decide(ctx, moderatorId, item.id, 'approved', null);
+    }
+    if (approved[0]) {
+      await choosePhoto(ctx, owner.id, 'cover', approved[0]);
+      await choosePhoto(ctx, owner.id, 'profile', approved[approved.length - 1]!);
+    }
+  });
 }
