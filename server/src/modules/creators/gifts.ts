@@ -1,11 +1,10 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { decodeCursor, toPage } from '../../core/http/pagination.ts';
 import { invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { fileService } from '../files/index.ts';
-import { files } from '../files/schema.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
 import { ensureAccount, platformAccount, postTransfers, type TransferInput } from '../ledger/service.ts';
 import { getPerson, subjectNames } from '../people/service.ts';
@@ -19,9 +18,9 @@ export type GiftSend = typeof creatorGiftSends.$inferSelect;
 export type GiftInput = Pick<Gift, 'name' | 'price' | 'streamerShareBp' | 'agencyShareBp'> & { active?: boolean; sort?: number; imageFileId?: string | null };
 
 /** A gift's picture must be one of the installation's catalog images (uploaded through the files module). */
-async function checkImage(db: Executor, fileId: string | null | undefined): Promise<void> {
+async function checkImage(ctx: ServiceContext, fileId: string | null | undefined): Promise<void> {
   if (!fileId) return;
-  const [file] = await db.select().from(files).where(eq(files.id, fileId));
+  const [file] = await fileService(ctx.kernel).findMany([fileId], ctx.tx);
   if (!file || file.ownerType !== PLATFORM_OWNER.type || file.kind !== 'catalog') throw invalidField('body.imageFileId', 'is not a catalog image');
 }
 
@@ -39,7 +38,7 @@ export async function listGifts(db: Executor, onlyActive: boolean): Promise<Gift
 
 export async function createGift(ctx: ServiceContext, input: GiftInput): Promise<Gift> {
   checkShares(input);
-  await checkImage(ctx.tx, input.imageFileId);
+  await checkImage(ctx, input.imageFileId);
   const [gift] = await ctx.tx
     .insert(creatorGifts)
     .values({ id: uuidv7(), ...input, name: input.name.trim(), createdAt: ctx.now, updatedAt: ctx.now })
@@ -52,7 +51,7 @@ export async function updateGift(ctx: ServiceContext, id: string, patch: Partial
   const [current] = await ctx.tx.select().from(creatorGifts).where(eq(creatorGifts.id, id)).for('update');
   if (!current) throw notFound('No such gift.');
   checkShares({ ...current, ...patch });
-  await checkImage(ctx.tx, patch.imageFileId);
+  await checkImage(ctx, patch.imageFileId);
   const [gift] = await ctx.tx
     .update(creatorGifts)
     .set({ ...patch, ...(patch.name ? { name: patch.name.trim() } : {}), updatedAt: ctx.now })
@@ -180,8 +179,8 @@ export const giftSendView = (r: GiftSend) => ({ ...r, createdAt: r.createdAt.toI
 /** Gifts as the API shows them, with a signed link to each one's picture. */
 export async function giftViews(kernel: Kernel, list: Gift[]) {
   const imageIds = list.map((g) => g.imageFileId).filter((id): id is string => id !== null);
-  const images = imageIds.length ? await kernel.db.select().from(files).where(inArray(files.id, imageIds)) : [];
   const service = fileService(kernel);
+  const images = await service.findMany(imageIds);
   const urls = new Map(images.map((f) => [f.id, service.view(f).urls]));
   return list.map((g) => ({
     ...g,

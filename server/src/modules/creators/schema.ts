@@ -149,7 +149,7 @@ export const creatorGiftSends = pgTable(
 
 /**
  * Which of a member's approved photos (files of kind `photo`) the app shows as their cover and profile
- * picture. Read through a join that keeps only approved, existing files, so a photo rejected or deleted
+ * picture. Resolved through the files service keeping only approved, existing files, so a photo rejected or deleted
  * later stops showing at once without touching this row.
  */
 export const creatorGalleries = pgTable('creator_galleries', {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { uuidIn } from '../../core/db/sql.ts';
+import type { Executor } from '../../core/db/client.ts';
 import { uuidv7 } from 'uuidv7';
 import { systemActor } from '../../core/actor.ts';
 import type { Actor } from '../../core/actor.ts';
@@ -140,6 +142,11 @@ export class FileService {
     const [row] = /^[0-9a-f-]{36}$/i.test(id) ? await this.kernel.db.select().from(files).where(eq(files.id, id)) : [];
     if (!row) throw notFound('No such file.');
     return row;
+  }
+
+  /** The files with these ids that exist (any owner, any state), for modules that refer to files by id. */
+  async findMany(ids: string[], db: Executor = this.kernel.db): Promise<StoredFile[]> {
+    return ids.length ? db.select().from(files).where(uuidIn(files.id, ids)) : [];
   }
 
   async list(owner: Owner, options: { kind?: string; onlyVisibleToOthers?: boolean; cursor?: string; limit: number }) {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { isUniqueViolation } from '../../core/db/sql.ts';
+import { isUniqueViolation, uuidIn } from '../../core/db/sql.ts';
 import { childCounts, childEvents, listEvents, pseudonymiseSubjectEvents } from '../../core/events/log.ts';
 import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
 import { decodeCursor, toPage } from '../../core/http/pagination.ts';
@@ -150,6 +150,14 @@ export interface PeopleQuery {
  * Alphabetical, keyset-paginated. `q` finds a person by part of the name or a contact, by their id, or
  * by any identity's external id (a Telegram id, an email, an app uid), exactly.
  */
+/** The people with these ids that exist, in no particular order. */
+export async function getPeople(db: Executor, ids: string[]): Promise<Person[]> {
+  return ids.length ? db.select().from(people).where(uuidIn(people.id, ids)) : [];
+}
+
+/** A subquery of the ids of active people, for other modules' queries that must leave the rest out. */
+export const activePersonIds = (): SQL => sql`SELECT ${people.id} FROM ${people} WHERE ${people.status} = 'active'`;
+
 export async function listPeople(db: Executor, query: PeopleQuery) {
   const conditions: Array<SQL | undefined> = [];
   const q = query.q?.trim();

@@ -1,9 +1,8 @@
-import { asc } from 'drizzle-orm';
 import sharp from 'sharp';
 import type { Kernel } from '../../../core/kernel.ts';
 import { fileService } from '../../files/index.ts';
 import { decide, pendingItemFor } from '../../moderation/service.ts';
-import { staffUsers } from '../../staff/schema.ts';
+import { listStaffUsers } from '../../staff/service.ts';
 import { choosePhoto } from './service.ts';
 
 /**
@@ -36,7 +35,7 @@ export interface DemoGalleryOwner {
  * photo; some stay pending so the photo queue has work in it.
  */
 export async function seedDemoPhotos(kernel: Kernel, owners: DemoGalleryOwner[]): Promise<void> {
-  const [moderator] = await kernel.db.select({ id: staffUsers.id }).from(staffUsers).orderBy(asc(staffUsers.createdAt)).limit(1);
+  const [moderator] = (await listStaffUsers(kernel.db, { status: 'active', limit: 1 })).items;
   if (!moderator) return;
   const files = fileService(kernel);
   // A few members at a time: image encoding runs on libuv's threads while the database writes queue up.

@@ -1,13 +1,12 @@
-import { and, desc, eq, inArray, sql, type AnyColumn } from 'drizzle-orm';
-import type { Executor } from '../../../core/db/client.ts';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { decodeCursor, toPage } from '../../../core/http/pagination.ts';
 import { conflict, invalidField, notFound } from '../../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../../core/kernel.ts';
 import { fileService } from '../../files/index.ts';
-import { files } from '../../files/schema.ts';
+import type { StoredFile } from '../../files/service.ts';
 import { memberPresence } from '../../members/index.ts';
-import { getPerson } from '../../people/service.ts';
-import { people } from '../../people/schema.ts';
+import { activePersonIds, getPeople, getPerson } from '../../people/service.ts';
+import { uuidIn } from '../../../core/db/sql.ts';
 import { CreatorEvents } from '../events.ts';
 import { creatorGalleries, creatorStreamers } from '../schema.ts';
 import { blockedEitherWay, hiddenFrom } from '../social.ts';
@@ -19,15 +18,12 @@ const PHOTO = 'photo';
  * A member's cover and profile photos, for many people at once: only photos still there and approved
  * count, so a rejection or a deletion takes the photo off the profile in the same moment it hides it.
  */
-export async function galleryChoices(db: Executor, personIds: string[]): Promise<Map<string, { cover: string | null; profile: string | null }>> {
-  if (personIds.length === 0) return new Map();
-  const approved = (fileId: AnyColumn) =>
-    sql<string | null>`(SELECT ${files.id} FROM ${files} WHERE ${files.id} = ${fileId} AND ${files.review} = 'approved')`;
-  const rows = await db
-    .select({ personId: creatorGalleries.personId, cover: approved(creatorGalleries.coverFileId), profile: approved(creatorGalleries.profileFileId) })
-    .from(creatorGalleries)
-    .where(inArray(creatorGalleries.personId, personIds));
-  return new Map(rows.map((r) => [r.personId, { cover: r.cover, profile: r.profile }]));
+export async function galleryChoices(kernel: Kernel, personIds: string[]) {
+  const rows = personIds.length ? await kernel.db.select().from(creatorGalleries).where(uuidIn(creatorGalleries.personId, personIds)) : [];
+  const chosen = await fileService(kernel).findMany(rows.flatMap((r) => [r.coverFileId, r.profileFileId]).filter((id): id is string => id !== null));
+  const approved = new Map(chosen.filter((f) => f.review === 'approved').map((f) => [f.id, f]));
+  const pick = (id: string | null) => (id && approved.get(id)) || null;
+  return new Map(rows.map((r) => [r.personId, { cover: pick(r.coverFileId), profile: pick(r.profileFileId) }]));
 }
 
 /**
@@ -36,7 +32,7 @@ export async function galleryChoices(db: Executor, personIds: string[]): Promise
  */
 export async function choosePhoto(ctx: ServiceContext, personId: string, slot: GallerySlot, fileId: string | null): Promise<void> {
   if (fileId) {
-    const [file] = await ctx.tx.select().from(files).where(eq(files.id, fileId));
+    const [file] = await fileService(ctx.kernel).findMany([fileId], ctx.tx);
     if (!file || file.ownerType !== 'person' || file.ownerId !== personId || file.kind !== PHOTO) throw invalidField('body.fileId', 'is not one of their photos');
     if (file.review !== 'approved') throw conflict(`Only an approved photo can be the ${slot} photo; this one is ${file.review}.`, 'body.fileId');
   }
@@ -52,36 +48,19 @@ export async function choosePhoto(ctx: ServiceContext, personId: string, slot: G
  * app shows to other members); the owner and staff see every photo with its review state.
  */
 export async function gallery(kernel: Kernel, personId: string, options: { forOthers: boolean; cursor?: string; limit: number }) {
-  const service = fileService(kernel);
-  const before = decodeCursor<[string]>(options.cursor, ['uuid']);
-  const rows = await kernel.db
-    .select()
-    .from(files)
-    .where(
-      and(
-        eq(files.ownerType, 'person'),
-        eq(files.ownerId, personId),
-        eq(files.kind, PHOTO),
-        options.forOthers ? eq(files.review, 'approved') : undefined,
-        before ? sql`${files.id} < ${before[0]}::uuid` : undefined,
-      ),
-    )
-    .orderBy(desc(files.id))
-    .limit(options.limit + 1);
-  const choice = (await galleryChoices(kernel.db, [personId])).get(personId) ?? { cover: null, profile: null };
-  return { ...toPage(rows, options.limit, (f) => [f.id], (f) => service.view(f)), coverFileId: choice.cover, profileFileId: choice.profile };
+  const page = await fileService(kernel).list({ type: 'person', id: personId }, { kind: PHOTO, onlyVisibleToOthers: options.forOthers, cursor: options.cursor, limit: options.limit });
+  const choice = (await galleryChoices(kernel, [personId])).get(personId);
+  return { ...page, coverFileId: choice?.cover?.id ?? null, profileFileId: choice?.profile?.id ?? null };
 }
 
 /** Signed links to the chosen photos' medium variants, for list rows and profiles. */
 async function chosenPhotoUrls(kernel: Kernel, personIds: string[]) {
-  const choices = await galleryChoices(kernel.db, personIds);
-  const ids = [...choices.values()].flatMap((c) => [c.cover, c.profile]).filter((id): id is string => id !== null);
-  const rows = ids.length ? await kernel.db.select().from(files).where(inArray(files.id, ids)) : [];
+  const choices = await galleryChoices(kernel, personIds);
   const service = fileService(kernel);
-  const url = new Map(rows.map((f) => [f.id, service.view(f).urls.medium ?? null]));
+  const url = (file: StoredFile | null) => (file && service.view(file).urls.medium) || null;
   return (personId: string) => {
     const choice = choices.get(personId);
-    return { coverUrl: (choice?.cover && url.get(choice.cover)) || null, profilePhotoUrl: (choice?.profile && url.get(choice.profile)) || null };
+    return { coverUrl: url(choice?.cover ?? null), profilePhotoUrl: url(choice?.profile ?? null) };
   };
 }
 
@@ -91,21 +70,22 @@ async function chosenPhotoUrls(kernel: Kernel, personIds: string[]) {
  */
 export async function streamerFeed(kernel: Kernel, viewerId: string, query: { cursor?: string; limit: number }) {
   const after = decodeCursor<[number, string]>(query.cursor, ['integer', 'uuid']);
-  const rows = await kernel.db
-    .select({ id: people.id, displayName: people.displayName, publicProfile: people.publicProfile, rating: creatorStreamers.rating })
+  const streamers = await kernel.db
+    .select({ id: creatorStreamers.personId, rating: creatorStreamers.rating })
     .from(creatorStreamers)
-    .innerJoin(people, eq(people.id, creatorStreamers.personId))
     .where(
       and(
         eq(creatorStreamers.status, 'active'),
-        eq(people.status, 'active'),
-        sql`${people.id} <> ${viewerId}::uuid`,
-        sql`${people.id} NOT IN ${hiddenFrom(viewerId)}`,
-        after ? sql`(${creatorStreamers.rating}, ${people.id}) < (${after[0]}, ${after[1]}::uuid)` : undefined,
+        sql`${creatorStreamers.personId} IN (${activePersonIds()})`,
+        sql`${creatorStreamers.personId} <> ${viewerId}::uuid`,
+        sql`${creatorStreamers.personId} NOT IN ${hiddenFrom(viewerId)}`,
+        after ? sql`(${creatorStreamers.rating}, ${creatorStreamers.personId}) < (${after[0]}, ${after[1]}::uuid)` : undefined,
       ),
     )
-    .orderBy(desc(creatorStreamers.rating), desc(people.id))
+    .orderBy(desc(creatorStreamers.rating), desc(creatorStreamers.personId))
     .limit(query.limit + 1);
+  const people = new Map((await getPeople(kernel.db, streamers.map((s) => s.id))).map((p) => [p.id, p]));
+  const rows = streamers.map((s) => ({ ...s, displayName: people.get(s.id)?.displayName ?? '', publicProfile: people.get(s.id)?.publicProfile ?? {} }));
   const photos = await chosenPhotoUrls(kernel, rows.map((r) => r.id));
   const presence = await memberPresence(kernel).statuses(rows.map((r) => r.id));
   return toPage(rows, query.limit, (r) => [r.rating, r.id], (r) => ({
