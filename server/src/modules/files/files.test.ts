@@ -95,6 +95,7 @@ describe('files and photos', () => {
       ['empty file', Buffer.alloc(0), 'photo', 'x.jpg', 'image/jpeg', 400],
       ['too large for a photo', Buffer.concat([jpeg, Buffer.alloc(16 * 1024 * 1024)]), 'photo', 'x.jpg', 'image/jpeg', 413],
       ['pixel bomb', bomb, 'photo', 'x.png', 'image/png', 413],
+      ['pixel bomb as a document', bomb, 'document', 'scan.png', 'image/png', 413],
       ['text named .jpg', Buffer.from('hello, I am not a picture at all, just some text'), 'photo', 'x.jpg', 'image/jpeg', 415],
       ['SVG with a script', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'photo', 'x.svg', 'image/svg+xml', 415],
       ['HTML page', Buffer.from('<!doctype html><html><script>alert(document.cookie)</script></html>'), 'document', 'x.pdf', 'application/pdf', 415],
@@ -122,6 +123,24 @@ describe('files and photos', () => {
     const stored = await t.app.inject({ method: 'GET', url: response.json().urls.original });
     assert.equal(stored.headers['content-type'], 'image/png');
     assert.ok(!stored.rawPayload.includes('<script>'), 're-encoded: the trailing HTML is gone');
+  });
+
+  it('keeps a scanned document as sent, serves it only as a download and previews it through re-encoded variants', async () => {
+    const scan = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#eee' } }).png().toBuffer();
+    const response = await upload(scan, 'document', 'passport.png', 'image/png');
+    assert.equal(response.statusCode, 201, response.body);
+    const file = response.json();
+    assert.deepEqual(Object.keys(file.urls).sort(), ['medium', 'original', 'thumbnail']);
+    const original = await t.app.inject({ method: 'GET', url: file.urls.original });
+    assert.match(String(original.headers['content-disposition']), /^attachment;/, 'the bytes as sent are a download');
+    assert.ok(original.rawPayload.equals(scan), 'kept exactly as sent');
+    for (const variant of ['thumbnail', 'medium']) {
+      const preview = await t.app.inject({ method: 'GET', url: file.urls[variant] });
+      assert.equal(preview.headers['content-type'], 'image/jpeg');
+      assert.match(String(preview.headers['content-disposition']), /^inline;/);
+      const { width } = await sharp(preview.rawPayload).metadata();
+      assert.ok(width! <= 1280, `${variant} is bounded: ${width}`);
+    }
   });
 
   it('keeps documents private and serves them as downloads; deleting removes the bytes', async () => {

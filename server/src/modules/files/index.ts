@@ -53,6 +53,12 @@ const UploadSchema = {
 /** Types a browser may show inline; anything else is served as a download. */
 const INLINE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'video/mp4', 'video/webm', 'video/quicktime']);
 
+/** Images show inline only as we encoded them: a document's original image bytes are a download. */
+function servedInline(kind: string, variant: string, mime: string): boolean {
+  if (!INLINE.has(mime)) return false;
+  return !(mime.startsWith('image/') && variant === 'original' && !FILE_KINDS[kind]?.images);
+}
+
 /** Reads the one `file` part of a multipart upload, within the kind's size limit. */
 async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ bytes: Buffer; name: string | undefined }> {
   if (!request.isMultipart()) throw new HttpProblem(415, 'Unsupported Media Type', 'Upload as multipart/form-data with a part named file.');
@@ -221,7 +227,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       schema: {
         tags: ['files'],
         summary: 'A file variant, by signed link',
-        description: 'Only through the links the API hands out (`urls`), which expire. Served with `nosniff`, a sandboxing CSP and a Content-Disposition; only images and videos show inline.',
+        description: 'Only through the links the API hands out (`urls`), which expire. Served with `nosniff`, a sandboxing CSP and a Content-Disposition; only videos and the images we re-encoded show inline (a document’s original is always a download; preview it through its `thumbnail` and `medium`).',
         params: Type.Object({ id: Type.String({ format: 'uuid' }), variant: Type.String({ pattern: '^[a-z]{1,20}$' }) }),
         querystring: Type.Object({ expires: Type.Integer(), sig: Type.String({ maxLength: 100 }) }),
       },
@@ -241,7 +247,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('cache-control', 'private, max-age=3600')
-        .header('content-disposition', `${INLINE.has(stored.mime) ? 'inline' : 'attachment'}; filename="${file.id}-${variant}.${ext}"`);
+        .header('content-disposition', `${servedInline(file.kind, variant, stored.mime) ? 'inline' : 'attachment'}; filename="${file.id}-${variant}.${ext}"`);
       return reply.send(stream);
     },
   );

@@ -32,23 +32,12 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sniffed.mime.startsWith('video/')) return withPoster({ mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } });
-  if (!kind.images || !sniffed.mime.startsWith('image/')) {
+  if (!sniffed.mime.startsWith('image/')) {
     return { mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } };
   }
-
-  // The header is read first: a decompression bomb is refused before its pixels are.
+  const metadata = await imageHeader(bytes);
   const image = () => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', animated: false });
-  let metadata: Metadata;
-  try {
-    // Only the header: no pixels are decoded here, so the size check below sees even a bomb's claim.
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
-  }
-  if (!metadata.width || !metadata.height) throw invalidField('body.file', 'is not a readable image');
-  if (metadata.width * metadata.height > MAX_IMAGE_PIXELS) {
-    throw tooLarge(`The image is ${metadata.width}×${metadata.height} pixels; at most ${MAX_IMAGE_PIXELS.toLocaleString('en')} pixels are accepted.`);
-  }
+  if (!kind.images) return withPreview(bytes, image, { mime: sniffed.mime, ext: sniffed.ext, sha256, metadata });
 
   const variants: ProcessedFile['variants'] = {};
   try {
@@ -64,6 +53,45 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
   }
   const original = variants.original!;
   return { mime: original.mime, ext: original.ext, sha256, size: bytes.length, width: original.width, height: original.height, variants };
+}
+
+/**
+ * Reads only an image's header: no pixels are decoded, so a decompression bomb's claimed size is seen and
+ * refused before anything is decoded.
+ */
+async function imageHeader(bytes: Buffer): Promise<Metadata & { width: number; height: number }> {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+  }
+  if (!metadata.width || !metadata.height) throw invalidField('body.file', 'is not a readable image');
+  if (metadata.width * metadata.height > MAX_IMAGE_PIXELS) {
+    throw tooLarge(`The image is ${metadata.width}×${metadata.height} pixels; at most ${MAX_IMAGE_PIXELS.toLocaleString('en')} pixels are accepted.`);
+  }
+  return metadata as Metadata & { width: number; height: number };
+}
+
+/**
+ * A document that is an image (a scanned passport) keeps its bytes exactly as sent, as evidence; it is
+ * served only as a download, and browsers preview it through a re-encoded thumbnail and medium variant.
+ */
+async function withPreview(
+  bytes: Buffer,
+  image: () => ReturnType<typeof sharp>,
+  file: { mime: string; ext: string; sha256: string; metadata: { width: number; height: number } },
+): Promise<ProcessedFile> {
+  const variants: ProcessedFile['variants'] = { original: { bytes, mime: file.mime, ext: file.ext, width: file.metadata.width, height: file.metadata.height } };
+  try {
+    for (const [name, side] of [['thumbnail', IMAGE_VARIANTS.thumbnail], ['medium', IMAGE_VARIANTS.medium]] as const) {
+      const { data, info } = await image().rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80, mozjpeg: true }).toBuffer({ resolveWithObject: true });
+      variants[name] = { bytes: data, mime: 'image/jpeg', ext: 'jpg', width: info.width, height: info.height };
+    }
+  } catch {
+    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+  }
+  return { mime: file.mime, ext: file.ext, sha256: file.sha256, size: bytes.length, width: file.metadata.width, height: file.metadata.height, variants };
 }
 
 /** A video keeps its bytes as sent, plus a poster and a thumbnail from its first frame when ffmpeg can make one. */

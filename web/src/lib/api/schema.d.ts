@@ -7569,7 +7569,7 @@ export interface paths {
         };
         /**
          * A file variant, by signed link
-         * @description Only through the links the API hands out (`urls`), which expire. Served with `nosniff`, a sandboxing CSP and a Content-Disposition; only images and videos show inline.
+         * @description Only through the links the API hands out (`urls`), which expire. Served with `nosniff`, a sandboxing CSP and a Content-Disposition; only videos and the images we re-encoded show inline (a document’s original is always a download; preview it through its `thumbnail` and `medium`).
          */
         get: {
             parameters: {
