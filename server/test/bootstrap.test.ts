@@ -28,30 +28,38 @@ describe('bootstrap', () => {
     await assert.rejects(createTestApp({ env: { ADMIN_PASSWORD: 'password1' } }), /ADMIN_PASSWORD: is one of the most common/);
   });
 
-  it('gives built-in roles the permissions a newly enabled module declares, once', async () => {
+  it('gives built-in roles the permissions a newly enabled module declares, once; the Administrator always holds all', async () => {
     const database = await testDatabase();
-    const extra = defineModule({ name: 'extra', permissions: [{ key: 'extra.do', description: 'test' }] });
-    const administratorPermissions = async (t: Awaited<ReturnType<typeof createTestApp>>) => {
+    const extra = defineModule({
+      name: 'extra',
+      permissions: [{ key: 'extra.do', description: 'test' }],
+      roles: [{ key: 'moderator', name: 'Moderator', description: 'Reviews queues.', permissions: ['extra.do'] }],
+    });
+    const role = async (t: Awaited<ReturnType<typeof createTestApp>>, name: string) => {
       const roles = (await (await signIn(t.app)).get('/api/console/roles')).json() as Array<{ id: string; name: string; permissions: string[] }>;
-      return roles.find((r) => r.name === 'Administrator')!;
+      return roles.find((r) => r.name === name)!;
     };
     try {
       const before = await createTestApp({ database, keepDatabase: true, modules: kernelModules });
-      assert.ok(!(await administratorPermissions(before)).permissions.includes('extra.do'));
+      assert.ok(!(await role(before, 'Administrator')).permissions.includes('extra.do'));
       await before.close();
 
       const enabled = await createTestApp({ database, keepDatabase: true, modules: [...kernelModules, extra] });
-      const administrator = await administratorPermissions(enabled);
+      const administrator = await role(enabled, 'Administrator');
       assert.ok(administrator.permissions.includes('extra.do'), 'the new permission reached Administrator');
+      const moderator = await role(enabled, 'Moderator');
+      assert.ok(moderator.permissions.includes('extra.do'), 'and the built-in role that declares it');
       const admin = await signIn(enabled.app);
       const events = (await admin.get('/api/console/events?type=staff.role_updated')).json().items;
       assert.deepEqual(events[0].payload.added, ['extra.do']);
-      const trimmed = administrator.permissions.filter((p) => p !== 'extra.do');
-      assert.equal((await admin.patch(`/api/console/roles/${administrator.id}`, { permissions: trimmed })).statusCode, 200);
+      const trimmed = (r: { permissions: string[] }) => ({ permissions: r.permissions.filter((p) => p !== 'extra.do') });
+      assert.equal((await admin.patch(`/api/console/roles/${administrator.id}`, trimmed(administrator))).statusCode, 409, 'the Administrator keeps every permission');
+      assert.equal((await admin.patch(`/api/console/roles/${moderator.id}`, trimmed(moderator))).statusCode, 200);
       await enabled.close();
 
       const again = await createTestApp({ database, keepDatabase: true, modules: [...kernelModules, extra] });
-      assert.ok(!(await administratorPermissions(again)).permissions.includes('extra.do'), "the administrator's removal sticks");
+      assert.ok(!(await role(again, 'Moderator')).permissions.includes('extra.do'), "the administrator's removal sticks");
+      assert.ok((await role(again, 'Administrator')).permissions.includes('extra.do'));
       await again.close();
     } finally {
       await database.close();

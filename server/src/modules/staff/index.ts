@@ -8,7 +8,7 @@ import { staffEventTypes } from './events.ts';
 import { preparePassword } from './passwords.ts';
 import { staffRoutes } from './routes.ts';
 import { roles } from './schema.ts';
-import { createStaffUser, staffCount, syncBuiltinRoles } from './service.ts';
+import { ADMINISTRATOR, createStaffUser, staffCount, syncBuiltinRoles } from './service.ts';
 import { StaffSessions } from './sessions.ts';
 import { seedStaffDemo } from './demo.ts';
 
@@ -23,6 +23,7 @@ async function bootstrap(kernel: Kernel): Promise<void> {
   const builtins = [...kernel.catalogue.roles.values()].map((role) => ({
     ...role,
     permissions: kernel.catalogue.defaultPermissions(role),
+    everything: role.permissions === 'all',
   }));
   const { adminEmail, adminPassword } = kernel.config;
   // Hashing is slow: do it before the transaction, and only when an administrator may be needed.
@@ -38,7 +39,7 @@ async function bootstrap(kernel: Kernel): Promise<void> {
     await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('staff-bootstrap'))`);
     await syncBuiltinRoles(ctx, builtins);
     if (!firstAdminPassword || (await staffCount(ctx.tx)) > 0) return false;
-    const [admin] = await ctx.tx.select({ id: roles.id }).from(roles).where(eq(roles.builtinKey, 'administrator'));
+    const [admin] = await ctx.tx.select({ id: roles.id }).from(roles).where(eq(roles.builtinKey, ADMINISTRATOR));
     await createStaffUser(ctx, { email: adminEmail, name: 'Administrator', password: firstAdminPassword, roleIds: admin ? [admin.id] : [] });
     return true;
   });
@@ -58,7 +59,7 @@ export const staffModule = defineModule({
   ],
   roles: [
     {
-      key: 'administrator',
+      key: ADMINISTRATOR,
       name: 'Administrator',
       description: 'Full access to everything every enabled module offers.',
       permissions: 'all',

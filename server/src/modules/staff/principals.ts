@@ -50,3 +50,17 @@ export async function rolePermissionsOf(db: Executor, staffId: string): Promise<
     .where(eq(staffUserRoles.staffId, staffId));
   return new Set(rows.map((r) => r.permission));
 }
+
+/**
+ * Everything a staff user can do anywhere: their role permissions and the permissions of their unexpired
+ * per-record grants. Acting upon a user (edit, disable, reset their password, grant to them) needs all of it.
+ */
+export async function powerOf(db: Executor, staffId: string, now: Date): Promise<Set<string>> {
+  const byRole = await rolePermissionsOf(db, staffId);
+  const byGrant = await db
+    .selectDistinct({ permission: recordGrants.permission })
+    .from(recordGrants)
+    .where(and(eq(recordGrants.staffId, staffId), or(isNull(recordGrants.expiresAt), gt(recordGrants.expiresAt, now))));
+  for (const row of byGrant) byRole.add(row.permission);
+  return byRole;
+}

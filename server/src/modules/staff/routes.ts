@@ -43,6 +43,7 @@ const RoleFields = {
   name: Type.String(),
   description: Type.String(),
   builtin: Type.Boolean(),
+  holdsEverything: Type.Boolean({ description: 'The Administrator role: it always holds every permission (none can be removed) and cannot be deleted.' }),
   permissions: Type.Array(Type.String()),
   holders: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),

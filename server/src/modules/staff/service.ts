@@ -9,9 +9,11 @@ import { StaffEvents } from './events.ts';
 import { passwordProblem, type NewPassword } from './passwords.ts';
 import { builtinRoleDefaults, recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
 import type { StaffSessions } from './sessions.ts';
-import { rolePermissionsOf } from './principals.ts';
+import { powerOf, rolePermissionsOf } from './principals.ts';
 
 export const MANAGE_ROLES = 'staff.manage_roles';
+/** The built-in role that holds every permission of the catalogue, by construction. */
+export const ADMINISTRATOR = 'administrator';
 
 const staffSubject = (id: string) => ({ type: 'staff_user', id });
 const roleSubject = (id: string) => ({ type: 'role', id });
@@ -60,15 +62,36 @@ async function permissionsOfRoles(tx: Executor, roleIds: string[]): Promise<Set<
 }
 
 /**
- * No escalation: a staff user may hand out (roles, grants, role permissions) and act upon (another
- * user's roles, password, status, email) only what lies within their own role permissions. The
- * system itself (bootstrap, demo data) is trusted.
+ * The escalation rule. A staff actor may only hand out what they hold through their own roles (role
+ * permissions, roles they assign, grants they give), and may only act upon a role or a user whose every
+ * permission they hold through their own roles: a role they edit (adding or removing permissions, renaming)
+ * or delete, a user they edit, disable, enable, reset the password of, or grant to or revoke from. A user's
+ * permissions here are their role permissions and those of their unexpired grants, so power that comes
+ * from a grant protects its holder too. The actor's own grants never count on their side: a grant is
+ * power over one record, not over people. The system itself (bootstrap, demo data) is trusted.
  */
-async function assertWithinOwnPermissions(ctx: ServiceContext, permissions: Iterable<string>, what: string): Promise<void> {
-  if (ctx.actor.type !== 'staff') return;
-  const own = await rolePermissionsOf(ctx.tx, ctx.actor.id);
+async function ownPermissions(ctx: ServiceContext): Promise<Set<string> | undefined> {
+  return ctx.actor.type === 'staff' ? rolePermissionsOf(ctx.tx, ctx.actor.id) : undefined;
+}
+
+function assertWithin(own: Set<string> | undefined, permissions: Iterable<string>, what: string): void {
+  if (!own) return;
   const beyond = [...new Set(permissions)].filter((p) => !own.has(p)).sort();
   if (beyond.length > 0) throw forbidden(`${what} involves permissions you do not hold yourself: ${beyond.join(', ')}.`);
+}
+
+async function assertWithinOwnPermissions(ctx: ServiceContext, permissions: Iterable<string>, what: string): Promise<void> {
+  assertWithin(await ownPermissions(ctx), permissions, what);
+}
+
+/** Acting upon another user needs every permission they hold, by role or by grant. */
+async function assertMayActUpon(ctx: ServiceContext, staffId: string, what: string): Promise<void> {
+  if (ctx.actor.type !== 'staff' || ctx.actor.id === staffId) return;
+  await assertWithinOwnPermissions(ctx, await powerOf(ctx.tx, staffId, ctx.now), what);
+}
+
+async function permissionsOfRole(tx: Executor, roleId: string): Promise<string[]> {
+  return (await tx.select().from(rolePermissions).where(eq(rolePermissions.roleId, roleId))).map((p) => p.permission);
 }
 
 type StaffRow = typeof staffUsers.$inferSelect;
@@ -205,7 +228,7 @@ export async function updateStaffUser(
   if (input.roleIds !== undefined || input.status === 'disabled') await lockRoles(ctx.tx);
   const [current] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
   if (!current) throw notFound('No such staff user.');
-  if (ctx.actor.id !== id) await assertWithinOwnPermissions(ctx, await rolePermissionsOf(ctx.tx, id), 'Editing this user');
+  await assertMayActUpon(ctx, id, 'Editing this user');
   const changes: Partial<StaffRow> = {};
   if (input.email !== undefined && input.email.trim().toLowerCase() !== current.email) changes.email = input.email.trim().toLowerCase();
   if (input.name !== undefined && input.name.trim() !== current.name) changes.name = input.name.trim();
@@ -262,7 +285,10 @@ export async function setPassword(
 ): Promise<{ sessionsEnded: number }> {
   const [user] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
   if (!user) throw notFound('No such staff user.');
-  if (ctx.actor.id !== id) await assertWithinOwnPermissions(ctx, await rolePermissionsOf(ctx.tx, id), "Resetting this user's password");
+  if (options.reason === 'reset' && ctx.actor.type === 'staff' && ctx.actor.id === id) {
+    throw forbidden('Change your own password under My account: it asks for the current one.');
+  }
+  await assertMayActUpon(ctx, id, "Resetting this user's password");
   checkPassword(password, user.email);
   await ctx.tx
     .update(staffUsers)
@@ -284,6 +310,8 @@ export interface RoleView {
   name: string;
   description: string;
   builtin: boolean;
+  /** The Administrator role: holds every permission, always. */
+  holdsEverything: boolean;
   permissions: string[];
   holders: number;
   createdAt: string;
@@ -303,6 +331,7 @@ export async function listRoles(db: Executor): Promise<RoleView[]> {
     name: role.name,
     description: role.description,
     builtin: role.builtinKey !== null,
+    holdsEverything: role.builtinKey === ADMINISTRATOR,
     permissions: permissionRows.filter((p) => p.roleId === role.id).map((p) => p.permission),
     holders: Number(holderRows.find((h) => h.roleId === role.id)?.n ?? 0),
     createdAt: role.createdAt.toISOString(),
@@ -385,6 +414,9 @@ export async function updateRole(
   await lockRoles(ctx.tx);
   const [role] = await ctx.tx.select().from(roles).where(eq(roles.id, id));
   if (!role) throw notFound('No such role.');
+  const own = await ownPermissions(ctx);
+  const current = await permissionsOfRole(ctx.tx, id);
+  assertWithin(own, current, 'Changing this role');
   const changes: Record<string, unknown> = {};
   if (input.name !== undefined && input.name.trim() !== role.name) changes.name = input.name.trim();
   if (input.description !== undefined && input.description.trim() !== role.description) changes.description = input.description.trim();
@@ -392,11 +424,13 @@ export async function updateRole(
   let removed: string[] = [];
   if (input.permissions !== undefined) {
     const next = checkPermissions(known, input.permissions);
-    const current = (await ctx.tx.select().from(rolePermissions).where(eq(rolePermissions.roleId, id))).map((p) => p.permission);
     added = next.filter((p) => !current.includes(p));
-    await assertWithinOwnPermissions(ctx, added, 'Adding these permissions');
+    assertWithin(own, added, 'Adding these permissions');
     // Permissions of disabled modules are not in the catalogue; an edit leaves them alone.
     removed = current.filter((p) => !next.includes(p) && known.has(p));
+    if (role.builtinKey === ADMINISTRATOR && removed.length > 0) {
+      throw conflict('The Administrator role always holds every permission; its permissions cannot be removed.', 'body.permissions');
+    }
     if (removed.length > 0) {
       await ctx.tx.delete(rolePermissions).where(and(eq(rolePermissions.roleId, id), inArray(rolePermissions.permission, removed)));
     }
@@ -422,7 +456,8 @@ export async function deleteRole(ctx: ServiceContext, id: string): Promise<void>
   await lockRoles(ctx.tx);
   const [role] = await ctx.tx.select().from(roles).where(eq(roles.id, id));
   if (!role) throw notFound('No such role.');
-  if (role.builtinKey === 'administrator') throw conflict('The Administrator role cannot be deleted.');
+  if (role.builtinKey === ADMINISTRATOR) throw conflict('The Administrator role cannot be deleted.');
+  await assertWithinOwnPermissions(ctx, await permissionsOfRole(ctx.tx, id), 'Deleting this role');
   await ctx.tx.delete(roles).where(eq(roles.id, id));
   await assertSomeoneManagesRoles(ctx.tx);
   await ctx.emit({ type: StaffEvents.roleDeleted, subject: roleSubject(id), payload: { name: role.name } });
@@ -477,6 +512,7 @@ export async function createGrant(
   if (!known.has(input.permission)) throw invalidField('body.permission', `is not a known permission: ${input.permission}`);
   if (ctx.actor.type === 'staff' && ctx.actor.id === staffId) throw forbidden('You cannot grant access to yourself.');
   await assertWithinOwnPermissions(ctx, [input.permission], 'This grant');
+  await assertMayActUpon(ctx, staffId, 'Granting to this user');
   const expiresAt = input.expiresAt ? parseDate('body.expiresAt', input.expiresAt) : null;
   if (expiresAt && expiresAt <= ctx.now) throw invalidField('body.expiresAt', 'must be in the future');
   const [user] = await ctx.tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.id, staffId));
@@ -507,6 +543,9 @@ export async function createGrant(
 }
 
 export async function revokeGrant(ctx: ServiceContext, grantId: string): Promise<void> {
+  const [held] = UUID_PATTERN.test(grantId) ? await ctx.tx.select().from(recordGrants).where(eq(recordGrants.id, grantId)) : [];
+  if (!held) throw notFound('No such grant.');
+  await assertMayActUpon(ctx, held.staffId, "Revoking this user's grant");
   const [grant] = await ctx.tx.delete(recordGrants).where(eq(recordGrants.id, grantId)).returning();
   if (!grant) throw notFound('No such grant.');
   await ctx.emit({
@@ -519,17 +558,18 @@ export async function revokeGrant(ctx: ServiceContext, grantId: string): Promise
 
 // ---------------------------------------------------------------- built-in roles and the first administrator
 
-/**
- * Creates missing built-in roles and applies each (role, permission) default once, so permissions that a
- * newly enabled module declares reach the roles that should hold them, while an administrator's later
- * removal of a default is respected.
- */
 /** In builtin_role_defaults, the row with this permission records that the built-in role was created. */
 const ROLE_CREATED = '';
 
+/**
+ * Creates missing built-in roles and applies each (role, permission) default once, so permissions that a
+ * newly enabled module declares reach the roles that should hold them, while an administrator's later
+ * removal of a default is respected. A role declared with every permission (the Administrator) gets
+ * whatever it lacks back at every start, whatever happened to its rows.
+ */
 export async function syncBuiltinRoles(
   ctx: ServiceContext,
-  builtins: Array<{ key: string; name: string; description: string; permissions: string[] }>,
+  builtins: Array<{ key: string; name: string; description: string; permissions: string[]; everything: boolean }>,
 ): Promise<void> {
   for (const builtin of builtins) {
     const applied = await ctx.tx
@@ -556,7 +596,10 @@ export async function syncBuiltinRoles(
       await ctx.tx.insert(builtinRoleDefaults).values({ roleKey: builtin.key, permission: ROLE_CREATED }).onConflictDoNothing();
       await ctx.emit({ type: StaffEvents.roleCreated, subject: roleSubject(role!.id), payload: { name: role!.name, builtin: builtin.key } });
     }
-    const pending = builtin.permissions.filter((p) => !applied.some((a) => a.permission === p));
+    const held = builtin.everything ? await permissionsOfRole(ctx.tx, role!.id) : [];
+    const pending = builtin.everything
+      ? builtin.permissions.filter((p) => !held.includes(p))
+      : builtin.permissions.filter((p) => !applied.some((a) => a.permission === p));
     if (pending.length === 0) continue;
     await ctx.tx
       .insert(rolePermissions)

@@ -100,19 +100,20 @@ describe('staff users, roles and grants', () => {
     assert.equal(drop.statusCode, 409);
     assert.equal((await ctx.admin.delete(`/api/console/roles/${administrator.id}`)).statusCode, 409);
 
-    const keeper = await ctx.admin.post('/api/console/roles', { name: 'Second keeper', permissions: ['staff.manage_roles'] });
     const me = (await ctx.admin.get('/api/console/me')).json();
-    await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id, keeper.json().id] });
-    const nowAllowed = await ctx.admin.patch(`/api/console/roles/${administrator.id}`, {
-      permissions: ['events.read', 'staff.manage_users'],
+    const alone = await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [] });
+    assert.equal(alone.statusCode, 409, 'the only holder cannot give up the role');
+    assert.match(alone.json().detail, /no active staff user holding staff.manage_roles/);
+    const second = await ctx.admin.post('/api/console/staff', {
+      email: 'second-admin@test.local',
+      name: 'Second Administrator',
+      password: 'second administrator password',
+      roleIds: [administrator.id],
     });
-    assert.equal(nowAllowed.statusCode, 200, 'another role holds it now');
-    const restored = await ctx.admin.patch(`/api/console/roles/${administrator.id}`, {
-      permissions: ['events.read', 'staff.manage_users', 'staff.manage_roles'],
-    });
-    assert.equal(restored.statusCode, 200);
-    await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [administrator.id] });
-    assert.equal((await ctx.admin.delete(`/api/console/roles/${keeper.json().id}`)).statusCode, 204);
+    assert.equal(second.statusCode, 201);
+    assert.equal((await ctx.admin.patch(`/api/console/staff/${second.json().id}`, { status: 'disabled' })).statusCode, 200);
+    assert.equal((await ctx.admin.patch(`/api/console/staff/${me.id}`, { roleIds: [] })).statusCode, 409, 'a disabled holder does not count');
+    assert.equal((await ctx.admin.patch(`/api/console/staff/${second.json().id}`, { roleIds: [] })).statusCode, 200);
   });
 
   it('per-record grants allow one record, until their expiry, through the same access check', async () => {

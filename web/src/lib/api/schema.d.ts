@@ -1254,6 +1254,8 @@ export interface paths {
                             name: string;
                             description: string;
                             builtin: boolean;
+                            /** @description The Administrator role: it always holds every permission (none can be removed) and cannot be deleted. */
+                            holdsEverything: boolean;
                             permissions: string[];
                             holders: number;
                             /** Format: date-time */
@@ -1403,6 +1405,8 @@ export interface paths {
                             name: string;
                             description: string;
                             builtin: boolean;
+                            /** @description The Administrator role: it always holds every permission (none can be removed) and cannot be deleted. */
+                            holdsEverything: boolean;
                             permissions: string[];
                             holders: number;
                             /** Format: date-time */
@@ -1557,6 +1561,8 @@ export interface paths {
                             name: string;
                             description: string;
                             builtin: boolean;
+                            /** @description The Administrator role: it always holds every permission (none can be removed) and cannot be deleted. */
+                            holdsEverything: boolean;
                             permissions: string[];
                             holders: number;
                             /** Format: date-time */
@@ -16326,6 +16332,8 @@ export interface components {
             name: string;
             description: string;
             builtin: boolean;
+            /** @description The Administrator role: it always holds every permission (none can be removed) and cannot be deleted. */
+            holdsEverything: boolean;
             permissions: string[];
             holders: number;
             /** Format: date-time */
