@@ -183,5 +183,5 @@ export async function newMember(t: TestApp, admin: Session, displayName: string)
   const token = (await admin.post(`/api/console/people/${id}/member-token`)).json().token as string;
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object | Buffer, headers: Record<string, string> = {}) =>
     t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
-  return { id, call };
+  return { id, token, call };
 }

@@ -61,7 +61,7 @@ describe('event log API and live stream', () => {
   });
 
   it('streams a new event to a tab that may see it, not to one that may not', async () => {
-    const auditor = await staffWith(admin, ['events.read'], 'auditor');
+    const auditor = await staffWith(admin, ['events.read', 'staff.manage_roles'], 'auditor');
     const nobody = await staffWith(admin, [], 'nobody');
     const seeing = await open(auditor.session);
     const blind = await open(nobody.session);

@@ -3,6 +3,7 @@ import type { Actor } from '../actor.ts';
 import type { Executor } from '../db/client.ts';
 import { eventLog } from './schema.ts';
 import type { NewEvent, StoredEvent } from './types.ts';
+import type { EventVisibility } from './visibility.ts';
 
 /**
  * Appends events in one statement (in order); each is by `actor` unless it names its own. `prelude` is a
@@ -39,6 +40,8 @@ export async function appendEvents(tx: Executor, actor: Actor, now: Date, events
 }
 
 export interface EventFilter {
+  /** Whose eyes the list is for: hidden events are left out. */
+  visibility: EventVisibility;
   type?: string;
   subjectType?: string;
   subjectId?: string;
@@ -65,6 +68,7 @@ export async function listEvents(db: Executor, filter: EventFilter): Promise<Sto
   if (filter.to) conditions.push(lte(eventLog.createdAt, filter.to));
   if (filter.beforeId !== undefined) conditions.push(lt(eventLog.id, filter.beforeId));
   if (filter.topLevel) conditions.push(isNull(eventLog.parentId));
+  if (filter.visibility.condition) conditions.push(filter.visibility.condition);
   const rows = await db
     .select()
     .from(eventLog)
@@ -74,20 +78,25 @@ export async function listEvents(db: Executor, filter: EventFilter): Promise<Sto
   return rows as StoredEvent[];
 }
 
-/** How many events each of these top-level events consists of. */
-export async function childCounts(db: Executor, parentIds: number[]): Promise<Map<number, number>> {
+/** How many visible events each of these top-level events consists of. */
+export async function childCounts(db: Executor, visibility: EventVisibility, parentIds: number[]): Promise<Map<number, number>> {
   if (parentIds.length === 0) return new Map();
   const rows = await db
     .select({ parentId: eventLog.parentId, n: count() })
     .from(eventLog)
-    .where(inArray(eventLog.parentId, parentIds))
+    .where(and(inArray(eventLog.parentId, parentIds), visibility.condition))
     .groupBy(eventLog.parentId);
   return new Map(rows.map((r) => [r.parentId!, r.n]));
 }
 
-/** The events a top-level event consists of, in the order they happened. */
-export async function childEvents(db: Executor, parentId: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await db.select().from(eventLog).where(eq(eventLog.parentId, parentId)).orderBy(asc(eventLog.id)).limit(limit);
+/** The visible events a top-level event consists of, in the order they happened. */
+export async function childEvents(db: Executor, visibility: EventVisibility, parentId: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await db
+    .select()
+    .from(eventLog)
+    .where(and(eq(eventLog.parentId, parentId), visibility.condition))
+    .orderBy(asc(eventLog.id))
+    .limit(limit);
   return rows as StoredEvent[];
 }
 

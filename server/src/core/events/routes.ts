@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { can } from '../access.ts';
+import type { Principal } from '../access.ts';
 import { principalOf, sessionToken } from '../http/guard.ts';
 import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../http/pagination.ts';
 import { ProblemSchema } from '../http/openapi.ts';
@@ -13,6 +13,11 @@ import { listEvents } from './log.ts';
 import { eventSubscriptions } from './schema.ts';
 import type { StoredEvent } from './types.ts';
 import { openEventStream } from './stream.ts';
+import { eventVisibility, type EventVisibility } from './visibility.ts';
+
+/** What a signed-in staff user may see of the event log (see `eventVisibility`). */
+export const visibilityFor = (kernel: Kernel, principal: Principal): EventVisibility =>
+  eventVisibility(kernel.catalogue, { type: 'staff', principal }, kernel.now);
 
 export const EventSchema = Type.Object(
   {
@@ -68,6 +73,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       const before = decodeCursor<[number]>(cursor, ['id']);
       const rows = await listEvents(kernel.db, {
         ...filter,
+        visibility: visibilityFor(kernel, principalOf(request)),
         from: from ? parseDate('query.from', from) : undefined,
         to: to ? parseDate('query.to', to) : undefined,
         beforeId: before?.[0],
@@ -83,13 +89,18 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       config: { permission: 'events.read' },
       schema: {
         tags: ['events'],
-        summary: 'Event types the enabled modules emit',
+        summary: 'Event types the enabled modules emit that the signed-in user may see',
         response: {
           200: Type.Array(Type.Object({ type: Type.String(), module: Type.String(), description: Type.String() })),
         },
       },
     },
-    async () => [...kernel.catalogue.eventTypes.values()].map(({ type, module, description }) => ({ type, module, description })),
+    async (request) => {
+      const visibility = visibilityFor(kernel, principalOf(request));
+      return [...kernel.catalogue.eventTypes.values()]
+        .filter(({ type }) => visibility.allows({ type, subjectType: null, subjectId: null }))
+        .map(({ type, module, description }) => ({ type, module, description }));
+    },
   );
 
   app.get(
@@ -147,9 +158,6 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         principal,
         token,
         lastEventId: lastEventId ? Number(lastEventId) : undefined,
-        visible: (p, event) =>
-          can(p, 'events.read', undefined, kernel.now()) ||
-          can(p, kernel.catalogue.eventPermission(event.type), event.subjectId ?? undefined, kernel.now()),
       });
     },
   );
@@ -158,7 +166,12 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 /** The event log's console API; part of the kernel, always enabled. */
 export const eventsModule = defineModule({
   name: 'events',
-  permissions: [{ key: 'events.read', description: 'Read the event log (every event, with its payload).' }],
+  permissions: [
+    {
+      key: 'events.read',
+      description: "Open the event log. Each entry shows only with the permission its module declares for it (a transfer needs ledger.read).",
+    },
+  ],
   routes,
   nav: [{ path: '/events', label: 'nav.events', permission: 'events.read' }],
   // Housekeeping of the kernel's own tables.

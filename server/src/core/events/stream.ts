@@ -7,6 +7,7 @@ import type { BusMessage } from './bus.ts';
 import { eventLog } from './schema.ts';
 import type { StoredEvent } from './types.ts';
 import { eventView } from './routes.ts';
+import { eventVisibility, type EventVisibility } from './visibility.ts';
 
 /** Mutable so tests can shorten it; every beat also checks the session's expiry. */
 export const streamTiming = { heartbeatMs: 15_000 };
@@ -20,7 +21,6 @@ export interface StreamOptions {
   principal: Principal;
   token: string;
   lastEventId: number | undefined;
-  visible(principal: Principal, event: StoredEvent): boolean;
 }
 
 /**
@@ -36,6 +36,7 @@ class EventStream {
   /** Ids sent during replay, so a live event that raced the replay is not sent twice. */
   private readonly replayed = new Set<number>();
   private recheck: Promise<void> = Promise.resolve();
+  private visibleFor: { principal: Principal; rule: EventVisibility } | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -110,9 +111,17 @@ class EventStream {
     if (message.staffIds === 'all' || message.staffIds.includes(this.principal.staffId)) this.revalidate();
   }
 
+  /** Built once per principal: a new principal object appears whenever the user's access changes. */
+  private visibility(): EventVisibility {
+    if (this.visibleFor?.principal !== this.principal) {
+      this.visibleFor = { principal: this.principal, rule: eventVisibility(this.kernel.catalogue, { type: 'staff', principal: this.principal }, this.kernel.now) };
+    }
+    return this.visibleFor.rule;
+  }
+
   /** Returns whether the event was written. */
   private send(event: StoredEvent): boolean {
-    if (!this.open || this.replayed.has(event.id) || !this.options.visible(this.principal, event)) return false;
+    if (!this.open || this.replayed.has(event.id) || !this.visibility().allows(event)) return false;
     if (this.replaying) this.replayed.add(event.id);
     return this.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventView(event))}\n\n`);
   }

@@ -6,6 +6,7 @@ import { uuidIn } from '../../core/db/sql.ts';
 import { systemActor } from '../../core/actor.ts';
 import type { MemberPrincipal } from '../../core/auth.ts';
 import { eventView } from '../../core/events/routes.ts';
+import { eventVisibility } from '../../core/events/visibility.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { memberConnections, memberPresence } from './schema.ts';
 
@@ -49,7 +50,7 @@ export class Presence {
         for (const connection of sockets) connection.socket.close(CLOSE.blocked, 'blocked');
         return;
       }
-      if (!this.kernel.catalogue.eventTypes.get(event.type)?.toSubject) return;
+      if (!eventVisibility(this.kernel.catalogue, { type: 'member', personId: event.subjectId }, this.kernel.now).allows(event)) return;
       const data = JSON.stringify({ type: 'event', event: eventView(event) });
       for (const connection of sockets) connection.socket.send(data);
     });

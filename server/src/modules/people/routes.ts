@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventSchema, eventView } from '../../core/events/routes.ts';
+import { EventSchema, eventView, visibilityFor } from '../../core/events/routes.ts';
 import { principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
@@ -425,7 +425,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
         async (request) => {
           const before = decodeCursor<[number]>(request.query.cursor, ['id']);
-          const rows = await service.timeline(kernel.db, subject, request.params.id, before?.[0], request.query.limit);
+          const visibility = visibilityFor(kernel, principalOf(request));
+          const rows = await service.timeline(kernel.db, visibility, subject, request.params.id, before?.[0], request.query.limit);
           return toPage(rows, request.query.limit, (e) => [e.id], (e) => ({ ...eventView(e), children: e.children }));
         },
       );
@@ -442,7 +443,8 @@ export function peopleRoutes(kernel: Kernel) {
           },
         },
         async (request) => {
-          const rows = await service.timelineChildren(kernel.db, subject, request.params.id, request.params.eventId);
+          const visibility = visibilityFor(kernel, principalOf(request));
+          const rows = await service.timelineChildren(kernel.db, visibility, subject, request.params.id, request.params.eventId);
           return { items: rows.map(eventView) };
         },
       );

@@ -19,14 +19,18 @@ const DEMO_PEOPLE = [
   'Lena Schmidt',
 ];
 
+/** The event log shows an entry only with its module's read permission, so an auditor holds those too. */
+const AUDITOR_PERMISSIONS = ['events.read', 'people.read', 'ledger.read', 'payouts.read', 'creators.read'];
+
 /** A few staff users and an Auditor role, so the console's lists have something to show. */
 export async function seedStaffDemo(kernel: Kernel): Promise<void> {
   const passwords = await Promise.all(DEMO_PEOPLE.map(() => preparePassword(randomBytes(12).toString('base64url'), 'password')));
   await kernel.write(systemActor('demo'), async (ctx) => {
-    const auditor = await createRole(ctx, new Set(kernel.catalogue.permissions.keys()), {
+    const known = new Set(kernel.catalogue.permissions.keys());
+    const auditor = await createRole(ctx, known, {
       name: 'Auditor',
-      description: 'Reads the event log.',
-      permissions: ['events.read'],
+      description: 'Reads the event log and the records its entries are about, changes nothing.',
+      permissions: AUDITOR_PERMISSIONS.filter((p) => known.has(p)),
     });
     for (const [index, name] of DEMO_PEOPLE.entries()) {
       const email = `${name.split(' ')[0]!.toLowerCase()}@demo.switchboard.local`;

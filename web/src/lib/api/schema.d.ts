@@ -1739,7 +1739,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Event types the enabled modules emit
+         * Event types the enabled modules emit that the signed-in user may see
          * @description Requires the `events.read` permission.
          *
          *     Requires the `events.read` permission.
