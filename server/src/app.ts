@@ -8,7 +8,7 @@ import { runMigrations } from './core/db/migrate.ts';
 import { LocalBus, RedisBus, type Bus } from './core/events/bus.ts';
 import { SubscriberRunner } from './core/events/subscribers.ts';
 import { refuseNulCharacters } from './core/http/text-guard.ts';
-import { registerErrorHandling } from './core/http/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './core/http/errors.ts';
 import { registerGuard } from './core/http/guard.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
 import { startJobs, type Jobs } from './core/jobs.ts';
@@ -68,6 +68,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    frameworkErrors,
   });
 
   const kernel = {

@@ -41,6 +41,16 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, titl
     .send(problemBody(status, title, detail, request.url.split('?')[0] ?? request.url, extra));
 }
 
+/**
+ * Errors Fastify answers before any route or hook runs (a malformed URL, a path parameter past the
+ * router's length limit): problem+json like every other answer.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(reply, request, 414, 'URI Too Long', 'A part of this address is longer than any identifier this server uses.');
+  if (error.code === 'FST_ERR_BAD_URL') return send(reply, request, 400, 'Bad Request', 'This address is not valid (malformed percent-encoding?).');
+  return send(reply, request, error.statusCode ?? 400, 'Bad Request', error.message.replace(/^FST_\w+: /, ''));
+}
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',

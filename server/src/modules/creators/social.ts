@@ -160,8 +160,11 @@ export async function updatePenaltyRule(ctx: ServiceContext, id: string, patch: 
   if (!current) throw notFound('No such penalty rule.');
   const next = { ...current, ...patch };
   checkRule(next);
-  const [rule] = await ctx.tx.update(creatorPenaltyRules).set(patch).where(eq(creatorPenaltyRules.id, id)).returning();
-  await ctx.emit({ type: CreatorEvents.penaltyRuleSaved, payload: { ruleId: id, ...patch } });
+  // An empty or unchanged edit is a no-op that answers with the rule as it is.
+  const changed = Object.fromEntries(Object.entries(patch).filter(([key, value]) => current[key as keyof typeof current] !== value));
+  if (Object.keys(changed).length === 0) return current;
+  const [rule] = await ctx.tx.update(creatorPenaltyRules).set(changed).where(eq(creatorPenaltyRules.id, id)).returning();
+  await ctx.emit({ type: CreatorEvents.penaltyRuleSaved, payload: { ruleId: id, ...changed } });
   return rule!;
 }
 
