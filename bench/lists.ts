@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import type { Logger } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../server/src/core/db/client.ts';
-import { encodeCursor } from '../server/src/core/http/pagination.ts';
+import { encodeCursor } from '../server/src/core/paging.ts';
 import { listUsers } from '../server/src/modules/creators/service.ts';
 import { parseSize, seedCreators, type SeedSize } from '../server/scripts/seed-data.ts';
 import { CONNECTIONS, HOST, WARMUP_SECONDS, compare, getJson, loadGenerator, printTable, seconds, withConsoleApp, type Row } from './support.ts';

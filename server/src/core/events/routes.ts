@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../access.ts';
 import { principalOf, sessionToken } from '../http/guard.ts';
-import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../http/pagination.ts';
+import { Page, PageQuery } from '../http/pagination.ts';
+import { decodeCursor, parseDate, toPage } from '../paging.ts';
 import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
 import { defineModule } from '../module.ts';
@@ -74,8 +75,8 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       const rows = await listEvents(kernel.db, {
         ...filter,
         visibility: visibilityFor(kernel, principalOf(request)),
-        from: from ? parseDate('query.from', from) : undefined,
-        to: to ? parseDate('query.to', to) : undefined,
+        from: from ? parseDate('from', from, 'query') : undefined,
+        to: to ? parseDate('to', to, 'query') : undefined,
         beforeId: before?.[0],
         limit: limit + 1,
       });

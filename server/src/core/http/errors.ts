@@ -1,6 +1,7 @@
 import type { ConsoleFallback } from '../../console.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Router from 'find-my-way';
+import { DomainError, type ErrorKind } from '../errors.ts';
 import { HttpProblem, problemBody, type FieldError } from './problem.ts';
 
 const CONTEXT_NAMES: Record<string, string> = {
@@ -51,6 +52,33 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   return send(reply, request, error.statusCode ?? 400, 'Bad Request', error.message.replace(/^FST_\w+: /, ''));
 }
 
+const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_type: 415,
+  unprocessable: 422,
+  outdated_client: 426,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/**
+ * A domain error as problem+json: its kind gives the status, its fields get the transport's prefix
+ * (`amount` → `body.amount`), its code and extra facts travel in the body for clients to branch on.
+ */
+export function domainProblem(error: DomainError) {
+  const status = STATUS_OF[error.kind];
+  const errors = error.fieldIssues.map((issue) => ({ field: `${issue.in ?? 'body'}.${issue.field}`, message: issue.message }));
+  const detail = error.kind === 'invalid' && error.details.field !== undefined ? `${errors[0]!.field} ${error.message}` : error.message;
+  const retryAfter = error.details.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(error.details.retryAfterSeconds));
+  const extra = { code: error.code, ...error.details.extra, ...(errors.length > 0 ? { errors } : {}), ...(retryAfter ? { retryAfter } : {}) };
+  return { status, title: TITLES[status] ?? 'Error', detail, extra, headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} };
+}
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -62,7 +90,9 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  426: 'Upgrade Required',
   429: 'Too Many Requests',
+  503: 'Service Unavailable',
 };
 
 /** Every error leaves the server as application/problem+json; a 5xx never carries internals. */
@@ -83,7 +113,13 @@ export function registerErrorHandling(app: FastifyInstance): ErrorHandling {
     }
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      const problem = domainProblem(error);
+      if (problem.status >= 500) request.log.error({ err: error, reqId: request.id }, error.message);
+      reply.headers(problem.headers);
+      return send(reply, request, problem.status, problem.title, problem.detail, problem.extra);
+    }
     if (error instanceof HttpProblem) {
       if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, error.message);
       reply.headers(error.headers);

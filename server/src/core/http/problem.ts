@@ -1,4 +1,4 @@
-/** An error a route may throw; the error handler answers it as RFC 9457 problem+json. */
+/** An error of the HTTP layer itself (sessions, content types), answered as RFC 9457 problem+json; services throw domain errors (core/errors). */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -16,20 +16,11 @@ export interface FieldError {
   message: string;
 }
 
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new HttpProblem(400, 'Bad Request', detail, errors ? { errors } : {});
+/** A 400 naming the field of the request (with its `body.`/`query.` part): for the HTTP layer's own checks. */
 export const invalidField = (field: string, message: string) =>
-  badRequest(`${field} ${message}`, [{ field, message }]);
+  new HttpProblem(400, 'Bad Request', `${field} ${message}`, { errors: [{ field, message }] });
 export const unauthorized = (detail = 'Sign in to continue.') => new HttpProblem(401, 'Unauthorized', detail);
 export const forbidden = (detail = 'You do not have permission to do this.') => new HttpProblem(403, 'Forbidden', detail);
-export const notFound = (detail = 'Not found.') => new HttpProblem(404, 'Not Found', detail);
-/** A 409; when the conflict is about one field (a taken email, a role name), it is named like a 400's. */
-export const conflict = (detail: string, field?: string) =>
-  new HttpProblem(409, 'Conflict', detail, field ? { errors: [{ field, message: detail }] } : {});
-export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
-  new HttpProblem(429, 'Too Many Requests', detail, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) }, {
-    'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
-  });
 
 export function problemBody(status: number, title: string, detail: string | undefined, instance: string, extra = {}) {
   return { type: 'about:blank', title, status, ...(detail ? { detail } : {}), instance, ...extra };

@@ -5,6 +5,8 @@ import { Type } from '@sinclair/typebox';
 import type { Actor } from '../actor.ts';
 import type { Executor } from '../db/client.ts';
 import type { Kernel, ServiceContext } from '../kernel.ts';
+import { defineErrors, DomainError } from '../errors.ts';
+import { domainProblem } from '../http/errors.ts';
 import { HttpProblem, problemBody } from '../http/problem.ts';
 import { idempotencyKeys } from './schema.ts';
 
@@ -62,22 +64,29 @@ export function keyedRequest(request: FastifyRequest, actor: Actor): KeyedReques
 }
 
 /** A refusal as the answer to store: the problem body the error handler would have sent. */
-export function refusal(error: HttpProblem, instance: string): Outcome<unknown> {
+export function refusal(error: HttpProblem | DomainError, instance: string): Outcome<unknown> {
+  if (error instanceof DomainError) {
+    const problem = domainProblem(error);
+    return { status: problem.status, body: problemBody(problem.status, problem.title, problem.detail, instance, problem.extra) };
+  }
   return { status: error.status, body: problemBody(error.status, error.title, error.detail, instance, error.extra) };
 }
 
 /** Refusals worth remembering: the client's request was understood and declined. A 5xx is ours, and may be retried. */
-export const isRefusal = (error: unknown): error is HttpProblem => error instanceof HttpProblem && error.status < 500;
+export const isRefusal = (error: unknown): error is HttpProblem | DomainError =>
+  (error instanceof HttpProblem && error.status < 500) || (error instanceof DomainError && domainProblem(error).status < 500);
+
+export class IdempotencyError extends defineErrors('idempotency', { in_progress: 'conflict', key_reused: 'unprocessable' }) {}
 
 const keyOf = (request: KeyedRequest) => and(eq(idempotencyKeys.scope, request.scope), eq(idempotencyKeys.key, request.key));
 
 /** The stored answer to a key another request claimed first: the same answer for the same request, a 422 for another. */
 export async function storedAnswer<T>(db: Executor, request: KeyedRequest): Promise<Outcome<T>> {
   const [first] = await db.select().from(idempotencyKeys).where(keyOf(request));
-  if (!first || first.status === 0) throw new HttpProblem(409, 'Conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+  if (!first || first.status === 0) throw new IdempotencyError('in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
   if (first.fingerprint !== request.fingerprint) {
-    throw new HttpProblem(422, 'Unprocessable Content', 'This Idempotency-Key was used for a different request; use a new key for a new operation.', {
-      errors: [{ field: 'headers.idempotency-key', message: 'was used with other parameters' }],
+    throw new IdempotencyError('key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new operation.', {
+      fields: [{ field: 'idempotency-key', in: 'headers', message: 'was used with other parameters' }],
     });
   }
   return { status: first.status, body: first.body as T };

@@ -245,7 +245,7 @@ describe('creators: gifts', () => {
 
     const selfie = await fan.call('POST', '/api/client/files?kind=catalog', multipart(png, 'x.png', 'image/png').payload, multipart(png, 'x.png', 'image/png').headers);
     assert.equal(selfie.statusCode, 400, 'members cannot upload catalog images');
-    assert.equal(selfie.json().errors[0].field, 'querystring.kind');
+    assert.equal(selfie.json().errors[0].field, 'query.kind');
     const photo = await fan.call('POST', '/api/client/files?kind=photo', multipart(png, 'me.png', 'image/png').payload, multipart(png, 'me.png', 'image/png').headers);
     const wrong = await admin.request({ method: 'PATCH', url: `/api/console/creators/gifts/${gift.json().id}`, payload: { imageFileId: photo.json().id } });
     assert.equal(wrong.statusCode, 400);

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, gt, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { decodeCursor, toPage } from '../../core/http/pagination.ts';
-import { invalidField, notFound } from '../../core/http/problem.ts';
+import { decodeCursor, toPage } from '../../core/paging.ts';
+
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { fileService } from '../files/index.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
@@ -12,6 +12,7 @@ import { CreatorEvents } from './events.ts';
 import { creatorGiftSends, creatorGifts, creatorStreamers } from './schema.ts';
 import { COIN } from './service.ts';
 import { blockedEitherWay } from './social.ts';
+import { CreatorsError } from './errors.ts';
 
 export type Gift = typeof creatorGifts.$inferSelect;
 export type GiftSend = typeof creatorGiftSends.$inferSelect;
@@ -21,11 +22,11 @@ export type GiftInput = Pick<Gift, 'name' | 'price' | 'streamerShareBp' | 'agenc
 async function checkImage(ctx: ServiceContext, fileId: string | null | undefined): Promise<void> {
   if (!fileId) return;
   const [file] = await fileService(ctx.kernel).findMany([fileId], ctx.tx);
-  if (!file || file.ownerType !== PLATFORM_OWNER.type || file.kind !== 'catalog') throw invalidField('body.imageFileId', 'is not a catalog image');
+  if (!file || file.ownerType !== PLATFORM_OWNER.type || file.kind !== 'catalog') throw CreatorsError.invalid('imageFileId', 'is not a catalog image');
 }
 
 function checkShares(gift: Pick<Gift, 'streamerShareBp' | 'agencyShareBp'>): void {
-  if (gift.streamerShareBp + gift.agencyShareBp > 10000) throw invalidField('body.agencyShareBp', 'and the streamer share may not add up to more than 10000 (100 %)');
+  if (gift.streamerShareBp + gift.agencyShareBp > 10000) throw CreatorsError.invalid('agencyShareBp', 'and the streamer share may not add up to more than 10000 (100 %)');
 }
 
 export async function listGifts(db: Executor, onlyActive: boolean): Promise<Gift[]> {
@@ -49,7 +50,7 @@ export async function createGift(ctx: ServiceContext, input: GiftInput): Promise
 
 export async function updateGift(ctx: ServiceContext, id: string, patch: Partial<GiftInput>): Promise<Gift> {
   const [current] = await ctx.tx.select().from(creatorGifts).where(eq(creatorGifts.id, id)).for('update');
-  if (!current) throw notFound('No such gift.');
+  if (!current) throw CreatorsError.notFound('No such gift.');
   checkShares({ ...current, ...patch });
   await checkImage(ctx, patch.imageFileId);
   const [gift] = await ctx.tx
@@ -74,14 +75,14 @@ export function splitPrice(price: number, gift: Pick<Gift, 'streamerShareBp' | '
  * insufficient_funds) and nothing moves. Run inside the request's idempotent transaction.
  */
 export async function sendGift(ctx: ServiceContext, senderId: string, giftId: string, receiverId: string): Promise<GiftSend> {
-  if (senderId === receiverId) throw invalidField('body.receiverId', 'must be someone else');
+  if (senderId === receiverId) throw CreatorsError.invalid('receiverId', 'must be someone else');
   const [gift] = await ctx.tx.select().from(creatorGifts).where(eq(creatorGifts.id, giftId));
-  if (!gift || !gift.active) throw invalidField('body.giftId', 'is not a gift on offer');
+  if (!gift || !gift.active) throw CreatorsError.invalid('giftId', 'is not a gift on offer');
   const [streamer] = await ctx.tx.select().from(creatorStreamers).where(eq(creatorStreamers.personId, receiverId));
   const receiver = await getPerson(ctx.tx, receiverId).catch(() => undefined);
   // A blocked pair, an inactive person or a suspended streamer: not there, as far as the sender can tell.
   if (!streamer || streamer.status !== 'active' || receiver?.status !== 'active' || (await blockedEitherWay(ctx.tx, senderId, receiverId))) {
-    throw notFound('No such streamer.');
+    throw CreatorsError.notFound('No such streamer.');
   }
   const split = splitPrice(gift.price, gift, streamer.agencyId !== null);
   const id = uuidv7();
@@ -100,7 +101,7 @@ export async function sendGift(ctx: ServiceContext, senderId: string, giftId: st
     const revenue = await platformAccount(ctx, 'revenue', COIN);
     legs.push({ debitAccountId: wallet.id, creditAccountId: revenue.id, amount: split.platform, kind: 'gift', reference });
   }
-  await postTransfers(ctx, legs, { name: () => 'body.giftId' });
+  await postTransfers(ctx, legs, { name: () => 'giftId' });
   // After the posting, which locked the sender's wallet: the sender's sends are serialized, so two quick
   // gifts cannot both open a burst.
   const burstEventId = await openBurst(ctx, senderId, receiverId);
@@ -155,7 +156,7 @@ async function openBurst(ctx: ServiceContext, senderId: string, receiverId: stri
 
 /** Gifts a person sent or received, newest first, with the other side's name. */
 export async function giftHistory(db: Executor, query: { senderId?: string; receiverId?: string; cursor?: string; limit: number }) {
-  if (!query.senderId && !query.receiverId) throw invalidField('query.receiverId', 'or query.senderId is required');
+  if (!query.senderId && !query.receiverId) throw CreatorsError.invalid('receiverId', 'or senderId is required', 'query');
   const conditions: SQL[] = [];
   if (query.senderId) conditions.push(eq(creatorGiftSends.senderId, query.senderId));
   if (query.receiverId) conditions.push(eq(creatorGiftSends.receiverId, query.receiverId));

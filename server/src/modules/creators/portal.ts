@@ -6,8 +6,9 @@ import type { Actor } from '../../core/actor.ts';
 import { memberOf } from '../../core/http/guard.ts';
 import { IdempotencyHeaders, idempotent } from '../../core/idempotency/idempotency.ts';
 import { problems } from '../../core/http/openapi.ts';
-import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
-import { forbidden } from '../../core/http/problem.ts';
+import { Page, PageQuery } from '../../core/http/pagination.ts';
+import { decodeCursor, toPage } from '../../core/paging.ts';
+
 import { Nullable } from '../../core/http/schemas.ts';
 import type { Executor } from '../../core/db/client.ts';
 import type { Kernel } from '../../core/kernel.ts';
@@ -16,6 +17,7 @@ import { cancelPayout, listApplications, requestPayout, type PayoutApplication }
 import { subjectNames } from '../people/service.ts';
 import { creatorStreamers } from './schema.ts';
 import { COIN } from './service.ts';
+import { CreatorsError } from './errors.ts';
 
 export const STREAMER_RULES_SETTING = 'creators.streamer_rules';
 
@@ -54,7 +56,7 @@ const myPayout = (a: PayoutApplication) => ({
 /** The member's streamer row, or a 403: the portal is for streamers. */
 async function streamerOf(db: Executor, personId: string) {
   const [streamer] = await db.select().from(creatorStreamers).where(eq(creatorStreamers.personId, personId));
-  if (!streamer) throw forbidden('The streamer portal is for streamers.');
+  if (!streamer) throw CreatorsError.forbidden('The streamer portal is for streamers.');
   return streamer;
 }
 
@@ -128,7 +130,7 @@ export function portalRoutes(kernel: Kernel) {
       },
       async (request, reply) => {
         const streamer = await streamerOf(kernel.db, me(request));
-        if (streamer.status !== 'active') throw forbidden('A suspended streamer cannot ask for a payout; contact support.');
+        if (streamer.status !== 'active') throw CreatorsError.forbidden('A suspended streamer cannot ask for a payout; contact support.');
         return idempotent(kernel, request, reply, actor(request), async (ctx) => ({
           status: 201,
           body: myPayout(await requestPayout(ctx, { owner: { type: 'person', id: streamer.personId }, currency: COIN, amount: request.body.amount, note: request.body.note, origin: 'member' })),

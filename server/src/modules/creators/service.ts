@@ -2,13 +2,13 @@ import { and, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { uuidIn } from '../../core/db/sql.ts';
-import { conflict, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { accountsByOwner, available } from '../ledger/service.ts';
 import { memberPresence } from '../members/index.ts';
 import { getOrganization, getPerson, listOrganizations, listPeople, subjectNames } from '../people/service.ts';
 import { CreatorEvents } from './events.ts';
 import { creatorStreamerAgencies, creatorStreamers, creatorUsers } from './schema.ts';
+import { CreatorsError } from './errors.ts';
 
 export type Streamer = typeof creatorStreamers.$inferSelect;
 /** Earnings are counted in coins. */
@@ -16,13 +16,13 @@ export const COIN = 'COIN';
 
 async function activeAgency(db: Executor, id: string, field: string): Promise<void> {
   const organization = await getOrganization(db, id).catch(() => undefined);
-  if (!organization || organization.kind !== 'agency') throw invalidField(field, 'is not an agency');
-  if (organization.status !== 'active') throw conflict(`The agency is ${organization.status}.`, field);
+  if (!organization || organization.kind !== 'agency') throw CreatorsError.invalid(field, 'is not an agency');
+  if (organization.status !== 'active') throw CreatorsError.conflict(`The agency is ${organization.status}.`, field);
 }
 
 async function lockedStreamer(ctx: ServiceContext, personId: string): Promise<Streamer> {
   const [streamer] = await ctx.tx.select().from(creatorStreamers).where(eq(creatorStreamers.personId, personId)).for('update');
-  if (!streamer) throw notFound('No such streamer.');
+  if (!streamer) throw CreatorsError.notFound('No such streamer.');
   return streamer;
 }
 
@@ -39,14 +39,14 @@ async function moveStreamer(ctx: ServiceContext, personId: string, from: string 
 
 export async function registerStreamer(ctx: ServiceContext, personId: string, agencyId: string | null): Promise<Streamer> {
   const person = await getPerson(ctx.tx, personId);
-  if (person.status !== 'active') throw conflict(`This person is ${person.status}.`, 'body.personId');
-  if (agencyId) await activeAgency(ctx.tx, agencyId, 'body.agencyId');
+  if (person.status !== 'active') throw CreatorsError.conflict(`This person is ${person.status}.`, 'personId');
+  if (agencyId) await activeAgency(ctx.tx, agencyId, 'agencyId');
   const [streamer] = await ctx.tx
     .insert(creatorStreamers)
     .values({ personId, agencyId, createdAt: ctx.now, updatedAt: ctx.now })
     .onConflictDoNothing()
     .returning();
-  if (!streamer) throw conflict('This person is already a streamer.', 'body.personId');
+  if (!streamer) throw CreatorsError.conflict('This person is already a streamer.', 'personId');
   await moveStreamer(ctx, personId, null, agencyId);
   await ctx.emit({ type: CreatorEvents.streamerRegistered, subject: { type: 'person', id: personId }, payload: { agencyId } });
   return streamer;
@@ -56,7 +56,7 @@ export async function registerStreamer(ctx: ServiceContext, personId: string, ag
 export async function setStreamerAgency(ctx: ServiceContext, personId: string, agencyId: string | null): Promise<Streamer> {
   const streamer = await lockedStreamer(ctx, personId);
   if (streamer.agencyId === agencyId) return streamer;
-  if (agencyId) await activeAgency(ctx.tx, agencyId, 'body.agencyId');
+  if (agencyId) await activeAgency(ctx.tx, agencyId, 'agencyId');
   await moveStreamer(ctx, personId, streamer.agencyId, agencyId);
   const [updated] = await ctx.tx.update(creatorStreamers).set({ agencyId, updatedAt: ctx.now }).where(eq(creatorStreamers.personId, personId)).returning();
   await ctx.emit({ type: CreatorEvents.streamerAgencyChanged, subject: { type: 'person', id: personId }, payload: { from: streamer.agencyId, to: agencyId } });
@@ -65,7 +65,7 @@ export async function setStreamerAgency(ctx: ServiceContext, personId: string, a
 
 export async function suspendStreamer(ctx: ServiceContext, personId: string, reason: string): Promise<Streamer> {
   const streamer = await lockedStreamer(ctx, personId);
-  if (streamer.status === 'suspended') throw new HttpProblem(409, 'Conflict', 'The streamer is already suspended.', { code: 'already_suspended' });
+  if (streamer.status === 'suspended') throw new CreatorsError('already_suspended', 'The streamer is already suspended.');
   const [updated] = await ctx.tx
     .update(creatorStreamers)
     .set({ status: 'suspended', suspendedReason: reason, updatedAt: ctx.now })
@@ -77,7 +77,7 @@ export async function suspendStreamer(ctx: ServiceContext, personId: string, rea
 
 export async function reinstateStreamer(ctx: ServiceContext, personId: string): Promise<Streamer> {
   const streamer = await lockedStreamer(ctx, personId);
-  if (streamer.status === 'active') throw new HttpProblem(409, 'Conflict', 'The streamer is not suspended.', { code: 'not_suspended' });
+  if (streamer.status === 'active') throw new CreatorsError('not_suspended', 'The streamer is not suspended.');
   const [updated] = await ctx.tx
     .update(creatorStreamers)
     .set({ status: 'active', suspendedReason: null, updatedAt: ctx.now })

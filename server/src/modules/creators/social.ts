@@ -1,24 +1,25 @@
 import { and, count, desc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { decodeCursor, toPage } from '../../core/http/pagination.ts';
-import { invalidField, notFound } from '../../core/http/problem.ts';
+import { decodeCursor, toPage } from '../../core/paging.ts';
+
 import type { ServiceContext } from '../../core/kernel.ts';
 import { openReview } from '../moderation/service.ts';
 import { blockPerson, getPerson, subjectNames, unblockPerson } from '../people/service.ts';
 import { CreatorEvents } from './events.ts';
 import { creatorBlocks, creatorFavorites, creatorPenaltyFirings, creatorPenaltyRules, creatorStreamers, creatorUsers, type BLOCK_REASONS } from './schema.ts';
 import { reinstateStreamer, suspendStreamer } from './service.ts';
+import { CreatorsError } from './errors.ts';
 
 export type BlockReason = (typeof BLOCK_REASONS)[number];
 export type PenaltyRule = typeof creatorPenaltyRules.$inferSelect;
 
 /** Another active person, or a 404 (also when either has blocked the other: they do not see each other). */
 async function reachable(db: Executor, me: string, other: string): Promise<void> {
-  if (me === other) throw invalidField('params.id', 'must be someone else');
+  if (me === other) throw CreatorsError.invalid('id', 'must be someone else', 'params');
   const person = await getPerson(db, other);
-  if (person.status !== 'active') throw notFound('No such person.');
-  if (await blockedEitherWay(db, me, other)) throw notFound('No such person.');
+  if (person.status !== 'active') throw CreatorsError.notFound('No such person.');
+  if (await blockedEitherWay(db, me, other)) throw CreatorsError.notFound('No such person.');
 }
 
 /** Whether either of two people has blocked the other: then neither appears to the other anywhere. */
@@ -50,7 +51,7 @@ export async function removeFavorite(ctx: ServiceContext, personId: string, targ
     .delete(creatorFavorites)
     .where(and(eq(creatorFavorites.personId, personId), eq(creatorFavorites.targetId, targetId)))
     .returning();
-  if (removed.length === 0) throw notFound('Not among the favorites.');
+  if (removed.length === 0) throw CreatorsError.notFound('Not among the favorites.');
   await ctx.emit({ type: CreatorEvents.favoriteRemoved, subject: { type: 'person', id: targetId }, payload: { personId } });
 }
 
@@ -84,7 +85,7 @@ export async function favoriteCounts(db: Executor, personId: string): Promise<{ 
  * are dropped), and the penalty rules are applied to the blocked person, each firing at most once.
  */
 export async function blockMember(ctx: ServiceContext, blockerId: string, blockedId: string, reason: BlockReason, note: string | null): Promise<void> {
-  if (blockerId === blockedId) throw invalidField('params.id', 'must be someone else');
+  if (blockerId === blockedId) throw CreatorsError.invalid('id', 'must be someone else', 'params');
   await getPerson(ctx.tx, blockedId);
   // Blocks of one person are counted one at a time, so a rule crossing its threshold fires once.
   await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`creators-blocks:${blockedId}`}))`);
@@ -105,7 +106,7 @@ export async function unblockMember(ctx: ServiceContext, blockerId: string, bloc
     .delete(creatorBlocks)
     .where(and(eq(creatorBlocks.blockerId, blockerId), eq(creatorBlocks.blockedId, blockedId)))
     .returning();
-  if (removed.length === 0) throw notFound('Not on the blocklist.');
+  if (removed.length === 0) throw CreatorsError.notFound('Not on the blocklist.');
   await ctx.emit({ type: CreatorEvents.memberUnblocked, subject: { type: 'person', id: blockedId }, payload: { blockerId } });
 }
 
@@ -141,8 +142,8 @@ export async function listPenaltyRules(db: Executor): Promise<PenaltyRule[]> {
 export type PenaltyRuleInput = Pick<PenaltyRule, 'reason' | 'targetRole' | 'blockerRole' | 'threshold' | 'windowDays' | 'action'> & { blockReason?: string | null; active?: boolean };
 
 function checkRule(input: PenaltyRuleInput): void {
-  if (input.action === 'suspend_streamer' && input.targetRole !== 'streamer') throw invalidField('body.action', 'suspend_streamer applies to streamers only');
-  if (input.action === 'block_person' && !input.blockReason) throw invalidField('body.blockReason', 'is required to block a person (one of the block reasons)');
+  if (input.action === 'suspend_streamer' && input.targetRole !== 'streamer') throw CreatorsError.invalid('action', 'suspend_streamer applies to streamers only');
+  if (input.action === 'block_person' && !input.blockReason) throw CreatorsError.invalid('blockReason', 'is required to block a person (one of the block reasons)');
 }
 
 export async function createPenaltyRule(ctx: ServiceContext, input: PenaltyRuleInput): Promise<PenaltyRule> {
@@ -157,7 +158,7 @@ export async function createPenaltyRule(ctx: ServiceContext, input: PenaltyRuleI
 
 export async function updatePenaltyRule(ctx: ServiceContext, id: string, patch: Partial<PenaltyRuleInput>): Promise<PenaltyRule> {
   const [current] = await ctx.tx.select().from(creatorPenaltyRules).where(eq(creatorPenaltyRules.id, id)).for('update');
-  if (!current) throw notFound('No such penalty rule.');
+  if (!current) throw CreatorsError.notFound('No such penalty rule.');
   const next = { ...current, ...patch };
   checkRule(next);
   // An empty or unchanged edit is a no-op that answers with the rule as it is.

@@ -6,7 +6,7 @@ import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { Body, Nullable } from '../../core/http/schemas.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
-import { conflict, forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import { HttpProblem } from '../../core/http/problem.ts';
 import { decide, pendingItemFor } from '../moderation/service.ts';
 import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
@@ -18,6 +18,7 @@ import { S3Storage } from './s3-storage.ts';
 import { files } from './schema.ts';
 import { eq } from 'drizzle-orm';
 import { rm } from 'node:fs/promises';
+import { FilesError } from './errors.ts';
 
 export const fileService = perKernel(
   (kernel) => new FileService(kernel, kernel.config.s3 ? new S3Storage(kernel.config.s3) : DiskStorage.forDataDir(kernel.config.dataDir)),
@@ -63,7 +64,7 @@ function servedInline(kind: string, variant: string, mime: string): boolean {
 async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ bytes: Buffer; name: string | undefined }> {
   if (!request.isMultipart()) throw new HttpProblem(415, 'Unsupported Media Type', 'Upload as multipart/form-data with a part named file.');
   const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1 } });
-  if (!part || part.fieldname !== 'file') throw invalidField('body.file', 'is required: one part named file');
+  if (!part || part.fieldname !== 'file') throw FilesError.invalid('file', 'is required: one part named file');
   const bytes = await part.toBuffer();
   return { bytes, name: part.filename };
 }
@@ -156,7 +157,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       const file = await service.get(request.params.id);
       const { staffId } = principalOf(request);
       const item = await pendingItemFor(kernel.db, file.kind, 'file', file.id);
-      if (!item) throw conflict(`This file is not waiting for review (it is ${file.review}).`);
+      if (!item) throw FilesError.conflict(`This file is not waiting for review (it is ${file.review}).`);
       await kernel.write({ type: 'staff', id: staffId }, (ctx) => decide(ctx, staffId, item.id, request.body.decision, request.body.reason ?? null));
       return service.view(await service.get(file.id));
     },
@@ -200,7 +201,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request) => {
       const person = await getPerson(kernel.db, request.params.id);
-      if (person.status !== 'active' && person.id !== memberOf(request).personId) throw notFound('No such person.');
+      if (person.status !== 'active' && person.id !== memberOf(request).personId) throw FilesError.notFound('No such person.');
       return service.list({ type: 'person', id: person.id }, { ...request.query, onlyVisibleToOthers: person.id !== memberOf(request).personId });
     },
   );
@@ -214,7 +215,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     async (request, reply) => {
       const file = await service.get(request.params.id);
       const { personId } = memberOf(request);
-      if (file.ownerType !== 'person' || file.ownerId !== personId) throw notFound('No such file.');
+      if (file.ownerType !== 'person' || file.ownerId !== personId) throw FilesError.notFound('No such file.');
       await service.delete({ type: 'member', id: personId }, file);
       return reply.code(204).send(null);
     },
@@ -234,12 +235,12 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request, reply) => {
       const { id, variant } = request.params;
-      if (!service.verify(id, variant, request.query.expires, request.query.sig)) throw forbidden('This link is invalid or has expired.');
+      if (!service.verify(id, variant, request.query.expires, request.query.sig)) throw FilesError.forbidden('This link is invalid or has expired.');
       const file = await service.get(id);
       const stored = file.variants[variant];
-      if (!stored) throw notFound('No such variant.');
+      if (!stored) throw FilesError.notFound('No such variant.');
       const stream = await service.storage.get(stored.key);
-      if (!stream) throw notFound('The file is gone.');
+      if (!stream) throw FilesError.notFound('The file is gone.');
       const ext = stored.key.split('.').pop();
       reply
         .header('content-type', stored.mime)

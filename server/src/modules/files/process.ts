@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
-import { HttpProblem, invalidField } from '../../core/http/problem.ts';
 import { posterFrame } from './poster.ts';
 import { IMAGE_VARIANTS, MAX_IMAGE_PIXELS, type FileKind } from './kinds.ts';
+import { FilesError } from './errors.ts';
 
 export interface ProcessedFile {
   mime: string;
@@ -16,7 +16,7 @@ export interface ProcessedFile {
   variants: Record<string, { bytes: Buffer; mime: string; ext: string; width?: number; height?: number }>;
 }
 
-const tooLarge = (detail: string) => new HttpProblem(413, 'Payload Too Large', detail);
+const tooLarge = (detail: string) => new FilesError('too_large', detail);
 
 /**
  * Checks an upload by its bytes (never its name or declared type), then, for images, decodes and
@@ -24,11 +24,11 @@ const tooLarge = (detail: string) => new HttpProblem(413, 'Payload Too Large', d
  * bounded original. Anything that is not plainly one of the kind's types is refused.
  */
 export async function processUpload(bytes: Buffer, kind: FileKind): Promise<ProcessedFile> {
-  if (bytes.length === 0) throw invalidField('body.file', 'is empty');
+  if (bytes.length === 0) throw FilesError.invalid('file', 'is empty');
   if (bytes.length > kind.maxBytes) throw tooLarge(`A ${kind.name} may be at most ${Math.round(kind.maxBytes / 1024 / 1024)} MB.`);
   const sniffed = await fileTypeFromBuffer(bytes);
   if (!sniffed || !kind.types.includes(sniffed.mime)) {
-    throw new HttpProblem(415, 'Unsupported Media Type', `A ${kind.name} must be one of: ${kind.types.join(', ')}; this file ${sniffed ? `is ${sniffed.mime}` : 'is of no recognised type'}.`);
+    throw new FilesError('unsupported_type', `A ${kind.name} must be one of: ${kind.types.join(', ')}; this file ${sniffed ? `is ${sniffed.mime}` : 'is of no recognised type'}.`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sniffed.mime.startsWith('video/')) return withPoster({ mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } });
@@ -49,7 +49,7 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
       variants[name] = { bytes: data, mime: png ? 'image/png' : 'image/jpeg', ext: png ? 'png' : 'jpg', width: info.width, height: info.height };
     }
   } catch {
-    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+    throw FilesError.invalid('file', 'is not a readable image (truncated or corrupt)');
   }
   const original = variants.original!;
   return { mime: original.mime, ext: original.ext, sha256, size: bytes.length, width: original.width, height: original.height, variants };
@@ -64,9 +64,9 @@ async function imageHeader(bytes: Buffer): Promise<Metadata & { width: number; h
   try {
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+    throw FilesError.invalid('file', 'is not a readable image (truncated or corrupt)');
   }
-  if (!metadata.width || !metadata.height) throw invalidField('body.file', 'is not a readable image');
+  if (!metadata.width || !metadata.height) throw FilesError.invalid('file', 'is not a readable image');
   if (metadata.width * metadata.height > MAX_IMAGE_PIXELS) {
     throw tooLarge(`The image is ${metadata.width}×${metadata.height} pixels; at most ${MAX_IMAGE_PIXELS.toLocaleString('en')} pixels are accepted.`);
   }
@@ -89,7 +89,7 @@ async function withPreview(
       variants[name] = { bytes: data, mime: 'image/jpeg', ext: 'jpg', width: info.width, height: info.height };
     }
   } catch {
-    throw invalidField('body.file', 'is not a readable image (truncated or corrupt)');
+    throw FilesError.invalid('file', 'is not a readable image (truncated or corrupt)');
   }
   return { mime: file.mime, ext: file.ext, sha256: file.sha256, size: bytes.length, width: file.metadata.width, height: file.metadata.height, variants };
 }

@@ -2,20 +2,17 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AwsClient } from 'aws4fetch';
-import { HttpProblem } from '../../core/http/problem.ts';
 import type { S3Options } from '../../core/config.ts';
+import { FilesError } from './errors.ts';
 import { assertStorageKey, type FileStorage } from './storage.ts';
 
 const TIMEOUT_MS = 30_000;
 
 /** Storage failures are ours, not the caller's: a 503 that says so, with the cause kept for the log. */
-export class StorageUnavailable extends HttpProblem {
-  constructor(operation: string, cause: unknown) {
-    super(503, 'Service Unavailable', 'File storage did not answer; try again shortly.');
-    this.message = `S3 ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-    this.cause = cause;
-  }
-}
+export const storageUnavailable = (operation: string, cause: unknown) =>
+  new FilesError('storage_unavailable', 'File storage did not answer; try again shortly.', {
+    cause: new Error(`S3 ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }),
+  });
 
 /**
  * Any S3-compatible bucket, spoken to over plain HTTPS with SigV4 signatures (aws4fetch). Uploads carry
@@ -55,7 +52,7 @@ export class S3Storage implements FileStorage {
     try {
       return await this.client.fetch(url, { ...init, signal: abort.signal });
     } catch (error) {
-      throw new StorageUnavailable(`${operation} ${key}`, error);
+      throw storageUnavailable(`${operation} ${key}`, error);
     } finally {
       clearTimeout(timer);
     }
@@ -64,7 +61,7 @@ export class S3Storage implements FileStorage {
   private async refuse(operation: string, key: string, response: Response): Promise<never> {
     const body = await response.text().catch(() => '');
     const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? '';
-    throw new StorageUnavailable(`${operation} ${key}`, new Error(`${response.status} ${code}`.trim()));
+    throw storageUnavailable(`${operation} ${key}`, new Error(`${response.status} ${code}`.trim()));
   }
 
   async put(key: string, bytes: Buffer): Promise<void> {

@@ -5,8 +5,8 @@ import type { Executor } from '../../core/db/client.ts';
 import { uuidv7 } from 'uuidv7';
 import { systemActor } from '../../core/actor.ts';
 import type { Actor } from '../../core/actor.ts';
-import { decodeCursor, toPage } from '../../core/http/pagination.ts';
-import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
+import { decodeCursor, toPage } from '../../core/paging.ts';
+
 import type { Kernel } from '../../core/kernel.ts';
 import { FILE_KINDS, type FileKind } from './kinds.ts';
 import { processUpload } from './process.ts';
@@ -14,6 +14,7 @@ import { openReview } from '../moderation/service.ts';
 import { fileSecrets, files, type StoredVariant } from './schema.ts';
 import { signFileUrl, verifyFileSignature } from './signing.ts';
 import type { FileStorage } from './storage.ts';
+import { FilesError } from './errors.ts';
 
 export type StoredFile = typeof files.$inferSelect;
 export interface Owner {
@@ -56,7 +57,7 @@ export class FileService {
 
   kind(name: string): FileKind {
     const kind = FILE_KINDS[name];
-    if (!kind) throw invalidField('querystring.kind', `must be one of: ${Object.keys(FILE_KINDS).join(', ')}`);
+    if (!kind) throw FilesError.invalid('kind', `must be one of: ${Object.keys(FILE_KINDS).join(', ')}`, 'query');
     return kind;
   }
 
@@ -66,7 +67,7 @@ export class FileService {
    */
   async upload(actor: Actor, owner: Owner, kindName: string, bytes: Buffer, name: string | undefined): Promise<StoredFile> {
     const kind = this.kind(kindName);
-    if (!kind.owners.includes(owner.type)) throw invalidField('querystring.kind', `is not a kind of ${owner.type} file`);
+    if (!kind.owners.includes(owner.type)) throw FilesError.invalid('kind', `is not a kind of ${owner.type} file`, 'query');
     await this.assertRoom(owner, kind);
     const processed = await processUpload(bytes, kind);
     const id = uuidv7();
@@ -135,12 +136,12 @@ export class FileService {
       .select({ n: count() })
       .from(files)
       .where(and(eq(files.ownerType, owner.type), eq(files.ownerId, owner.id), eq(files.kind, kind.name)));
-    if (Number(row?.n ?? 0) >= kind.maxPerOwner) throw conflict(`At most ${kind.maxPerOwner} files of kind ${kind.name} per owner; delete one first.`);
+    if (Number(row?.n ?? 0) >= kind.maxPerOwner) throw FilesError.conflict(`At most ${kind.maxPerOwner} files of kind ${kind.name} per owner; delete one first.`);
   }
 
   async get(id: string): Promise<StoredFile> {
     const [row] = /^[0-9a-f-]{36}$/i.test(id) ? await this.kernel.db.select().from(files).where(eq(files.id, id)) : [];
-    if (!row) throw notFound('No such file.');
+    if (!row) throw FilesError.notFound('No such file.');
     return row;
   }
 
@@ -171,7 +172,7 @@ export class FileService {
   async delete(actor: Actor, file: StoredFile): Promise<void> {
     await this.kernel.write(actor, async (ctx) => {
       const removed = await ctx.tx.delete(files).where(eq(files.id, file.id)).returning();
-      if (removed.length === 0) throw notFound('No such file.');
+      if (removed.length === 0) throw FilesError.notFound('No such file.');
       await ctx.emit({ type: FileEvents.deleted, subject: { type: file.ownerType, id: file.ownerId }, payload: { fileId: file.id, kind: file.kind } });
       ctx.afterCommit(() => {
         for (const variant of Object.values(file.variants)) void this.storage.delete(variant.key).catch(() => undefined);

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -135,12 +136,14 @@ describe('S3 storage driver', () => {
 
   it('fails loudly, as a 503 and not as missing data, when the service refuses its signature', async () => {
     const storage = new S3Storage(s3Options(s3, { secretAccessKey: 'not-the-secret' }));
-    await assert.rejects(storage.put('ab/y/original.jpg', Buffer.from('x')), (error: Error & { status?: number }) => {
-      assert.equal(error.status, 503);
-      assert.match(error.message, /SignatureDoesNotMatch/);
+    const unavailable = (error: unknown) => {
+      assert.ok(error instanceof DomainError);
+      assert.equal(error.kind, 'unavailable');
+      assert.match(String((error.cause as Error).message), /SignatureDoesNotMatch/);
       return true;
-    });
-    await assert.rejects(storage.get('ab/y/original.jpg'), /SignatureDoesNotMatch/);
+    };
+    await assert.rejects(storage.put('ab/y/original.jpg', Buffer.from('x')), unavailable);
+    await assert.rejects(storage.get('ab/y/original.jpg'), unavailable);
     assert.equal(s3.objects.has('ab/y/original.jpg'), false);
   });
 

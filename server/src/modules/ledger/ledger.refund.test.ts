@@ -26,7 +26,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
   const spend = (from: Account, to: Account, amount: number) =>
     write((ctx) => postTransfers(ctx, [{ debitAccountId: from.id, creditAccountId: to.id, amount, kind: 'gift' }])).then(
       () => 'posted',
-      (error: { status?: number; extra?: { code?: string } }) => `${error.status} ${error.extra?.code}`,
+      (error: { kind?: string; code?: string }) => `${error.kind} ${error.code}`,
     );
 
   it('takes back coins that were spent: the wallet goes below zero by what the refund lacked, flagged, with an event', async () => {
@@ -57,9 +57,9 @@ describe('ledger: refunds may overdraw, and only they', () => {
     await write((ctx) => postRefund(ctx, { debitAccountId: wallet.id, creditAccountId: liability.id, amount: 100 }));
     assert.equal((await view(wallet.id)).overdraft, 100);
 
-    assert.equal(await spend(wallet, revenue, 1), '409 insufficient_funds');
-    const hold = await write((ctx) => placeHold(ctx, { debitAccountId: wallet.id, creditAccountId: revenue.id, amount: 1, kind: 'call_charge' })).catch((error: { status: number }) => error.status);
-    assert.equal(hold, 409);
+    assert.equal(await spend(wallet, revenue, 1), 'conflict insufficient_funds');
+    const hold = await write((ctx) => placeHold(ctx, { debitAccountId: wallet.id, creditAccountId: revenue.id, amount: 1, kind: 'call_charge' })).catch((error: { code: string }) => error.code);
+    assert.equal(hold, 'insufficient_funds');
     const adjusted = await admin.request({
       method: 'POST',
       url: '/api/console/ledger/adjustments',
@@ -71,7 +71,7 @@ describe('ledger: refunds may overdraw, and only they', () => {
     await write((ctx) => postTransfers(ctx, [{ debitAccountId: liability.id, creditAccountId: wallet.id, amount: 60, kind: 'purchase' }]));
     const repaying = await view(wallet.id);
     assert.deepEqual([repaying.available, repaying.overdraft], [-40, 40], 'the overdraft shrinks with the balance');
-    assert.equal(await spend(wallet, revenue, 1), '409 insufficient_funds', 'still nothing to spend');
+    assert.equal(await spend(wallet, revenue, 1), 'conflict insufficient_funds', 'still nothing to spend');
     await write((ctx) => postTransfers(ctx, [{ debitAccountId: liability.id, creditAccountId: wallet.id, amount: 50, kind: 'purchase' }]));
     const repaid = await view(wallet.id);
     assert.deepEqual([repaid.available, repaid.overdraft], [10, 0]);

@@ -7,8 +7,8 @@ import { IdempotencyHeaders, idempotent, keyedRequest, sendOutcome } from '../..
 import { transferQueue } from './transfer-queue.ts';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
-import { decodeCursor, Page, PageQuery, parseDate, toPage } from '../../core/http/pagination.ts';
-import { HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
+import { Page, PageQuery } from '../../core/http/pagination.ts';
+import { decodeCursor, parseDate, toPage } from '../../core/paging.ts';
 import type { Executor } from '../../core/db/client.ts';
 import { Nullable } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
@@ -16,6 +16,7 @@ import { subjectNames } from '../people/service.ts';
 import { ledgerAccounts } from './schema.ts';
 import * as ledger from './service.ts';
 import { CSV_HEADER, csvRow, statement, type StatementLine } from './statement.ts';
+import { LedgerError } from './errors.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Id });
@@ -163,8 +164,8 @@ async function statementPage(kernel: Kernel, account: ledger.Account, query: Sta
   const [beforeSeq] = decodeCursor<[number]>(query.cursor, ['id']) ?? [];
   const lines = await statement(kernel.db, account, {
     kind: query.kind,
-    from: query.from ? parseDate('query.from', query.from) : undefined,
-    to: query.to ? parseDate('query.to', query.to) : undefined,
+    from: query.from ? parseDate('from', query.from, 'query') : undefined,
+    to: query.to ? parseDate('to', query.to, 'query') : undefined,
     beforeSeq,
     limit: query.limit + 1,
   });
@@ -183,7 +184,7 @@ async function counterpartyNames(kernel: Kernel, lines: StatementLine[]): Promis
 /** A hold another module resolves through its own process (a payout application's) is not posted or voided here. */
 async function notManagedElsewhere(db: Executor, holdId: string): Promise<void> {
   const hold = await ledger.getHold(db, holdId);
-  if (hold.managedBy) throw new HttpProblem(409, 'Conflict', `This hold is resolved through the ${hold.managedBy} module (e.g. its payout application).`, { code: 'hold_managed', managedBy: hold.managedBy });
+  if (hold.managedBy) throw new LedgerError('hold_managed', `This hold is resolved through the ${hold.managedBy} module (e.g. its payout application).`, { extra: { managedBy: hold.managedBy } });
 }
 
 export function ledgerRoutes(kernel: Kernel) {
@@ -232,9 +233,9 @@ export function ledgerRoutes(kernel: Kernel) {
         const body = request.body;
         const account = await kernel.write(staff(request), async (ctx) => {
           if (body.ownerType === 'person' || body.ownerType === 'organization') {
-            if (!body.ownerId) throw invalidField('body.ownerId', 'is required');
+            if (!body.ownerId) throw LedgerError.invalid('ownerId', 'is required');
             const names = await subjectNames(ctx.tx, [{ type: body.ownerType, id: body.ownerId }]);
-            if (!names.has(body.ownerId)) throw notFound(`No such ${body.ownerType}.`);
+            if (!names.has(body.ownerId)) throw LedgerError.notFound(`No such ${body.ownerType}.`);
           }
           return ledger.ensureAccount(ctx, { ownerType: body.ownerType, ownerId: body.ownerId ?? null, kind: body.kind as ledger.AccountKind, currency: body.currency });
         });
@@ -280,8 +281,8 @@ export function ledgerRoutes(kernel: Kernel) {
         const account = await ledger.getAccount(kernel.db, request.params.id);
         const filter = {
           kind: request.query.kind,
-          from: request.query.from ? parseDate('query.from', request.query.from) : undefined,
-          to: request.query.to ? parseDate('query.to', request.query.to) : undefined,
+          from: request.query.from ? parseDate('from', request.query.from, 'query') : undefined,
+          to: request.query.to ? parseDate('to', request.query.to, 'query') : undefined,
         };
         const rows = [CSV_HEADER.join(',')];
         let beforeSeq: number | undefined;
@@ -345,10 +346,10 @@ export function ledgerRoutes(kernel: Kernel) {
       },
       async (request, reply) => {
         const body = request.body;
-        if (body.amount === 0) throw invalidField('body.amount', 'must not be zero');
+        if (body.amount === 0) throw LedgerError.invalid('amount', 'must not be zero');
         return idempotent(kernel, request, reply, staff(request), async (ctx) => {
           const names = await subjectNames(ctx.tx, [{ type: body.ownerType, id: body.ownerId }]);
-          if (!names.has(body.ownerId)) throw notFound(`No such ${body.ownerType}.`);
+          if (!names.has(body.ownerId)) throw LedgerError.notFound(`No such ${body.ownerType}.`);
           const account = await ledger.ensureAccount(ctx, { ownerType: body.ownerType, ownerId: body.ownerId, kind: body.kind, currency: body.currency });
           const platform = await ledger.platformAccount(ctx, 'liability', body.currency);
           const [debit, credit] = body.amount > 0 ? [platform, account] : [account, platform];
@@ -358,7 +359,7 @@ export function ledgerRoutes(kernel: Kernel) {
             amount: Math.abs(body.amount),
             kind: 'adjustment',
             memo: body.reason,
-          }, (_i, field) => (field === 'amount' ? 'body.amount' : `body.${field}`));
+          });
           const updated = await ledger.getAccount(ctx.tx, account.id);
           return { status: 201, body: { account: accountView(updated, names.get(body.ownerId) ?? null), transfer: transferView(transfer) } };
         });
@@ -399,7 +400,7 @@ export function ledgerRoutes(kernel: Kernel) {
       },
       async (request, reply) =>
         idempotent(kernel, request, reply, staff(request), async (ctx) => {
-          const transfers = await ledger.postTransfers(ctx, request.body.transfers, { name: (i, field) => `body.transfers.${i}.${field}` });
+          const transfers = await ledger.postTransfers(ctx, request.body.transfers, { name: (i, field) => `transfers.${i}.${field}` });
           return { status: 201, body: { batchId: transfers[0]!.batchId, transfers: transfers.map(transferView) } };
         }),
     );
@@ -419,7 +420,7 @@ export function ledgerRoutes(kernel: Kernel) {
       async (request, reply) =>
         idempotent(kernel, request, reply, staff(request), async (ctx) => {
           const body = request.body;
-          const hold = await ledger.placeHold(ctx, { ...body, expiresAt: body.expiresAt ? parseDate('body.expiresAt', body.expiresAt) : null }, (_i, field) => `body.${field}`);
+          const hold = await ledger.placeHold(ctx, { ...body, expiresAt: body.expiresAt ? parseDate('expiresAt', body.expiresAt) : null });
           return { status: 201, body: holdView(hold) };
         }),
     );
@@ -440,7 +441,7 @@ export function ledgerRoutes(kernel: Kernel) {
       async (request, reply) =>
         idempotent(kernel, request, reply, staff(request), async (ctx) => {
           await notManagedElsewhere(ctx.tx, request.params.id);
-          const { hold, transfer } = await ledger.postHold(ctx, request.params.id, request.body.amount, 'body.amount');
+          const { hold, transfer } = await ledger.postHold(ctx, request.params.id, request.body.amount, 'amount');
           return { status: 200, body: { hold: holdView(hold), transfer: transferView(transfer) } };
         }),
     );
@@ -507,7 +508,7 @@ export function ledgerRoutes(kernel: Kernel) {
       async (request) => {
         const account = await ledger.getAccount(kernel.db, request.params.id);
         // Someone else's account answers exactly like one that does not exist.
-        if (account.ownerType !== 'person' || account.ownerId !== memberOf(request).personId) throw notFound('No such account.');
+        if (account.ownerType !== 'person' || account.ownerId !== memberOf(request).personId) throw LedgerError.notFound('No such account.');
         return statementPage(kernel, account, request.query);
       },
     );

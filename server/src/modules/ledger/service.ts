@@ -2,12 +2,12 @@ import { and, asc, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-
 import { uuidIn } from '../../core/db/sql.ts';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Actor } from '../../core/actor.ts';
 import type { NewEvent } from '../../core/events/types.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { LedgerEvents } from './events.ts';
 import { ledgerAccounts, ledgerHolds, ledgerTransfers } from './schema.ts';
+import { LedgerError } from './errors.ts';
 
 export type Account = typeof ledgerAccounts.$inferSelect;
 export type Transfer = typeof ledgerTransfers.$inferSelect;
@@ -44,22 +44,19 @@ const defaultNamer: FieldNamer = (index, field) => `transfers.${index}.${field}`
 
 export const available = (account: Pick<Account, 'posted' | 'held'>) => account.posted - account.held;
 
-export function insufficientFunds(account: Account, required: number): HttpProblem {
-  return new HttpProblem(409, 'Conflict', `Insufficient funds: account ${account.id} has ${available(account)} ${account.currency} available, ${required} needed.`, {
-    code: 'insufficient_funds',
-    accountId: account.id,
-    available: available(account),
-    required,
+export function insufficientFunds(account: Account, required: number): LedgerError {
+  return new LedgerError('insufficient_funds', `Insufficient funds: account ${account.id} has ${available(account)} ${account.currency} available, ${required} needed.`, {
+    extra: { accountId: account.id, available: available(account), required },
   });
 }
 
 function checkOwner(ref: AccountRef): void {
   const platform = ref.ownerType === 'platform';
-  if (platform !== (ref.ownerId === null)) throw invalidField('ownerId', platform ? 'must be empty for the platform' : 'is required');
+  if (platform !== (ref.ownerId === null)) throw LedgerError.invalid('ownerId', platform ? 'must be empty for the platform' : 'is required');
   if (platform !== PLATFORM_KINDS.includes(ref.kind)) {
-    throw invalidField('kind', platform ? `must be one of ${PLATFORM_KINDS.join(', ')} for the platform` : `must be one of ${OWNER_KINDS.join(', ')} for a ${ref.ownerType}`);
+    throw LedgerError.invalid('kind', platform ? `must be one of ${PLATFORM_KINDS.join(', ')} for the platform` : `must be one of ${OWNER_KINDS.join(', ')} for a ${ref.ownerType}`);
   }
-  if (!/^[A-Z]{3,8}$/.test(ref.currency)) throw invalidField('currency', 'must be 3–8 capital letters (COIN, USD)');
+  if (!/^[A-Z]{3,8}$/.test(ref.currency)) throw LedgerError.invalid('currency', 'must be 3–8 capital letters (COIN, USD)');
 }
 
 /** The account of an owner, kind and currency, opened on first use (`ledger.account_opened`). */
@@ -92,7 +89,7 @@ export const platformAccount = (ctx: ServiceContext, kind: AccountKind, currency
 
 export async function getAccount(db: Executor, id: string): Promise<Account> {
   const [account] = await db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, id));
-  if (!account) throw notFound('No such account.');
+  if (!account) throw LedgerError.notFound('No such account.');
   return account;
 }
 
@@ -205,23 +202,22 @@ export function withCtes(parts: Array<SQL | undefined>): SQL | undefined {
 
 function validateTransfer(input: TransferInput, index: number, name: FieldNamer): void {
   if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_AMOUNT) {
-    throw invalidField(name(index, 'amount'), `must be a whole number of minor units between 1 and ${MAX_AMOUNT}`);
+    throw LedgerError.invalid(name(index, 'amount'), `must be a whole number of minor units between 1 and ${MAX_AMOUNT}`);
   }
-  if (input.debitAccountId === input.creditAccountId) throw invalidField(name(index, 'creditAccountId'), 'must differ from the debit account');
+  if (input.debitAccountId === input.creditAccountId) throw LedgerError.invalid(name(index, 'creditAccountId'), 'must differ from the debit account');
 }
 
 function accountFor(accounts: Map<string, Account>, id: string, field: string): Account {
   const account = accounts.get(id);
-  if (!account) throw invalidField(field, 'is not an account');
+  if (!account) throw LedgerError.invalid(field, 'is not an account');
   return account;
 }
 
 /** Balances stay exact integers: a movement that would take one beyond 2^53 − 1 is refused, not rounded. */
 function withinRange(balance: number, account: Account): void {
   if (!Number.isSafeInteger(balance)) {
-    throw new HttpProblem(409, 'Conflict', `Account ${account.id} would exceed the largest balance this ledger keeps (±${Number.MAX_SAFE_INTEGER} minor units).`, {
-      code: 'balance_out_of_range',
-      accountId: account.id,
+    throw new LedgerError('balance_out_of_range', `Account ${account.id} would exceed the largest balance this ledger keeps (±${Number.MAX_SAFE_INTEGER} minor units).`, {
+      extra: { accountId: account.id },
     });
   }
 }
@@ -246,7 +242,7 @@ const movementColumns = (debit: Account, credit: Account, input: TransferInput) 
 function fundedPair(accounts: Map<string, Account>, input: TransferInput, index: number, name: FieldNamer, overdraw = false): { debit: Account; credit: Account } {
   const debit = accountFor(accounts, input.debitAccountId, name(index, 'debitAccountId'));
   const credit = accountFor(accounts, input.creditAccountId, name(index, 'creditAccountId'));
-  if (debit.currency !== credit.currency) throw invalidField(name(index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
+  if (debit.currency !== credit.currency) throw LedgerError.invalid(name(index, 'creditAccountId'), `is in ${credit.currency}, the debit account in ${debit.currency}`);
   if (!overdraw && !debit.mayGoNegative && available(debit) < input.amount) throw insufficientFunds(debit, input.amount);
   return { debit, credit };
 }
@@ -382,7 +378,7 @@ export interface HoldInput extends TransferInput {
 /** Reserves `amount` on the debit account: it stops being available but stays posted until the hold is resolved. */
 export async function placeHold(ctx: ServiceContext, input: HoldInput, name: FieldNamer = (_i, field) => field): Promise<Hold> {
   validateTransfer(input, 0, name);
-  if (input.expiresAt && input.expiresAt <= ctx.now) throw invalidField(name(0, 'expiresAt'), 'must be in the future');
+  if (input.expiresAt && input.expiresAt <= ctx.now) throw LedgerError.invalid(name(0, 'expiresAt'), 'must be in the future');
   const accounts = await lockAccounts(ctx.tx, [input.debitAccountId, input.creditAccountId]);
   const before = snapshot(accounts);
   const { debit, credit } = fundedPair(accounts, input, 0, name);
@@ -421,10 +417,10 @@ const holdPayload = (h: Hold) => ({
 /** The hold, locked; a resolved one cannot change again, and one past its expiry can only be released. */
 async function pendingHold(ctx: ServiceContext, id: string, purpose: 'post' | 'release'): Promise<Hold> {
   const [hold] = await ctx.tx.select().from(ledgerHolds).where(eq(ledgerHolds.id, id)).for('update');
-  if (!hold) throw notFound('No such hold.');
-  if (hold.state !== 'pending') throw new HttpProblem(409, 'Conflict', `The hold is already ${hold.state}.`, { code: 'hold_resolved', state: hold.state });
+  if (!hold) throw LedgerError.notFound('No such hold.');
+  if (hold.state !== 'pending') throw new LedgerError('hold_resolved', `The hold is already ${hold.state}.`, { extra: { state: hold.state } });
   if (purpose === 'post' && hold.expiresAt && hold.expiresAt <= ctx.now) {
-    throw new HttpProblem(409, 'Conflict', `The hold expired at ${hold.expiresAt.toISOString()}; it can no longer be posted.`, { code: 'hold_expired' });
+    throw new LedgerError('hold_expired', `The hold expired at ${hold.expiresAt.toISOString()}; it can no longer be posted.`);
   }
   return hold;
 }
@@ -443,7 +439,7 @@ export async function postHold(
 ): Promise<{ hold: Hold; transfer: PostedTransfer; alongside: PostedTransfer[] }> {
   const hold = await pendingHold(ctx, id, 'post');
   const posted = amount ?? hold.amount;
-  if (!Number.isSafeInteger(posted) || posted <= 0 || posted > hold.amount) throw invalidField(field, `must be between 1 and the held ${hold.amount}`);
+  if (!Number.isSafeInteger(posted) || posted <= 0 || posted > hold.amount) throw LedgerError.invalid(field, `must be between 1 and the held ${hold.amount}`);
   const [transfer, ...others] = await postTransfers(
     ctx,
     [
@@ -482,7 +478,7 @@ async function ownerSubject(db: Executor, accountId: string) {
 
 export async function getHold(db: Executor, id: string): Promise<Hold> {
   const [hold] = await db.select().from(ledgerHolds).where(eq(ledgerHolds.id, id));
-  if (!hold) throw notFound('No such hold.');
+  if (!hold) throw LedgerError.notFound('No such hold.');
   return hold;
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import { idempotencyKeys } from '../../core/idempotency/schema.ts';
-import { isRefusal, refusal, runIdempotent, storedAnswer, type KeyedRequest, type Outcome } from '../../core/idempotency/idempotency.ts';
+import { IdempotencyError, isRefusal, refusal, runIdempotent, storedAnswer, type KeyedRequest, type Outcome } from '../../core/idempotency/idempotency.ts';
 import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { applyTransfer, balanceEvents, balancesCte, changedAccounts, lockAccounts, postTransfer, snapshot, transferEvents, transfersCte, withCtes, type PostedTransfer, type TransferInput, type TransferRow } from './service.ts';
 
@@ -26,7 +26,7 @@ interface Waiting extends QueuedTransfer {
 /** Largest group committed at once, and how many groups may be in flight (each holds one connection). */
 const MAX_GROUP = 200;
 const MAX_IN_FLIGHT = 2;
-const fieldName = (_index: number, field: string) => `body.${field}`;
+const fieldName = (_index: number, field: string) => field;
 
 /**
  * Group commit for single transfers sent through the API. Requests that arrive while earlier groups are
@@ -84,7 +84,7 @@ export class TransferQueue {
       result.later.map((item) =>
         storedAnswer(this.kernel.db, item.request)
           .then((outcome) => ({ outcome, replayed: true }))
-          .catch((error: unknown) => (isRefusal(error) && error.status === 409 ? this.single(item) : Promise.reject(error)))
+          .catch((error: unknown) => (error instanceof IdempotencyError && error.code === 'in_progress' ? this.single(item) : Promise.reject(error)))
           .then(item.resolve, item.reject),
       ),
     );

@@ -4,8 +4,9 @@ import { Type } from '@sinclair/typebox';
 import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
-import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
-import { conflict, forbidden, notFound } from '../../core/http/problem.ts';
+import { Page, PageQuery } from '../../core/http/pagination.ts';
+import { decodeCursor, toPage } from '../../core/paging.ts';
+
 import { Body, Nullable } from '../../core/http/schemas.ts';
 import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
@@ -13,6 +14,7 @@ import { getPerson, personDetail, updatePerson } from '../people/service.ts';
 import { MemberEvents, Presence } from './presence.ts';
 import { memberDevices, memberSignIns } from './schema.ts';
 import { MemberTokens } from './tokens.ts';
+import { MembersError } from './errors.ts';
 
 export const memberPresence = perKernel((kernel) => new Presence(kernel));
 export const memberTokens = perKernel((kernel) => new MemberTokens(kernel));
@@ -76,7 +78,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       preValidation: async (request) => {
         const origin = request.headers.origin;
         if (origin !== undefined && !kernel.config.clientOrigins.includes(origin.replace(/\/$/, ''))) {
-          throw forbidden('This origin may not open the client WebSocket.');
+          throw MembersError.forbidden('This origin may not open the client WebSocket.');
         }
       },
     },
@@ -149,7 +151,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
         .delete(memberDevices)
         .where(and(eq(memberDevices.id, request.params.deviceId), eq(memberDevices.personId, memberOf(request).personId)))
         .returning();
-      if (removed.length === 0) throw notFound('You have no such device.');
+      if (removed.length === 0) throw MembersError.notFound('You have no such device.');
       return reply.code(204).send(null);
     },
   );
@@ -238,7 +240,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request) => {
       const person = await getPerson(kernel.db, request.params.id);
-      if (person.status === 'deleted') throw conflict('This member has left.');
+      if (person.status === 'deleted') throw MembersError.conflict('This member has left.');
       return { id: person.id, displayName: person.displayName, publicProfile: person.publicProfile };
     },
   );
@@ -256,7 +258,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request, reply) => {
       const person = await getPerson(kernel.db, request.params.id);
-      if (person.status !== 'active') throw conflict(`This person is ${person.status}; no token is issued.`);
+      if (person.status !== 'active') throw MembersError.conflict(`This person is ${person.status}; no token is issued.`);
       const { token, expiresAt } = await tokens.issue(person.id);
       await kernel.write({ type: 'staff', id: principalOf(request).staffId }, (ctx) =>
         ctx.emit({ type: 'members.token_issued', subject: { type: 'person', id: person.id }, payload: { expiresAt: expiresAt.toISOString() } }),

@@ -1,9 +1,11 @@
+import { ModerationError } from './errors.ts';
+import { DomainError } from '../../core/errors.ts';
+import { domainProblem } from '../../core/http/errors.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
-import { HttpProblem } from '../../core/http/problem.ts';
 import { Body } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
@@ -75,7 +77,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       },
     },
     async (request) => {
-      if (!kernel.catalogue.moderationKinds.has(request.params.kind)) throw new HttpProblem(404, 'Not Found', `No moderation kind ${request.params.kind}.`);
+      if (!kernel.catalogue.moderationKinds.has(request.params.kind)) throw ModerationError.notFound(`No moderation kind ${request.params.kind}.`);
       const items = await claimNext(kernel, principalOf(request).staffId, request.params.kind, request.body.limit);
       return Promise.all(items.map(view));
     },
@@ -136,8 +138,8 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
           await kernel.write({ type: 'staff', id: staffId }, (ctx) => decide(ctx, staffId, id, request.body.decision, request.body.reason ?? null));
           results.push({ id, ok: true });
         } catch (error) {
-          if (!(error instanceof HttpProblem)) throw error;
-          results.push({ id, ok: false, detail: error.detail ?? error.title });
+          if (!(error instanceof DomainError)) throw error;
+          results.push({ id, ok: false, detail: domainProblem(error).detail });
         }
       }
       return results;

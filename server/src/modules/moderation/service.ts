@@ -1,9 +1,10 @@
 import { and, asc, count, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
+
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { moderationItems } from './schema.ts';
+import { ModerationError } from './errors.ts';
 
 export const ModerationEvents = { opened: 'moderation.item_opened', decided: 'moderation.decided' } as const;
 /** How long a claimed item stays with its moderator before others may take it. */
@@ -86,12 +87,12 @@ export async function claimNext(kernel: Kernel, staffId: string, kind: string, l
  */
 export async function decide(ctx: ServiceContext, staffId: string, itemId: string, decision: 'approved' | 'rejected', reason: string | null): Promise<Item> {
   const [item] = /^[0-9a-f-]{36}$/i.test(itemId) ? await ctx.tx.select().from(moderationItems).where(eq(moderationItems.id, itemId)).for('update') : [];
-  if (!item) throw notFound('No such moderation item.');
-  if (item.state !== 'pending') throw conflict(`This item was already ${item.state}.`);
+  if (!item) throw ModerationError.notFound('No such moderation item.');
+  if (item.state !== 'pending') throw ModerationError.conflict(`This item was already ${item.state}.`);
   if (item.claimedBy && item.claimedBy !== staffId && item.claimExpiresAt && item.claimExpiresAt > ctx.now) {
-    throw conflict('Another moderator is reviewing this item.');
+    throw ModerationError.conflict('Another moderator is reviewing this item.');
   }
-  if (decision === 'rejected' && !reason?.trim()) throw invalidField('body.reason', 'is required to reject');
+  if (decision === 'rejected' && !reason?.trim()) throw ModerationError.invalid('reason', 'is required to reject');
   const [decided] = await ctx.tx
     .update(moderationItems)
     .set({ state: decision, reason: reason?.trim() || null, decidedBy: staffId, decidedAt: ctx.now, claimedBy: null, claimExpiresAt: null })

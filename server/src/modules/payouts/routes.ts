@@ -1,3 +1,5 @@
+import { DomainError } from '../../core/errors.ts';
+import { domainProblem } from '../../core/http/errors.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -5,8 +7,8 @@ import type { Actor } from '../../core/actor.ts';
 import { principalOf } from '../../core/http/guard.ts';
 import { IdempotencyHeaders, idempotent } from '../../core/idempotency/idempotency.ts';
 import { problems } from '../../core/http/openapi.ts';
-import { decodeCursor, Page, PageQuery, toPage } from '../../core/http/pagination.ts';
-import { HttpProblem, notFound } from '../../core/http/problem.ts';
+import { Page, PageQuery } from '../../core/http/pagination.ts';
+import { decodeCursor, toPage } from '../../core/paging.ts';
 import { Nullable } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { available, getAccount, MAX_AMOUNT } from '../ledger/service.ts';
@@ -14,6 +16,7 @@ import { subjectNames } from '../people/service.ts';
 import { staffNames } from '../staff/service.ts';
 import type { Executor } from '../../core/db/client.ts';
 import * as payouts from './service.ts';
+import { PayoutsError } from './errors.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Id });
@@ -127,7 +130,7 @@ export function payoutRoutes(kernel: Kernel) {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     const staff = (request: FastifyRequest): Actor => ({ type: 'staff', id: principalOf(request).staffId });
     const ownerExists = async (type: 'person' | 'organization', id: string) => {
-      if (!(await subjectNames(kernel.db, [{ type, id }])).has(id)) throw notFound(`No such ${type}.`);
+      if (!(await subjectNames(kernel.db, [{ type, id }])).has(id)) throw PayoutsError.notFound(`No such ${type}.`);
     };
 
     app.get(
@@ -261,8 +264,9 @@ export function payoutRoutes(kernel: Kernel) {
             await kernel.write(staff(request), (ctx) => payouts.approvePayout(ctx, id));
             results.push({ id, ok: true, status: 200 });
           } catch (error) {
-            if (!(error instanceof HttpProblem) || error.status >= 500) throw error;
-            results.push({ id, ok: false, status: error.status, detail: error.detail });
+            if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
+            const problem = domainProblem(error);
+            results.push({ id, ok: false, status: problem.status, detail: problem.detail });
           }
         }
         return { results };
@@ -345,7 +349,7 @@ export function payoutRoutes(kernel: Kernel) {
       },
       async (request) => {
         const body = request.body;
-        if (Boolean(body.ownerType) !== Boolean(body.ownerId)) throw new HttpProblem(400, 'Bad Request', 'body.ownerId and body.ownerType go together', { errors: [{ field: 'body.ownerId', message: 'and ownerType go together' }] });
+        if (Boolean(body.ownerType) !== Boolean(body.ownerId)) throw PayoutsError.invalid('ownerId', 'and ownerType go together');
         const owner = body.ownerType && body.ownerId ? { type: body.ownerType, id: body.ownerId } : null;
         if (owner) await ownerExists(owner.type, owner.id);
         const rule = await kernel.write(staff(request), (ctx) => payouts.saveFeeRule(ctx, { owner, currency: body.currency, percentBp: body.percentBp, fixed: body.fixed }));

@@ -2,12 +2,12 @@ import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'driz
 import { uuidv7 } from 'uuidv7';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import type { Executor } from '../../core/db/client.ts';
-import { forbidden, HttpProblem, invalidField, notFound } from '../../core/http/problem.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { accountsAvailableAtLeast, accountsByOwner, available, ensureAccount, getHold, placeHold, platformAccount, postHold, voidHold, type Account } from '../ledger/service.ts';
 import { personDetail } from '../people/service.ts';
 import { PayoutEvents } from './events.ts';
 import { payoutApplications, payoutFeeRules } from './schema.ts';
+import { PayoutsError } from './errors.ts';
 
 export type PayoutApplication = typeof payoutApplications.$inferSelect;
 export type FeeRule = typeof payoutFeeRules.$inferSelect;
@@ -97,7 +97,7 @@ export async function saveFeeRule(
 
 export async function deleteFeeRule(ctx: ServiceContext, id: string): Promise<void> {
   const [rule] = await ctx.tx.delete(payoutFeeRules).where(eq(payoutFeeRules.id, id)).returning();
-  if (!rule) throw notFound('No such fee rule.');
+  if (!rule) throw PayoutsError.notFound('No such fee rule.');
   await ctx.emit({
     type: PayoutEvents.feeRuleDeleted,
     subject: rule.ownerType ? { type: rule.ownerType, id: rule.ownerId! } : undefined,
@@ -115,18 +115,18 @@ const by = (actor: Actor) => `${actor.type}:${actor.id}`;
 
 export async function getApplication(db: Executor, id: string): Promise<PayoutApplication> {
   const [application] = await db.select().from(payoutApplications).where(eq(payoutApplications.id, id));
-  if (!application) throw notFound('No such payout application.');
+  if (!application) throw PayoutsError.notFound('No such payout application.');
   return application;
 }
 
-function illegal(application: PayoutApplication, action: string): HttpProblem {
-  return new HttpProblem(409, 'Conflict', `A ${application.state} application cannot be ${action}.`, { code: 'illegal_transition', state: application.state });
+function illegal(application: PayoutApplication, action: string): PayoutsError {
+  return new PayoutsError('illegal_transition', `A ${application.state} application cannot be ${action}.`, { extra: { state: application.state } });
 }
 
 /** Locks the application and checks it is in one of `from`; concurrent steps on one application queue here. */
 async function lockIn(ctx: ServiceContext, id: string, from: PayoutState[], action: string): Promise<PayoutApplication> {
   const [application] = await ctx.tx.select().from(payoutApplications).where(eq(payoutApplications.id, id)).for('update');
-  if (!application) throw notFound('No such payout application.');
+  if (!application) throw PayoutsError.notFound('No such payout application.');
   if (!from.includes(application.state)) throw illegal(application, action);
   return application;
 }
@@ -149,14 +149,13 @@ export async function requestPayout(
 ): Promise<PayoutApplication> {
   const account = await ensureAccount(ctx, { ownerType: input.owner.type, ownerId: input.owner.id, kind: 'earnings', currency: input.currency });
   const q = await quote(ctx.tx, input.owner, input.currency, input.amount);
-  if (q.amount <= 0) throw invalidField('body.amount', `must be positive; ${q.available} ${input.currency} is available`);
-  if (q.net <= 0) throw invalidField('body.amount', `must exceed the fee of ${q.fee} ${input.currency}`);
+  if (q.amount <= 0) throw PayoutsError.invalid('amount', `must be positive; ${q.available} ${input.currency} is available`);
+  if (q.net <= 0) throw PayoutsError.invalid('amount', `must exceed the fee of ${q.fee} ${input.currency}`);
   const id = uuidv7();
   const settlement = await platformAccount(ctx, 'settlement', input.currency);
   const hold = await placeHold(
     ctx,
     { debitAccountId: account.id, creditAccountId: settlement.id, amount: q.amount, kind: 'payout', reference: { type: 'payout_application', id }, managedBy: 'payouts' },
-    (_i, field) => `body.${field}`,
   );
   const [application] = await ctx.tx
     .insert(payoutApplications)
@@ -187,9 +186,9 @@ export async function requestPayout(
 export async function approvePayout(ctx: ServiceContext, id: string): Promise<PayoutApplication> {
   const application = await lockIn(ctx, id, ['requested'], 'approved');
   const hold = await getHold(ctx.tx, application.holdId);
-  if (hold.state !== 'pending') throw new HttpProblem(409, 'Conflict', `The amount of this payout is no longer held (the hold is ${hold.state}).`, { code: 'hold_resolved' });
+  if (hold.state !== 'pending') throw new PayoutsError('hold_resolved', `The amount of this payout is no longer held (the hold is ${hold.state}).`);
   if (application.requestedByType === ctx.actor.type && application.requestedById === ctx.actor.id) {
-    throw forbidden('You requested this payout: another staff user must approve it.');
+    throw PayoutsError.forbidden('You requested this payout: another staff user must approve it.');
   }
   const [approved] = await ctx.tx
     .update(payoutApplications)
@@ -240,7 +239,7 @@ export async function cancelPayout(ctx: ServiceContext, id: string, owner?: Owne
   if (owner) {
     // Someone else's application answers exactly like one that does not exist, whatever its state.
     const seen = await getApplication(ctx.tx, id);
-    if (seen.ownerType !== owner.type || seen.ownerId !== owner.id) throw notFound('No such payout application.');
+    if (seen.ownerType !== owner.type || seen.ownerId !== owner.id) throw PayoutsError.notFound('No such payout application.');
   }
   const application = await lockIn(ctx, id, ['requested'], 'cancelled');
   await voidHold(ctx, application.holdId);

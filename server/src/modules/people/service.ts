@@ -4,8 +4,8 @@ import type { Executor } from '../../core/db/client.ts';
 import { isUniqueViolation, uuidIn } from '../../core/db/sql.ts';
 import { childCounts, childEvents, listEvents, pseudonymiseSubjectEvents } from '../../core/events/log.ts';
 import type { EventVisibility } from '../../core/events/visibility.ts';
-import { conflict, invalidField, notFound } from '../../core/http/problem.ts';
-import { decodeCursor, toPage } from '../../core/http/pagination.ts';
+
+import { decodeCursor, toPage } from '../../core/paging.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { PeopleEvents } from './events.ts';
 import {
@@ -17,6 +17,7 @@ import {
   personIdentities,
   type ContactPoint,
 } from './schema.ts';
+import { PeopleError } from './errors.ts';
 
 export type Person = typeof people.$inferSelect;
 export type Organization = typeof organizations.$inferSelect;
@@ -40,7 +41,7 @@ function assertTimeZone(timeZone: string | null | undefined): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
   } catch {
-    throw invalidField('body.timeZone', 'is not a known IANA time zone');
+    throw PeopleError.invalid('timeZone', 'is not a known IANA time zone');
   }
 }
 
@@ -93,22 +94,22 @@ export async function createPerson(ctx: ServiceContext, input: PersonInput): Pro
     payload: { displayName: person!.displayName, contacts, tags: person!.tags },
   });
   for (const [index, identity] of (input.identities ?? []).entries()) {
-    await addIdentity(ctx, id, identity, `body.identities.${index}`);
+    await addIdentity(ctx, id, identity, `identities.${index}`);
   }
   return person!;
 }
 
 export async function getPerson(db: Executor, id: string): Promise<Person> {
   const [person] = UUID.test(id) ? await db.select().from(people).where(eq(people.id, id)) : [];
-  if (!person) throw notFound('No such person.');
+  if (!person) throw PeopleError.notFound('No such person.');
   return person;
 }
 
 /** A person that can still be changed: an erased one is gone for good. */
 async function livePerson(tx: Executor, id: string): Promise<Person> {
   const [person] = UUID.test(id) ? await tx.select().from(people).where(eq(people.id, id)).for('update') : [];
-  if (!person) throw notFound('No such person.');
-  if (person.status === 'deleted') throw conflict('This person was erased; their record can no longer change.');
+  if (!person) throw PeopleError.notFound('No such person.');
+  if (person.status === 'deleted') throw PeopleError.conflict('This person was erased; their record can no longer change.');
   return person;
 }
 
@@ -220,8 +221,9 @@ export async function addIdentity(
   ctx: ServiceContext,
   personId: string,
   identity: { provider: string; externalId: string },
-  field = 'body',
+  within?: string,
 ) {
+  const field = within === undefined ? 'externalId' : `${within}.externalId`;
   await livePerson(ctx.tx, personId);
   const provider = identity.provider.trim().toLowerCase();
   // Emails are case-insensitive; other providers' ids are kept exactly as they come.
@@ -231,14 +233,14 @@ export async function addIdentity(
     .from(personIdentities)
     .where(and(eq(personIdentities.provider, provider), eq(personIdentities.externalId, externalId)));
   if (holder) {
-    if (holder.personId === personId) throw conflict(`This person already has the ${provider} identity ${externalId}.`, `${field}.externalId`);
-    throw conflict(`The ${provider} identity ${externalId} already belongs to another person.`, `${field}.externalId`);
+    if (holder.personId === personId) throw PeopleError.conflict(`This person already has the ${provider} identity ${externalId}.`, field);
+    throw PeopleError.conflict(`The ${provider} identity ${externalId} already belongs to another person.`, field);
   }
   const row = { id: uuidv7(), personId, provider, externalId, createdAt: ctx.now };
   try {
     await ctx.tx.insert(personIdentities).values(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`The ${provider} identity ${externalId} already belongs to another person.`, `${field}.externalId`);
+    if (isUniqueViolation(error)) throw PeopleError.conflict(`The ${provider} identity ${externalId} already belongs to another person.`, field);
     throw error;
   }
   await ctx.emit({ type: PeopleEvents.identityAdded, subject: { type: 'person', id: personId }, payload: { provider, externalId } });
@@ -253,7 +255,7 @@ export async function removeIdentity(ctx: ServiceContext, personId: string, iden
         .where(and(eq(personIdentities.id, identityId), eq(personIdentities.personId, personId)))
         .returning()
     : [];
-  if (!removed) throw notFound('This person has no such identity.');
+  if (!removed) throw PeopleError.notFound('This person has no such identity.');
   await ctx.emit({
     type: PeopleEvents.identityRemoved,
     subject: { type: 'person', id: personId },
@@ -276,8 +278,8 @@ export async function personByIdentity(db: Executor, provider: string, externalI
 export async function blockPerson(ctx: ServiceContext, id: string, input: { reason: string; note?: string }): Promise<Person> {
   const person = await livePerson(ctx.tx, id);
   const [reason] = await ctx.tx.select().from(blockReasons).where(eq(blockReasons.key, input.reason));
-  if (!reason || !reason.active) throw invalidField('body.reason', `must be one of the active block reasons (see /api/console/block-reasons)`);
-  if (person.status === 'blocked') throw conflict('This person is already blocked.');
+  if (!reason || !reason.active) throw PeopleError.invalid('reason', `must be one of the active block reasons (see /api/console/block-reasons)`);
+  if (person.status === 'blocked') throw PeopleError.conflict('This person is already blocked.');
   const [blocked] = await ctx.tx
     .update(people)
     .set({ status: 'blocked', blockReason: reason.key, blockNote: input.note?.trim() || null, blockedAt: ctx.now, updatedAt: ctx.now })
@@ -293,7 +295,7 @@ export async function blockPerson(ctx: ServiceContext, id: string, input: { reas
 
 export async function unblockPerson(ctx: ServiceContext, id: string): Promise<Person> {
   const person = await livePerson(ctx.tx, id);
-  if (person.status !== 'blocked') throw conflict('This person is not blocked.');
+  if (person.status !== 'blocked') throw PeopleError.conflict('This person is not blocked.');
   const [unblocked] = await ctx.tx
     .update(people)
     .set({ status: 'active', blockReason: null, blockNote: null, blockedAt: null, updatedAt: ctx.now })
@@ -412,7 +414,7 @@ export async function createOrganization(ctx: ServiceContext, input: Organizatio
 
 export async function getOrganization(db: Executor, id: string): Promise<Organization> {
   const [organization] = UUID.test(id) ? await db.select().from(organizations).where(eq(organizations.id, id)) : [];
-  if (!organization) throw notFound('No such organization.');
+  if (!organization) throw PeopleError.notFound('No such organization.');
   return organization;
 }
 
@@ -465,7 +467,7 @@ export async function listOrganizations(
 
 export async function updateOrganization(ctx: ServiceContext, id: string, patch: Partial<OrganizationInput>): Promise<Organization> {
   const [current] = UUID.test(id) ? await ctx.tx.select().from(organizations).where(eq(organizations.id, id)).for('update') : [];
-  if (!current) throw notFound('No such organization.');
+  if (!current) throw PeopleError.notFound('No such organization.');
   const next = {
     name: patch.name?.trim() ?? current.name,
     kind: patch.kind?.trim().toLowerCase() ?? current.kind,
@@ -489,7 +491,7 @@ export async function updateOrganization(ctx: ServiceContext, id: string, patch:
 export async function setMember(ctx: ServiceContext, organizationId: string, personId: string, role: 'owner' | 'manager' | 'member') {
   await getOrganization(ctx.tx, organizationId);
   await livePerson(ctx.tx, personId).catch((error: unknown) => {
-    if (error instanceof Error && error.message === 'No such person.') throw invalidField('params.personId', 'names no person');
+    if (error instanceof Error && error.message === 'No such person.') throw PeopleError.invalid('personId', 'names no person', 'params');
     throw error;
   });
   await ctx.tx
@@ -511,7 +513,7 @@ export async function removeMember(ctx: ServiceContext, organizationId: string, 
         .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.personId, personId)))
         .returning()
     : [];
-  if (!removed) throw notFound('This person is not a member of this organization.');
+  if (!removed) throw PeopleError.notFound('This person is not a member of this organization.');
   await ctx.emit({ type: PeopleEvents.memberRemoved, subject: { type: 'organization', id: organizationId }, payload: { personId } });
 }
 
@@ -578,6 +580,6 @@ export async function timeline(db: Executor, visibility: EventVisibility, type: 
 export async function timelineChildren(db: Executor, visibility: EventVisibility, type: SubjectType, id: string, eventId: number) {
   await assertSubject(db, type, id);
   const [parent] = await listEvents(db, { visibility, subjectType: type, subjectId: id, beforeId: eventId + 1, limit: 1 });
-  if (parent?.id !== eventId) throw notFound('No such event on this timeline.');
+  if (parent?.id !== eventId) throw PeopleError.notFound('No such event on this timeline.');
   return childEvents(db, visibility, eventId, 500);
 }

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { Value } from '@sinclair/typebox/value';
 import type { Kernel, ServiceContext, SettingsReader } from '../../core/kernel.ts';
-import { badRequest, notFound } from '../../core/http/problem.ts';
+
 import { settingValues } from './schema.ts';
+import { SettingsError } from './errors.ts';
 
 export const SETTING_CHANGED = 'settings.changed';
 
@@ -65,14 +66,15 @@ export class SettingsStore implements SettingsReader {
   /** Validates against the declared type and stores; `undefined` returns the setting to its default. */
   async set(ctx: ServiceContext, key: string, value: unknown): Promise<void> {
     const def = this.kernel.catalogue.settings.get(key);
-    if (!def) throw notFound(`No setting ${key}.`);
+    if (!def) throw SettingsError.notFound(`No setting ${key}.`);
     if (value !== undefined && !Value.Check(def.schema, value)) {
       const errors = [...Value.Errors(def.schema, value)].map((e) => ({
-        field: `body.value${e.path.replace(/\//g, '.')}`,
+        field: `value${e.path.replace(/\//g, '.')}`,
         // A schema that describes itself says what it wants better than "Expected union value".
         message: typeof e.schema.description === 'string' ? `must be ${e.schema.description}` : e.message,
       }));
-      throw badRequest(`${errors[0]?.field ?? 'body.value'}: ${errors[0]?.message ?? 'is not a valid value for this setting'}`, errors);
+      const [first = { field: 'value', message: 'is not a valid value for this setting' }, ...rest] = errors;
+      throw new SettingsError('invalid', first.message, { field: first.field, fields: rest });
     }
     const previous = this.get(key);
     if (value === undefined || JSON.stringify(value) === JSON.stringify(def.default)) {

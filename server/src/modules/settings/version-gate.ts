@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpProblem } from '../../core/http/problem.ts';
+import { SettingsError } from './errors.ts';
 import type { Kernel } from '../../core/kernel.ts';
 
 export const PLATFORM_HEADER = 'x-app-platform';
@@ -31,11 +31,10 @@ export function clientVersionGate(kernel: Kernel) {
     const minimum = kernel.settings.get<Record<string, string | null>>('settings.min_app_versions')[platform];
     if (!minimum || !/^[0-9]+(\.[0-9]+)*$/.test(version) || compareVersions(version, minimum) >= 0) return;
     const storeUrl = kernel.settings.get<Record<string, string | null>>('settings.store_links')[platform] ?? undefined;
-    throw new HttpProblem(
-      426,
-      'Upgrade Required',
+    throw new SettingsError(
+      'outdated_client',
       `This app version (${version}) is no longer supported on ${platform}; the oldest supported is ${minimum}. Please update the app.`,
-      { minimumVersion: minimum, ...(storeUrl ? { storeUrl } : {}) },
+      { extra: { minimumVersion: minimum, ...(storeUrl ? { storeUrl } : {}) } },
     );
   };
 }

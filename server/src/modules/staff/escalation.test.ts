@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { and, eq, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { systemActor, type Actor } from '../../core/actor.ts';
-import { HttpProblem } from '../../core/http/problem.ts';
+import { DomainError } from '../../core/errors.ts';
+import { StaffError } from './errors.ts';
 import { staffWith, useTestApp } from '../../../test/helpers.ts';
 import { preparePassword, type NewPassword } from './passwords.ts';
 import { recordGrants, rolePermissions, roles } from './schema.ts';
@@ -260,7 +261,7 @@ describe('the escalation rule', () => {
             return { user: target, hands: [permission] };
           }
           case 'revoke': {
-            if (!grantId) throw new HttpProblem(404, 'Not Found', 'no grant to revoke');
+            if (!grantId) throw StaffError.notFound('no grant to revoke');
             await staff.revokeGrant(sctx, grantId);
             return { user: target };
           }
@@ -296,7 +297,7 @@ describe('the escalation rule', () => {
             try {
               touched = await perform(op, u, s, actorId, grantsOf);
             } catch (error) {
-              assert.ok(error instanceof HttpProblem && error.status < 500, `${where}: ${String(error)}`);
+              assert.ok(error instanceof DomainError && error.kind !== 'unavailable', `${where}: ${String(error)}`);
               refused.set(op.kind, (refused.get(op.kind) ?? 0) + 1);
               const after = await snapshot(u);
               assert.equal(after.text, s.text, `${where}: a refused operation changed nothing`);

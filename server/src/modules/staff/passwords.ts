@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { invalidField } from '../../core/http/problem.ts';
+import { StaffError } from './errors.ts';
 
 /** OWASP's argon2id floor: 19 MiB of memory, 2 iterations, 1 lane. */
 const ARGON2 = { memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
@@ -47,6 +47,6 @@ export interface NewPassword {
 
 export async function preparePassword(plain: string, field: string, email?: string): Promise<NewPassword> {
   const problem = passwordProblem(plain, email);
-  if (problem) throw invalidField(field, problem);
+  if (problem) throw StaffError.invalid(field, problem);
   return { plain, hash: await hashPassword(plain), field };
 }

@@ -83,7 +83,6 @@ const Me = Type.Object({
   sessionExpiresAt: Type.String({ format: 'date-time' }),
 });
 
-
 type MeView = ReturnType<typeof buildMeView>;
 
 /**
@@ -238,7 +237,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           ip: clientIp(request),
           deviceToken: request.cookies[DEVICE_COOKIE],
         });
-        const password = await preparePassword(request.body.newPassword, 'body.newPassword', principal.email);
+        const password = await preparePassword(request.body.newPassword, 'newPassword', principal.email);
         return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
           staff.setPassword(ctx, sessions, principal.staffId, password, {
             keepSessionId: principal.sessionId,
@@ -303,7 +302,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const password = await preparePassword(request.body.password, 'body.password', request.body.email);
+        const password = await preparePassword(request.body.password, 'password', request.body.email);
         const user = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
           staff.createStaffUser(ctx, { ...request.body, password }),
         );
@@ -363,7 +362,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const password = await preparePassword(request.body.password, 'body.password');
+        const password = await preparePassword(request.body.password, 'password');
         return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
           staff.setPassword(ctx, sessions, request.params.id, password, {
             keepSessionId: principal.sessionId,

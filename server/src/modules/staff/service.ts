@@ -2,14 +2,15 @@ import { and, asc, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'dri
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../core/db/sql.ts';
-import { conflict, forbidden, invalidField, notFound } from '../../core/http/problem.ts';
-import { decodeCursor, parseDate, toPage } from '../../core/http/pagination.ts';
+
+import { decodeCursor, parseDate, toPage } from '../../core/paging.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { StaffEvents } from './events.ts';
 import { passwordProblem, type NewPassword } from './passwords.ts';
 import { builtinRoleDefaults, recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
 import type { StaffSessions } from './sessions.ts';
 import { powerOf, rolePermissionsOf } from './principals.ts';
+import { StaffError } from './errors.ts';
 
 export const MANAGE_ROLES = 'staff.manage_roles';
 /** The built-in role that holds every permission of the catalogue, by construction. */
@@ -32,7 +33,7 @@ export interface StaffUserView {
 /** The policy again, now that the account's email is known (prepared passwords were checked without it). */
 function checkPassword(password: NewPassword, email: string): void {
   const problem = passwordProblem(password.plain, email);
-  if (problem) throw invalidField(password.field, problem);
+  if (problem) throw StaffError.invalid(password.field, problem);
 }
 
 async function rolesOf(db: Executor, staffIds: string[]): Promise<Map<string, Array<{ id: string; name: string }>>> {
@@ -77,7 +78,7 @@ async function ownPermissions(ctx: ServiceContext): Promise<Set<string> | undefi
 function assertWithin(own: Set<string> | undefined, permissions: Iterable<string>, what: string): void {
   if (!own) return;
   const beyond = [...new Set(permissions)].filter((p) => !own.has(p)).sort();
-  if (beyond.length > 0) throw forbidden(`${what} involves permissions you do not hold yourself: ${beyond.join(', ')}.`);
+  if (beyond.length > 0) throw StaffError.forbidden(`${what} involves permissions you do not hold yourself: ${beyond.join(', ')}.`);
 }
 
 async function assertWithinOwnPermissions(ctx: ServiceContext, permissions: Iterable<string>, what: string): Promise<void> {
@@ -111,7 +112,7 @@ function view(row: StaffRow, userRoles: Array<{ id: string; name: string }>): St
 
 export async function getStaffUser(db: Executor, id: string): Promise<StaffUserView> {
   const [row] = await db.select().from(staffUsers).where(eq(staffUsers.id, id));
-  if (!row) throw notFound('No such staff user.');
+  if (!row) throw StaffError.notFound('No such staff user.');
   return view(row, (await rolesOf(db, [id])).get(id) ?? []);
 }
 
@@ -160,7 +161,7 @@ async function assertRolesExist(tx: Executor, roleIds: string[], field: string):
   if (roleIds.length === 0) return;
   const found = await tx.select({ id: roles.id }).from(roles).where(inArray(roles.id, roleIds));
   const missing = roleIds.filter((id) => !found.some((r) => r.id === id));
-  if (missing.length > 0) throw invalidField(field, `names unknown roles: ${missing.join(', ')}`);
+  if (missing.length > 0) throw StaffError.invalid(field, `names unknown roles: ${missing.join(', ')}`);
 }
 
 async function setRoles(tx: Executor, staffId: string, roleIds: string[]): Promise<void> {
@@ -169,7 +170,7 @@ async function setRoles(tx: Executor, staffId: string, roleIds: string[]): Promi
   try {
     await tx.insert(staffUserRoles).values([...new Set(roleIds)].map((roleId) => ({ staffId, roleId })));
   } catch (error) {
-    if (isForeignKeyViolation(error)) throw conflict('One of these roles was deleted meanwhile; reload and try again.', 'body.roleIds');
+    if (isForeignKeyViolation(error)) throw StaffError.conflict('One of these roles was deleted meanwhile; reload and try again.', 'roleIds');
     throw error;
   }
 }
@@ -185,7 +186,7 @@ export interface CreateStaffInput {
 export async function createStaffUser(ctx: ServiceContext, input: CreateStaffInput): Promise<StaffUserView> {
   const email = input.email.trim().toLowerCase();
   checkPassword(input.password, email);
-  await assertRolesExist(ctx.tx, input.roleIds, 'body.roleIds');
+  await assertRolesExist(ctx.tx, input.roleIds, 'roleIds');
   await assertWithinOwnPermissions(ctx, await permissionsOfRoles(ctx.tx, input.roleIds), 'Assigning these roles');
   const id = uuidv7();
   try {
@@ -199,7 +200,7 @@ export async function createStaffUser(ctx: ServiceContext, input: CreateStaffInp
       updatedAt: ctx.now,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`A staff user with email ${email} already exists.`, 'body.email');
+    if (isUniqueViolation(error)) throw StaffError.conflict(`A staff user with email ${email} already exists.`, 'email');
     throw error;
   }
   await setRoles(ctx.tx, id, input.roleIds);
@@ -227,19 +228,19 @@ export async function updateStaffUser(
 ): Promise<StaffUserView> {
   if (input.roleIds !== undefined || input.status === 'disabled') await lockRoles(ctx.tx);
   const [current] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
-  if (!current) throw notFound('No such staff user.');
+  if (!current) throw StaffError.notFound('No such staff user.');
   await assertMayActUpon(ctx, id, 'Editing this user');
   const changes: Partial<StaffRow> = {};
   if (input.email !== undefined && input.email.trim().toLowerCase() !== current.email) changes.email = input.email.trim().toLowerCase();
   if (input.name !== undefined && input.name.trim() !== current.name) changes.name = input.name.trim();
   if (input.locale !== undefined && input.locale !== current.locale) changes.locale = input.locale;
   const statusChange = input.status !== undefined && input.status !== current.status ? input.status : undefined;
-  if (statusChange === 'disabled' && ctx.actor.id === id) throw conflict('You cannot disable your own account.');
+  if (statusChange === 'disabled' && ctx.actor.id === id) throw StaffError.conflict('You cannot disable your own account.');
   if (statusChange) changes.status = statusChange;
 
   let rolesChanged = false;
   if (input.roleIds !== undefined) {
-    await assertRolesExist(ctx.tx, input.roleIds, 'body.roleIds');
+    await assertRolesExist(ctx.tx, input.roleIds, 'roleIds');
     await assertWithinOwnPermissions(ctx, await permissionsOfRoles(ctx.tx, input.roleIds), 'Assigning these roles');
     const before = ((await rolesOf(ctx.tx, [id])).get(id) ?? []).map((r) => r.id).sort();
     const after = [...new Set(input.roleIds)].sort();
@@ -250,7 +251,7 @@ export async function updateStaffUser(
     try {
       await ctx.tx.update(staffUsers).set({ ...changes, updatedAt: ctx.now }).where(eq(staffUsers.id, id));
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A staff user with email ${changes.email} already exists.`, 'body.email');
+      if (isUniqueViolation(error)) throw StaffError.conflict(`A staff user with email ${changes.email} already exists.`, 'email');
       throw error;
     }
   }
@@ -284,9 +285,9 @@ export async function setPassword(
   options: { keepSessionId?: string; reason: 'reset' | 'changed' },
 ): Promise<{ sessionsEnded: number }> {
   const [user] = await ctx.tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
-  if (!user) throw notFound('No such staff user.');
+  if (!user) throw StaffError.notFound('No such staff user.');
   if (options.reason === 'reset' && ctx.actor.type === 'staff' && ctx.actor.id === id) {
-    throw forbidden('Change your own password under My account: it asks for the current one.');
+    throw StaffError.forbidden('Change your own password under My account: it asks for the current one.');
   }
   await assertMayActUpon(ctx, id, "Resetting this user's password");
   checkPassword(password, user.email);
@@ -341,7 +342,7 @@ export async function listRoles(db: Executor): Promise<RoleView[]> {
 
 export async function getRole(db: Executor, id: string) {
   const role = (await listRoles(db)).find((r) => r.id === id);
-  if (!role) throw notFound('No such role.');
+  if (!role) throw StaffError.notFound('No such role.');
   const holders = await db
     .select({ id: staffUsers.id, name: staffUsers.name, email: staffUsers.email, status: staffUsers.status })
     .from(staffUserRoles)
@@ -353,7 +354,7 @@ export async function getRole(db: Executor, id: string) {
 
 function checkPermissions(known: ReadonlySet<string>, permissions: string[]): string[] {
   const unknown = permissions.filter((p) => !known.has(p));
-  if (unknown.length > 0) throw invalidField('body.permissions', `names unknown permissions: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw StaffError.invalid('permissions', `names unknown permissions: ${unknown.join(', ')}`);
   return [...new Set(permissions)].sort();
 }
 
@@ -369,7 +370,7 @@ async function assertSomeoneManagesRoles(tx: Executor): Promise<void> {
     .innerJoin(staffUsers, eq(staffUsers.id, staffUserRoles.staffId))
     .where(and(eq(rolePermissions.permission, MANAGE_ROLES), eq(staffUsers.status, 'active')));
   if (Number(row?.n ?? 0) === 0) {
-    throw conflict(`This change would leave no active staff user holding ${MANAGE_ROLES}; nobody could manage roles afterwards.`);
+    throw StaffError.conflict(`This change would leave no active staff user holding ${MANAGE_ROLES}; nobody could manage roles afterwards.`);
   }
 }
 
@@ -397,7 +398,7 @@ export async function createRole(ctx: ServiceContext, known: ReadonlySet<string>
       updatedAt: ctx.now,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`A role named ${input.name.trim()} already exists.`, 'body.name');
+    if (isUniqueViolation(error)) throw StaffError.conflict(`A role named ${input.name.trim()} already exists.`, 'name');
     throw error;
   }
   if (permissions.length > 0) await ctx.tx.insert(rolePermissions).values(permissions.map((permission) => ({ roleId: id, permission })));
@@ -413,7 +414,7 @@ export async function updateRole(
 ): Promise<RoleView> {
   await lockRoles(ctx.tx);
   const [role] = await ctx.tx.select().from(roles).where(eq(roles.id, id));
-  if (!role) throw notFound('No such role.');
+  if (!role) throw StaffError.notFound('No such role.');
   const own = await ownPermissions(ctx);
   const current = await permissionsOfRole(ctx.tx, id);
   assertWithin(own, current, 'Changing this role');
@@ -429,7 +430,7 @@ export async function updateRole(
     // Permissions of disabled modules are not in the catalogue; an edit leaves them alone.
     removed = current.filter((p) => !next.includes(p) && known.has(p));
     if (role.builtinKey === ADMINISTRATOR && removed.length > 0) {
-      throw conflict('The Administrator role always holds every permission; its permissions cannot be removed.', 'body.permissions');
+      throw StaffError.conflict('The Administrator role always holds every permission; its permissions cannot be removed.', 'permissions');
     }
     if (removed.length > 0) {
       await ctx.tx.delete(rolePermissions).where(and(eq(rolePermissions.roleId, id), inArray(rolePermissions.permission, removed)));
@@ -441,7 +442,7 @@ export async function updateRole(
     try {
       await ctx.tx.update(roles).set({ ...changes, updatedAt: ctx.now }).where(eq(roles.id, id));
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A role named ${String(changes.name)} already exists.`, 'body.name');
+      if (isUniqueViolation(error)) throw StaffError.conflict(`A role named ${String(changes.name)} already exists.`, 'name');
       throw error;
     }
   }
@@ -455,8 +456,8 @@ export async function updateRole(
 export async function deleteRole(ctx: ServiceContext, id: string): Promise<void> {
   await lockRoles(ctx.tx);
   const [role] = await ctx.tx.select().from(roles).where(eq(roles.id, id));
-  if (!role) throw notFound('No such role.');
-  if (role.builtinKey === ADMINISTRATOR) throw conflict('The Administrator role cannot be deleted.');
+  if (!role) throw StaffError.notFound('No such role.');
+  if (role.builtinKey === ADMINISTRATOR) throw StaffError.conflict('The Administrator role cannot be deleted.');
   await assertWithinOwnPermissions(ctx, await permissionsOfRole(ctx.tx, id), 'Deleting this role');
   await ctx.tx.delete(roles).where(eq(roles.id, id));
   await assertSomeoneManagesRoles(ctx.tx);
@@ -509,14 +510,14 @@ export async function createGrant(
   staffId: string,
   input: GrantInput,
 ): Promise<GrantView> {
-  if (!known.has(input.permission)) throw invalidField('body.permission', `is not a known permission: ${input.permission}`);
-  if (ctx.actor.type === 'staff' && ctx.actor.id === staffId) throw forbidden('You cannot grant access to yourself.');
+  if (!known.has(input.permission)) throw StaffError.invalid('permission', `is not a known permission: ${input.permission}`);
+  if (ctx.actor.type === 'staff' && ctx.actor.id === staffId) throw StaffError.forbidden('You cannot grant access to yourself.');
   await assertWithinOwnPermissions(ctx, [input.permission], 'This grant');
   await assertMayActUpon(ctx, staffId, 'Granting to this user');
-  const expiresAt = input.expiresAt ? parseDate('body.expiresAt', input.expiresAt) : null;
-  if (expiresAt && expiresAt <= ctx.now) throw invalidField('body.expiresAt', 'must be in the future');
+  const expiresAt = input.expiresAt ? parseDate('expiresAt', input.expiresAt) : null;
+  if (expiresAt && expiresAt <= ctx.now) throw StaffError.invalid('expiresAt', 'must be in the future');
   const [user] = await ctx.tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.id, staffId));
-  if (!user) throw notFound('No such staff user.');
+  if (!user) throw StaffError.notFound('No such staff user.');
   const [grant] = await ctx.tx
     .insert(recordGrants)
     .values({
@@ -544,10 +545,10 @@ export async function createGrant(
 
 export async function revokeGrant(ctx: ServiceContext, grantId: string): Promise<void> {
   const [held] = UUID_PATTERN.test(grantId) ? await ctx.tx.select().from(recordGrants).where(eq(recordGrants.id, grantId)) : [];
-  if (!held) throw notFound('No such grant.');
+  if (!held) throw StaffError.notFound('No such grant.');
   await assertMayActUpon(ctx, held.staffId, "Revoking this user's grant");
   const [grant] = await ctx.tx.delete(recordGrants).where(eq(recordGrants.id, grantId)).returning();
-  if (!grant) throw notFound('No such grant.');
+  if (!grant) throw StaffError.notFound('No such grant.');
   await ctx.emit({
     type: StaffEvents.grantRevoked,
     subject: staffSubject(grant.staffId),

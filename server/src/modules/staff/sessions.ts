@@ -5,11 +5,12 @@ import type { Principal } from '../../core/access.ts';
 import type { StaffAuthenticator } from '../../core/auth.ts';
 import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
-import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../core/http/problem.ts';
+
 import { loadPrincipal } from './principals.ts';
 import { burnVerifyTime, verifyPassword } from './passwords.ts';
 import { knownDevices, signInAttempts, staffSessions, staffUsers } from './schema.ts';
 import { StaffEvents } from './events.ts';
+import { StaffError } from './errors.ts';
 
 /** A cached principal is trusted this long without a database round trip; writes evict it at once. */
 const CACHE_TTL_MS = 5_000;
@@ -149,9 +150,9 @@ export class StaffSessions implements StaffAuthenticator {
     const email = input.email.trim().toLowerCase();
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.email, email));
     if (!(await this.limitedPasswordCheck(email, user?.passwordHash, input)) || !user) {
-      throw unauthorized('Email or password is incorrect.');
+      throw new StaffError('unauthenticated', 'Email or password is incorrect.');
     }
-    if (user.status !== 'active') throw forbidden('This account is disabled. Ask an administrator to enable it.');
+    if (user.status !== 'active') throw StaffError.forbidden('This account is disabled. Ask an administrator to enable it.');
 
     const token = newToken();
     const knownDevice = input.deviceToken ? hashToken(input.deviceToken) : undefined;
@@ -183,7 +184,7 @@ export class StaffSessions implements StaffAuthenticator {
     });
     const principal = await this.authenticate(token);
     // Only a revocation racing this very sign-in could make the new session fail already.
-    if (!principal) throw unauthorized('Your session ended as it began; sign in again.');
+    if (!principal) throw new StaffError('unauthenticated', 'Your session ended as it began; sign in again.');
     return { token, deviceToken, principal };
   }
 
@@ -193,10 +194,10 @@ export class StaffSessions implements StaffAuthenticator {
    */
   async verifyCurrentPassword(staffId: string, password: string, from: { ip: string; deviceToken: string | undefined }): Promise<void> {
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.id, staffId));
-    if (!user) throw unauthorized();
+    if (!user) throw new StaffError('unauthenticated', 'Sign in to continue.');
     const attempt = { email: user.email, password, userAgent: undefined, ...from };
     if (!(await this.limitedPasswordCheck(user.email, user.passwordHash, attempt))) {
-      throw invalidField('body.currentPassword', 'is not your current password');
+      throw StaffError.invalid('currentPassword', 'is not your current password');
     }
   }
 
@@ -285,7 +286,7 @@ export class StaffSessions implements StaffAuthenticator {
         .values({ id, email, ip: input.ip, succeeded: false, knownDevice: known, deviceHash, evaluated: !refused, createdAt: now });
       return refused;
     });
-    if (refusal) throw tooManyRequests(`${refusal.message} Try again in ${formatWait(refusal.seconds)}.`, refusal.seconds);
+    if (refusal) throw new StaffError('rate_limited', `${refusal.message} Try again in ${formatWait(refusal.seconds)}.`, { retryAfterSeconds: refusal.seconds });
   }
 
   /** Ends one session; its token fails on every route from now on. */

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { decodeCursor, toPage } from '../../../core/http/pagination.ts';
-import { conflict, invalidField, notFound } from '../../../core/http/problem.ts';
+import { decodeCursor, toPage } from '../../../core/paging.ts';
+
 import type { Kernel, ServiceContext } from '../../../core/kernel.ts';
 import { fileService } from '../../files/index.ts';
 import type { StoredFile } from '../../files/service.ts';
@@ -10,6 +10,7 @@ import { uuidIn } from '../../../core/db/sql.ts';
 import { CreatorEvents } from '../events.ts';
 import { creatorGalleries, creatorStreamers } from '../schema.ts';
 import { blockedEitherWay, hiddenFrom } from '../social.ts';
+import { CreatorsError } from '../errors.ts';
 
 export type GallerySlot = 'cover' | 'profile';
 const PHOTO = 'photo';
@@ -33,8 +34,8 @@ export async function galleryChoices(kernel: Kernel, personIds: string[]) {
 export async function choosePhoto(ctx: ServiceContext, personId: string, slot: GallerySlot, fileId: string | null): Promise<void> {
   if (fileId) {
     const [file] = await fileService(ctx.kernel).findMany([fileId], ctx.tx);
-    if (!file || file.ownerType !== 'person' || file.ownerId !== personId || file.kind !== PHOTO) throw invalidField('body.fileId', 'is not one of their photos');
-    if (file.review !== 'approved') throw conflict(`Only an approved photo can be the ${slot} photo; this one is ${file.review}.`, 'body.fileId');
+    if (!file || file.ownerType !== 'person' || file.ownerId !== personId || file.kind !== PHOTO) throw CreatorsError.invalid('fileId', 'is not one of their photos');
+    if (file.review !== 'approved') throw CreatorsError.conflict(`Only an approved photo can be the ${slot} photo; this one is ${file.review}.`, 'fileId');
   }
   await ctx.tx
     .insert(creatorGalleries)
@@ -98,7 +99,7 @@ export async function streamerFeed(kernel: Kernel, viewerId: string, query: { cu
 /** Another member's profile as the app shows it: 404 when either blocked the other, or they are not active. */
 export async function memberProfile(kernel: Kernel, viewerId: string, personId: string) {
   const person = await getPerson(kernel.db, personId).catch(() => undefined);
-  if (!person || person.status !== 'active' || (viewerId !== personId && (await blockedEitherWay(kernel.db, viewerId, personId)))) throw notFound('No such person.');
+  if (!person || person.status !== 'active' || (viewerId !== personId && (await blockedEitherWay(kernel.db, viewerId, personId)))) throw CreatorsError.notFound('No such person.');
   const [streamer] = await kernel.db.select().from(creatorStreamers).where(eq(creatorStreamers.personId, personId));
   const photos = await chosenPhotoUrls(kernel, [personId]);
   return {

@@ -1,8 +1,8 @@
 import { Environment, NotificationTypeV2, SignedDataVerifier, Type, VerificationException, VerificationStatus, type JWSTransactionDecodedPayload } from '@apple/app-store-server-library';
 import type { AppleStoreOptions } from '../../../core/config.ts';
-import { HttpProblem, invalidField } from '../../../core/http/problem.ts';
 import { perKernel } from '../../../core/kernel.ts';
 import type { StoreNotification, VerifiedPurchase } from './service.ts';
+import { CreatorsError } from '../errors.ts';
 
 /** A StoreKit 2 transaction whose signature and certificate chain checked out. */
 export interface AppleTransaction extends VerifiedPurchase {
@@ -39,14 +39,14 @@ export class AppleStore {
   /** A consumable's signed transaction, as the app received it from StoreKit (`Transaction.jwsRepresentation`). */
   async transaction(signed: string, field: string): Promise<AppleTransaction> {
     const decoded = await this.verify(() => this.verifier.verifyAndDecodeTransaction(signed), field);
-    if (decoded.type !== Type.CONSUMABLE) throw invalidField(field, `is a ${decoded.type ?? 'typeless'} purchase; coin packs are consumables`);
+    if (decoded.type !== Type.CONSUMABLE) throw CreatorsError.invalid(field, `is a ${decoded.type ?? 'typeless'} purchase; coin packs are consumables`);
     return this.toTransaction(decoded, field);
   }
 
   /** A notification's payload and, for a refund or revocation, the transaction it takes back. */
   async notification(signedPayload: string, field: string): Promise<StoreNotification> {
     const payload = await this.verify(() => this.verifier.verifyAndDecodeNotification(signedPayload), field);
-    if (!payload.notificationUUID || !payload.notificationType) throw invalidField(field, 'lacks a notificationUUID or notificationType');
+    if (!payload.notificationUUID || !payload.notificationType) throw CreatorsError.invalid(field, 'lacks a notificationUUID or notificationType');
     const action = ACTIONS[payload.notificationType] ?? null;
     const signedTransaction = payload.data?.signedTransactionInfo;
     const transaction = action && signedTransaction ? await this.verify(() => this.verifier.verifyAndDecodeTransaction(signedTransaction), field) : undefined;
@@ -63,7 +63,7 @@ export class AppleStore {
   }
 
   private toTransaction(decoded: JWSTransactionDecodedPayload, field: string): AppleTransaction {
-    if (!decoded.transactionId || !decoded.productId) throw invalidField(field, 'lacks a transactionId or productId');
+    if (!decoded.transactionId || !decoded.productId) throw CreatorsError.invalid(field, 'lacks a transactionId or productId');
     // creditPurchase refuses a quantity outside 1..100, for both stores.
     const quantity = decoded.quantity ?? 1;
     return {
@@ -89,15 +89,15 @@ export class AppleStore {
       if (!(error instanceof VerificationException)) throw error;
       switch (error.status) {
         case VerificationStatus.INVALID_APP_IDENTIFIER:
-          throw invalidField(field, `is for another app (this server accepts bundle id ${this.options.bundleId})`);
+          throw CreatorsError.invalid(field, `is for another app (this server accepts bundle id ${this.options.bundleId})`);
         case VerificationStatus.INVALID_ENVIRONMENT:
-          throw invalidField(field, `is from another App Store environment (this server accepts ${this.options.environment})`);
+          throw CreatorsError.invalid(field, `is from another App Store environment (this server accepts ${this.options.environment})`);
         case VerificationStatus.RETRYABLE_VERIFICATION_FAILURE:
-          throw new HttpProblem(503, 'Service Unavailable', 'Apple’s certificate status service did not answer; try again shortly.', { code: 'store_unavailable' });
+          throw new CreatorsError('store_unavailable', 'Apple’s certificate status service did not answer; try again shortly.');
         case VerificationStatus.FAILURE:
-          throw invalidField(field, 'is not App Store signed data');
+          throw CreatorsError.invalid(field, 'is not App Store signed data');
         default:
-          throw invalidField(field, 'does not verify: its signature or certificate chain does not lead to the configured Apple root');
+          throw CreatorsError.invalid(field, 'does not verify: its signature or certificate chain does not lead to the configured Apple root');
       }
     }
   }

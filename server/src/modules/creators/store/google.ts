@@ -1,9 +1,9 @@
 import { androidpublisher, auth, type androidpublisher_v3 } from '@googleapis/androidpublisher';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GooglePlayOptions } from '../../../core/config.ts';
-import { HttpProblem, invalidField } from '../../../core/http/problem.ts';
 import { perKernel } from '../../../core/kernel.ts';
 import type { VerifiedPurchase } from './service.ts';
+import { CreatorsError } from '../errors.ts';
 
 const SCOPE = 'https://www.googleapis.com/auth/androidpublisher';
 /** Where google-auth-library exchanges the service account's signed JWT for an access token. */
@@ -86,13 +86,12 @@ export class GooglePlay {
       throw this.refusal(error, productId);
     }
     if (data.purchaseState === PENDING) {
-      throw new HttpProblem(409, 'Conflict', 'The purchase is pending: Google Play has not been paid yet. Send it again once it completes.', {
-        code: 'purchase_pending',
-        errors: [{ field: 'body.purchaseToken', message: 'is a pending purchase' }],
+      throw new CreatorsError('purchase_pending', 'The purchase is pending: Google Play has not been paid yet. Send it again once it completes.', {
+        fields: [{ field: 'purchaseToken', message: 'is a pending purchase' }],
       });
     }
     if (data.purchaseState !== PURCHASED) {
-      throw new HttpProblem(409, 'Conflict', 'The purchase was cancelled.', { code: 'purchase_cancelled', errors: [{ field: 'body.purchaseToken', message: 'is a cancelled purchase' }] });
+      throw new CreatorsError('purchase_cancelled', 'The purchase was cancelled.', { fields: [{ field: 'purchaseToken', message: 'is a cancelled purchase' }] });
     }
     const environment = this.purchaseKind(data.purchaseType);
     const purchasedAt = new Date(Number(data.purchaseTimeMillis ?? Number.NaN));
@@ -121,15 +120,13 @@ export class GooglePlay {
     if (purchaseType === undefined || purchaseType === null || purchaseType === PROMO) return 'production';
     if (purchaseType === TEST) {
       if (this.options.allowTestPurchases) return 'sandbox';
-      throw new HttpProblem(400, 'Bad Request', 'This is a license tester’s test purchase (purchaseType 0): nobody paid for it, and this server does not credit test purchases (GOOGLE_PLAY_ALLOW_TEST_PURCHASES).', {
-        code: 'test_purchase',
-        errors: [{ field: 'body.purchaseToken', message: 'is a license tester’s test purchase (purchaseType 0), not credited on this server' }],
+      throw new CreatorsError('test_purchase', 'This is a license tester’s test purchase (purchaseType 0): nobody paid for it, and this server does not credit test purchases (GOOGLE_PLAY_ALLOW_TEST_PURCHASES).', {
+        fields: [{ field: 'purchaseToken', message: 'is a license tester’s test purchase (purchaseType 0), not credited on this server' }],
       });
     }
     const what = purchaseType === REWARDED ? 'a rewarded product (purchaseType 2: watching an ad), which coin packs are not' : `of an unknown purchaseType ${purchaseType}`;
-    throw new HttpProblem(400, 'Bad Request', `The purchase is ${what}; it is not credited.`, {
-      code: 'purchase_type_refused',
-      errors: [{ field: 'body.purchaseToken', message: `is ${what}` }],
+    throw new CreatorsError('purchase_type_refused', `The purchase is ${what}; it is not credited.`, {
+      fields: [{ field: 'purchaseToken', message: `is ${what}` }],
     });
   }
 
@@ -179,20 +176,18 @@ export class GooglePlay {
    * naming the token; anything else (our package unknown to Google, our service account refused, Google
    * down) is Google's or ours, a 503 — never a refusal of the member's purchase.
    */
-  private refusal(error: unknown, productId: string): HttpProblem {
+  private refusal(error: unknown, productId: string): CreatorsError {
     const failed = error as { status?: number; response?: { status?: number; data?: unknown }; errors?: Array<{ reason?: string }> };
     const status = failed.status ?? failed.response?.status;
     const data = failed.response?.data as { error?: { errors?: Array<{ reason?: string }> } | string } | undefined;
     const reasons = [...(failed.errors ?? []), ...(typeof data?.error === 'object' ? (data.error.errors ?? []) : [])].map((e) => e.reason ?? '').filter(Boolean);
     if (reasons.some(NOT_OUR_PURCHASE)) {
       const detail = error instanceof Error ? error.message : 'refused';
-      return invalidField('body.purchaseToken', `is not a purchase of ${productId} in ${this.options.packageName} (Google Play: ${detail})`);
+      return CreatorsError.invalid('purchaseToken', `is not a purchase of ${productId} in ${this.options.packageName} (Google Play: ${detail})`);
     }
     this.log.error({ err: error, status, reasons }, 'the Play Developer API failed');
     const credentials = status === 401 || status === 403 || typeof data?.error === 'string' || (status !== undefined && status >= 400 && status < 500);
-    return new HttpProblem(503, 'Service Unavailable', credentials ? 'Google Play refused this server’s credentials or does not know its app.' : 'Google Play did not answer; try again shortly.', {
-      code: 'store_unavailable',
-    });
+    return new CreatorsError('store_unavailable', credentials ? 'Google Play refused this server’s credentials or does not know its app.' : 'Google Play did not answer; try again shortly.', { cause: error });
   }
 }
 

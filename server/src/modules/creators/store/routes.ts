@@ -5,7 +5,6 @@ import { systemActor, type Actor } from '../../../core/actor.ts';
 import { memberOf, principalOf } from '../../../core/http/guard.ts';
 import { problems } from '../../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../../core/http/pagination.ts';
-import { HttpProblem, invalidField } from '../../../core/http/problem.ts';
 import { Body, Nullable } from '../../../core/http/schemas.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { getPerson } from '../../people/service.ts';
@@ -13,6 +12,7 @@ import { appleStore } from './apple.ts';
 import { googlePlay } from './google.ts';
 import { STORES } from './schema.ts';
 import * as store from './service.ts';
+import { CreatorsError } from '../errors.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Id });
@@ -76,7 +76,7 @@ const PurchaseView = Type.Object(
 const PurchaseListItem = Type.Object({ ...PurchaseView.properties, personName: Nullable(Type.String()) });
 const Delivered = Type.Object({ purchase: PurchaseView, balance: Type.Integer({ description: 'My available coins now.' }) });
 const notConfigured = (what: string, variable: string) =>
-  new HttpProblem(503, 'Service Unavailable', `${what} purchases are not set up on this server (${variable}).`, { code: 'store_not_configured' });
+  new CreatorsError('store_not_configured', `${what} purchases are not set up on this server (${variable}).`);
 const deliveredDescription =
   'Idempotent by the store’s own transaction id: 201 when this call credited the coins, 200 (with `Idempotent-Replayed: true`) with the same purchase when it had been credited to me before — however often it is delivered, it credits once. No Idempotency-Key is needed.';
 
@@ -206,7 +206,7 @@ export function storeRoutes(kernel: Kernel) {
       async (request, reply) => {
         const apple = appleStore(kernel);
         if (!apple) throw notConfigured('App Store', 'APPLE_BUNDLE_ID');
-        const field = 'body.signedTransaction';
+        const field = 'signedTransaction';
         const transaction = await apple.transaction(request.body.signedTransaction, field);
         const personId = me(request);
         const result = await kernel.write({ type: 'member', id: personId }, async (ctx) => {
@@ -236,13 +236,13 @@ export function storeRoutes(kernel: Kernel) {
         const play = googlePlay(kernel);
         if (!play) throw notConfigured('Google Play', 'GOOGLE_PLAY_PACKAGE_NAME');
         const { packageName, productId, purchaseToken } = request.body;
-        if (packageName !== play.packageName) throw invalidField('body.packageName', `is not this app (${play.packageName})`);
+        if (packageName !== play.packageName) throw CreatorsError.invalid('packageName', `is not this app (${play.packageName})`);
         const purchase = await play.purchase(productId, purchaseToken);
         const personId = me(request);
         const result = await kernel.write({ type: 'member', id: personId }, async (ctx) => {
           // Bound to this member's account (Play's obfuscatedExternalAccountId), or anyone holding the token could claim it.
-          await store.assertOwnAccountToken(ctx.tx, personId, purchase.accountToken, 'body.purchaseToken', 'obfuscatedExternalAccountId');
-          return store.creditPurchase(ctx, personId, purchase, 'body.purchaseToken');
+          await store.assertOwnAccountToken(ctx.tx, personId, purchase.accountToken, 'purchaseToken', 'obfuscatedExternalAccountId');
+          return store.creditPurchase(ctx, personId, purchase, 'purchaseToken');
         });
         if (!purchase.acknowledged) await play.acknowledge(productId, purchaseToken);
         return delivered(reply, personId, result);
@@ -275,7 +275,7 @@ export function storeRoutes(kernel: Kernel) {
       async (request) => {
         const apple = appleStore(kernel);
         if (!apple) throw notConfigured('App Store', 'APPLE_BUNDLE_ID');
-        const notification = await apple.notification(request.body.signedPayload, 'body.signedPayload');
+        const notification = await apple.notification(request.body.signedPayload, 'signedPayload');
         return kernel.write(systemActor('apple-notifications'), (ctx) => store.handleNotification(ctx, notification));
       },
     );

@@ -3,14 +3,14 @@ import { and, asc, count, desc, eq, inArray, ne, sql, sum, type SQL } from 'driz
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../../core/db/client.ts';
 import { isUniqueViolation } from '../../../core/db/sql.ts';
-import { decodeCursor, toPage } from '../../../core/http/pagination.ts';
-import { conflict, HttpProblem, invalidField, notFound } from '../../../core/http/problem.ts';
+import { decodeCursor, toPage } from '../../../core/paging.ts';
 import type { ServiceContext } from '../../../core/kernel.ts';
 import { accountsByOwner, available, ensureAccount, platformAccount, postRefund, postTransfer } from '../../ledger/service.ts';
 import { subjectNames } from '../../people/service.ts';
 import { CreatorEvents } from '../events.ts';
 import { COIN } from '../service.ts';
 import { creatorStoreAccounts, creatorStoreNotifications, creatorStorePrices, creatorStoreProducts, creatorStorePurchases, type Store } from './schema.ts';
+import { CreatorsError } from '../errors.ts';
 
 export type Product = typeof creatorStoreProducts.$inferSelect;
 export type Price = typeof creatorStorePrices.$inferSelect;
@@ -44,7 +44,7 @@ export async function listProducts(db: Executor, options: { onlyActive: boolean;
 
 async function productWithPrices(db: Executor, id: string): Promise<ProductWithPrices> {
   const [product] = await db.select().from(creatorStoreProducts).where(eq(creatorStoreProducts.id, id));
-  if (!product) throw notFound('No such coin pack.');
+  if (!product) throw CreatorsError.notFound('No such coin pack.');
   return { ...product, prices: await db.select().from(creatorStorePrices).where(eq(creatorStorePrices.productId, id)).orderBy(asc(creatorStorePrices.store)) };
 }
 
@@ -52,13 +52,13 @@ async function productWithPrices(db: Executor, id: string): Promise<ProductWithP
 async function replacePrices(ctx: ServiceContext, productId: string, prices: PriceInput[]): Promise<void> {
   const stores = new Set<string>();
   for (const [i, price] of prices.entries()) {
-    if (stores.has(price.store)) throw invalidField(`body.prices.${i}.store`, `appears twice; a pack has one price per store`);
+    if (stores.has(price.store)) throw CreatorsError.invalid(`prices.${i}.store`, `appears twice; a pack has one price per store`);
     stores.add(price.store);
     const [taken] = await ctx.tx
       .select({ productId: creatorStorePrices.productId })
       .from(creatorStorePrices)
       .where(and(eq(creatorStorePrices.store, price.store), eq(creatorStorePrices.storeProductId, price.storeProductId), ne(creatorStorePrices.productId, productId)));
-    if (taken) throw conflict(`${price.storeProductId} is already another pack's product id in the ${price.store} store.`, `body.prices.${i}.storeProductId`);
+    if (taken) throw CreatorsError.conflict(`${price.storeProductId} is already another pack's product id in the ${price.store} store.`, `prices.${i}.storeProductId`);
   }
   await ctx.tx.delete(creatorStorePrices).where(eq(creatorStorePrices.productId, productId));
   if (prices.length === 0) return;
@@ -66,7 +66,7 @@ async function replacePrices(ctx: ServiceContext, productId: string, prices: Pri
     await ctx.tx.insert(creatorStorePrices).values(prices.map((price) => ({ ...price, productId })));
   } catch (error) {
     // Another pack took the same store product id at the same moment.
-    if (isUniqueViolation(error)) throw conflict('A store product id given is already another pack’s.', 'body.prices');
+    if (isUniqueViolation(error)) throw CreatorsError.conflict('A store product id given is already another pack’s.', 'prices');
     throw error;
   }
 }
@@ -82,7 +82,7 @@ export async function createProduct(ctx: ServiceContext, input: ProductInput): P
 /** Changes a pack; `prices`, when given, replaces all of its prices. */
 export async function updateProduct(ctx: ServiceContext, id: string, patch: Partial<ProductInput>): Promise<ProductWithPrices> {
   const [current] = await ctx.tx.select().from(creatorStoreProducts).where(eq(creatorStoreProducts.id, id)).for('update');
-  if (!current) throw notFound('No such coin pack.');
+  if (!current) throw CreatorsError.notFound('No such coin pack.');
   const { prices, ...fields } = patch;
   await ctx.tx
     .update(creatorStoreProducts)
@@ -111,11 +111,11 @@ export async function accountTokenOf(db: Executor, personId: string, now: Date):
  */
 export async function assertOwnAccountToken(db: Executor, personId: string, token: string | undefined, field: string, storeField: string): Promise<void> {
   if (!token) {
-    throw invalidField(field, `carries no app account token (${storeField}); the app must pass GET /api/client/creators/store/account-token to the store with the purchase`);
+    throw CreatorsError.invalid(field, `carries no app account token (${storeField}); the app must pass GET /api/client/creators/store/account-token to the store with the purchase`);
   }
   const [row] = await db.select({ token: creatorStoreAccounts.accountToken }).from(creatorStoreAccounts).where(eq(creatorStoreAccounts.personId, personId));
   if (!row || row.token.toLowerCase() !== token.toLowerCase()) {
-    throw new HttpProblem(403, 'Forbidden', 'This purchase was made from another account.', { code: 'purchase_of_another_account', errors: [{ field, message: 'was bought with another account’s app account token' }] });
+    throw new CreatorsError('purchase_of_another_account', 'This purchase was made from another account.', { fields: [{ field, message: 'was bought with another account’s app account token' }] });
   }
 }
 
@@ -160,7 +160,7 @@ const findPurchase = async (db: Executor, store: Store, transactionId: string) =
   (await db.select().from(creatorStorePurchases).where(and(eq(creatorStorePurchases.store, store), eq(creatorStorePurchases.transactionId, transactionId))))[0];
 
 const refundedProblem = (field: string, detail: string) =>
-  new HttpProblem(409, 'Conflict', detail, { code: 'purchase_refunded', errors: [{ field, message: 'was refunded or revoked by the store' }] });
+  new CreatorsError('purchase_refunded', detail, { fields: [{ field, message: 'was refunded or revoked by the store' }] });
 
 /**
  * Credits a verified purchase to the member's COIN wallet, once per store transaction: the purchase row,
@@ -172,13 +172,13 @@ const refundedProblem = (field: string, detail: string) =>
 export async function creditPurchase(ctx: ServiceContext, personId: string, verified: VerifiedPurchase, field: string): Promise<{ purchase: Purchase; credited: boolean }> {
   const { quantity } = verified;
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    throw invalidField(field, `has a quantity of ${quantity}; a purchase is of 1 to ${MAX_QUANTITY} packs`);
+    throw CreatorsError.invalid(field, `has a quantity of ${quantity}; a purchase is of 1 to ${MAX_QUANTITY} packs`);
   }
   await lockTransaction(ctx, verified.store, verified.transactionId);
   const existing = await findPurchase(ctx.tx, verified.store, verified.transactionId);
   if (existing) {
     if (existing.personId !== personId) {
-      throw new HttpProblem(409, 'Conflict', 'This purchase was already credited to another account.', { code: 'purchase_claimed', errors: [{ field, message: 'was already credited to another account' }] });
+      throw new CreatorsError('purchase_claimed', 'This purchase was already credited to another account.', { fields: [{ field, message: 'was already credited to another account' }] });
     }
     if (verified.revokedAt && existing.status === 'credited') {
       // Delivered again after the store revoked it (the notification was lost or is late): take it back now.
@@ -197,13 +197,12 @@ export async function creditPurchase(ctx: ServiceContext, personId: string, veri
     .from(creatorStorePrices)
     .innerJoin(creatorStoreProducts, eq(creatorStoreProducts.id, creatorStorePrices.productId))
     .where(and(eq(creatorStorePrices.store, verified.store), eq(creatorStorePrices.storeProductId, verified.storeProductId)));
-  if (!price) throw invalidField(field, `is a purchase of ${verified.storeProductId}, which no coin pack sells in the ${verified.store} store`);
+  if (!price) throw CreatorsError.invalid(field, `is a purchase of ${verified.storeProductId}, which no coin pack sells in the ${verified.store} store`);
   const { product } = price;
   const coins = product.coins * quantity;
   if (coins > MAX_COINS) {
-    throw new HttpProblem(409, 'Conflict', `${quantity} × ${product.coins} coins is more than one purchase may credit (${MAX_COINS}).`, {
-      code: 'purchase_too_large',
-      errors: [{ field, message: `would credit ${coins} coins, more than one purchase may (${MAX_COINS})` }],
+    throw new CreatorsError('purchase_too_large', `${quantity} × ${product.coins} coins is more than one purchase may credit (${MAX_COINS}).`, {
+      fields: [{ field, message: `would credit ${coins} coins, more than one purchase may (${MAX_COINS})` }],
     });
   }
   const purchasedAt = Number.isFinite(verified.purchasedAt.getTime()) ? verified.purchasedAt : ctx.now;

@@ -1,0 +1,5 @@
+import { defineErrors } from '../../core/errors.ts';
+
+export class MembersError extends defineErrors('members', {
+  unauthenticated: 'unauthenticated',
+}) {}

@@ -1,0 +1,5 @@
+import { defineErrors } from '../../core/errors.ts';
+
+export class ModerationError extends defineErrors('moderation', {
+  already_decided: 'conflict',
+}) {}
