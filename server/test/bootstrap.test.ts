@@ -33,7 +33,7 @@ describe('bootstrap', () => {
     const extra = defineModule({
       name: 'extra',
       permissions: [{ key: 'extra.do', description: 'test' }],
-      roles: [{ key: 'moderator', name: 'Moderator', description: 'Reviews queues.', permissions: ['extra.do'] }],
+      roleGrants: { moderator: ['extra.do'] },
     });
     const role = async (t: Awaited<ReturnType<typeof createTestApp>>, name: string) => {
       const roles = (await (await signIn(t.app)).get('/api/console/roles')).json() as Array<{ id: string; name: string; permissions: string[] }>;

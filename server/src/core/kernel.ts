@@ -59,6 +59,8 @@ export interface Kernel {
   write<T>(actor: Actor, work: (ctx: ServiceContext) => Promise<T>): Promise<T>;
 }
 
+const checkEvents = process.env.NODE_ENV !== 'production';
+
 export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
   return async (actor, work) => {
     const events: StoredEvent[] = [];
@@ -75,6 +77,7 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
           return stored!;
         },
         async emitMany(batch, prelude) {
+          if (checkEvents) for (const event of batch) kernel.catalogue.assertEvent(event.type, event.payload);
           const stored = await appendEvents(tx, actor, now, batch, prelude);
           events.push(...stored);
           return stored;

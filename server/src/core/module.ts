@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { TSchema } from '@sinclair/typebox';
-import type { EventTypeDef, StoredEvent } from './events/types.ts';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { EventOf, EventType, EventTypeDef, StoredEvent } from './events/types.ts';
 import type { Kernel, ServiceContext } from './kernel.ts';
+import { BUILTIN_ROLES, type BuiltinRoleKey } from './roles.ts';
 
 export interface PermissionDef {
   /** `<module>.<action>`, e.g. `staff.manage_users`. */
@@ -14,15 +16,24 @@ export interface BuiltinRoleDef {
   name: string;
   description: string;
   /** Default permissions; `'all'` means every permission in the catalogue, now and as modules add more. */
-  permissions: string[] | 'all';
+  permissions: readonly string[] | 'all';
 }
 
 /** A durable subscriber: receives every event of `types`, at least once, in log order, from its own cursor. */
 export interface SubscriberDef {
   name: string;
-  types: string[];
+  types: EventType[];
   /** Runs in the transaction that also advances the cursor: database effects happen exactly once. */
   handle(event: StoredEvent, ctx: ServiceContext): Promise<void>;
+}
+
+/** A subscriber whose handler is typed by the events it subscribes to. */
+export function defineSubscriber<T extends EventType>(def: {
+  name: string;
+  types: T[];
+  handle(event: EventOf<T>, ctx: ServiceContext): Promise<void>;
+}): SubscriberDef {
+  return def as unknown as SubscriberDef;
 }
 
 export interface JobDef {
@@ -67,7 +78,8 @@ export interface ModuleManifest {
   /** Optional modules this one cannot run without (checked against MODULES at start). */
   requires?: string[];
   permissions?: PermissionDef[];
-  roles?: BuiltinRoleDef[];
+  /** Permissions this module adds to the kernel's built-in roles (core/roles.ts). */
+  roleGrants?: Partial<Record<BuiltinRoleKey, string[]>>;
   events?: EventTypeDef[];
   /** Registered under `/api`; every route declares its schema and `config.permission`. */
   routes?: (app: FastifyInstance, kernel: Kernel) => Promise<void>;
@@ -88,7 +100,7 @@ export const defineModule = (manifest: ModuleManifest): ModuleManifest => manife
 export class Catalogue {
   readonly permissions = new Map<string, PermissionDef & { module: string }>();
   readonly eventTypes = new Map<string, EventTypeDef & { module: string }>();
-  readonly roles = new Map<string, BuiltinRoleDef>();
+  readonly roles = new Map<string, BuiltinRoleDef>(Object.values(BUILTIN_ROLES).map((role) => [role.key, { ...role }]));
   readonly nav: Array<NavEntry & { module: string }> = [];
   readonly settings = new Map<string, SettingDef & { module: string }>();
   readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
@@ -103,13 +115,10 @@ export class Catalogue {
         this.permissions.set(permission.key, { ...permission, module: module.name });
       }
       for (const type of module.events ?? []) this.eventTypes.set(type.type, { ...type, module: module.name });
-      for (const role of module.roles ?? []) {
-        const existing = this.roles.get(role.key);
-        if (existing && existing.permissions !== 'all' && role.permissions !== 'all') {
-          existing.permissions = [...existing.permissions, ...role.permissions];
-        } else if (!existing) {
-          this.roles.set(role.key, { ...role, permissions: role.permissions === 'all' ? 'all' : [...role.permissions] });
-        }
+      for (const [key, permissions] of Object.entries(module.roleGrants ?? {})) {
+        const role = this.roles.get(key);
+        if (!role) throw new Error(`Module ${module.name} grants to unknown built-in role ${key}`);
+        if (role.permissions !== 'all') role.permissions = [...role.permissions, ...permissions];
       }
       for (const entry of module.nav ?? []) this.nav.push({ ...entry, module: module.name });
       for (const kind of module.moderationKinds ?? []) {
@@ -122,6 +131,8 @@ export class Catalogue {
         this.settings.set(setting.key, { ...setting, module: module.name });
       }
     }
+    // A built-in role no enabled module grants anything to is not created (Finance without the ledger).
+    for (const role of [...this.roles.values()]) if (role.permissions !== 'all' && role.permissions.length === 0) this.roles.delete(role.key);
     for (const role of this.roles.values()) {
       if (role.permissions === 'all') continue;
       for (const key of role.permissions) {
@@ -131,7 +142,25 @@ export class Catalogue {
   }
 
   defaultPermissions(role: BuiltinRoleDef): string[] {
-    return role.permissions === 'all' ? [...this.permissions.keys()] : role.permissions;
+    return role.permissions === 'all' ? [...this.permissions.keys()] : [...role.permissions];
+  }
+
+  private readonly payloadChecks = new Map<string, TypeCheck<TObject>>();
+
+  /**
+   * An appended event must be of a declared type with a payload of its declared shape; outside
+   * production every append is checked, so a test that writes an event proves its schema.
+   */
+  assertEvent(type: string, payload: unknown): void {
+    const def = this.eventTypes.get(type);
+    if (!def) throw new Error(`Event type ${type} is not declared by any enabled module`);
+    if (!def.payload) return;
+    let check = this.payloadChecks.get(type);
+    if (!check) this.payloadChecks.set(type, (check = TypeCompiler.Compile(def.payload)));
+    if (!check.Check(payload)) {
+      const [first] = check.Errors(payload);
+      throw new Error(`Event ${type} has a payload outside its schema: ${first?.path || '/'} ${first?.message ?? ''}`);
+    }
   }
 
   /** The permission needed to see an event of this type in a live stream. */

@@ -5,16 +5,23 @@ import pg from 'pg';
 import { createTestApp, signIn, testDatabase } from '../../../test/helpers.ts';
 import { kernelModules } from '../../modules/index.ts';
 import { queryRows } from '../db/sql.ts';
-import { defineModule, type SubscriberDef } from '../module.ts';
+import { Type } from '@sinclair/typebox';
+import { defineModule, defineSubscriber } from '../module.ts';
+import { defineEvents, eventTypeList, type PayloadsOf } from './types.ts';
 import { systemActor } from '../actor.ts';
 import type { Kernel } from '../kernel.ts';
 import { backoffMs } from './subscribers.ts';
 
 const TYPE = 'probe.pinged';
+const probeEvents = defineEvents({ [TYPE]: { description: 'test', payload: Type.Object({ i: Type.Integer() }) } });
+
+declare module './types.ts' {
+  interface EventPayloads extends PayloadsOf<typeof probeEvents> {}
+}
 
 /** A test module whose subscriber copies each event id into a table, in the subscriber's transaction. */
 function probeModule(options: { failFor?: Set<number>; onHandled?: (id: number) => void } = {}) {
-  const subscriber: SubscriberDef = {
+  const subscriber = defineSubscriber({
     name: 'probe-copier',
     types: [TYPE],
     async handle(event, ctx) {
@@ -25,8 +32,8 @@ function probeModule(options: { failFor?: Set<number>; onHandled?: (id: number) 
       await ctx.tx.execute(sql`INSERT INTO probe_seen (event_id) VALUES (${event.id})`);
       options.onHandled?.(event.id);
     },
-  };
-  return defineModule({ name: 'probe', events: [{ type: TYPE, description: 'test' }], subscribers: [subscriber] });
+  });
+  return defineModule({ name: 'probe', events: eventTypeList(probeEvents), subscribers: [subscriber] });
 }
 
 async function ping(kernel: Kernel, n: number): Promise<number[]> {

@@ -66,7 +66,7 @@ export class SubscriberRunner {
       await this.kernel.db.insert(eventSubscriptions).values({ name: subscriber.name }).onConflictDoNothing();
     }
     this.unsubscribe = this.kernel.bus.subscribe((message) => {
-      if (message.kind === 'event' && this.subscribers.some((s) => s.types.includes(message.event.type))) this.wake();
+      if (message.kind === 'event' && this.subscribers.some((s) => (s.types as string[]).includes(message.event.type))) this.wake();
     });
     this.schedule(0);
   }

@@ -1,20 +1,33 @@
+import type { Static, TObject } from '@sinclair/typebox';
 import type { Actor } from '../actor.ts';
+
+/**
+ * The payload of every event type, one entry per type. Each module's `events.ts` adds its own through
+ * declaration merging (`declare module '…/core/events/types.ts' { interface EventPayloads extends … }`),
+ * so appending and subscribing are checked against the one map.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface EventPayloads {}
+
+export type EventType = keyof EventPayloads & string;
 
 export interface EventSubject {
   type: string;
   id: string;
 }
 
-/** What a service appends; the actor and time come from its context. */
-export interface NewEvent {
-  type: string;
+interface NewEventOf<T extends EventType> {
+  type: T;
   subject?: EventSubject;
-  payload?: Record<string, unknown>;
+  payload: EventPayloads[T];
   /** Who acted, when it is not the transaction's actor (requests grouped into one transaction). */
   actor?: Actor;
   /** The top-level event this one is part of (see `event_log.parent_id`). */
   parentId?: number;
 }
+
+/** What a service appends (the actor and time come from its context): a declared type with its payload. */
+export type NewEvent = { [T in EventType]: NewEventOf<T> }[EventType];
 
 export interface StoredEvent {
   id: number;
@@ -29,11 +42,32 @@ export interface StoredEvent {
   createdAt: Date;
 }
 
+/** A stored event of one type, as a subscriber of that type receives it. */
+export type EventOf<T extends EventType> = Omit<StoredEvent, 'type' | 'payload'> & { type: T; payload: EventPayloads[T] };
+
 /** An event type a module emits, and the permission a staff user needs to see it in live streams. */
 export interface EventTypeDef {
   type: string;
+  /** The payload's shape; checked on append outside production. */
+  payload?: TObject;
   description: string;
   permission?: string;
   /** Also sent over the client WebSocket to the member whose person is the event's subject. */
   toSubject?: boolean;
 }
+
+type EventSpec = Omit<EventTypeDef, 'type' | 'payload'> & { payload: TObject };
+
+/** The payload types of a module's event declarations, for its `EventPayloads` augmentation. */
+export type PayloadsOf<Defs extends Record<string, EventSpec>> = { [T in keyof Defs]: Static<Defs[T]['payload']> };
+
+/**
+ * A module's event types, keyed by type, each with its payload schema:
+ * `export const ledgerEvents = defineEvents({ 'ledger.transfer_posted': { description, permission, payload } })`.
+ */
+export function defineEvents<const Defs extends Record<string, EventSpec>>(defs: Defs): Defs {
+  return defs;
+}
+
+/** The manifest's list form of `defineEvents`' declarations. */
+export const eventTypeList = (defs: Record<string, EventSpec>): EventTypeDef[] => Object.entries(defs).map(([type, def]) => ({ type, ...def }));

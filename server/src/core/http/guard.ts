@@ -182,6 +182,9 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** The signed-in staff user as the actor of what the route writes. */
+export const staffActorOf = (request: FastifyRequest) => ({ type: 'staff' as const, id: principalOf(request).staffId });
+
 /** The signed-in member of a route that declared `member`. */
 export function memberOf(request: FastifyRequest): MemberPrincipal {
   if (!request.member) throw unauthorized();

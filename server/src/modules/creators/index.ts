@@ -21,10 +21,7 @@ export const creatorsModule = defineModule({
     { key: 'creators.manage', description: 'Create agencies, make people streamers, move them between agencies, suspend and reinstate them.' },
     { key: 'creators.store', description: 'Manage the coin packs sold in the App Store and Google Play and their prices.' },
   ],
-  roles: [
-    { key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['creators.read', 'creators.manage'] },
-    { key: 'support', name: 'Support', description: 'Front-line staff: find people and organizations, edit them, write notes, block.', permissions: ['creators.read'] },
-  ],
+  roleGrants: { moderator: ['creators.read', 'creators.manage'], support: ['creators.read'] },
   events: creatorEventTypes,
   seedDemo: seedCreatorsDemo,
   jobs: storeJobs,

@@ -12,7 +12,8 @@ import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { getPerson } from '../people/service.ts';
 import { FILE_KINDS } from './kinds.ts';
-import { FileEvents, FileService, PLATFORM_OWNER } from './service.ts';
+import { FileEvents, fileEventTypes } from './events.ts';
+import { FileService, PLATFORM_OWNER } from './service.ts';
 import { DiskStorage } from './storage.ts';
 import { S3Storage } from './s3-storage.ts';
 import { files } from './schema.ts';
@@ -260,7 +261,7 @@ export const filesModule = defineModule({
   requires: ['people'],
   permissions: [{ key: 'files.manage', description: "Upload and delete files on people's behalf." }],
   // Moderators curate members' photos (add, remove) besides deciding on them.
-  roles: [{ key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['files.manage'] }],
+  roleGrants: { moderator: ['files.manage'] },
   moderationKinds: ['photo', 'video'].map((kind) => ({
     kind,
     description: kind === 'photo' ? 'Photos people upload: approved ones become visible to other members.' : 'Videos people upload.',
@@ -281,11 +282,7 @@ export const filesModule = defineModule({
       return { file: service.view(file), owner: owner ? { id: owner.id, displayName: owner.displayName, status: owner.status } : null };
     },
   })),
-  events: [
-    { type: FileEvents.reviewed, description: "A moderator's decision on a file (approved files become visible to others).", permission: 'people.read', toSubject: true },
-    { type: FileEvents.uploaded, description: 'A file was uploaded (kind, type, size, review state).', permission: 'people.read', toSubject: true },
-    { type: FileEvents.deleted, description: 'A file was deleted.', permission: 'people.read', toSubject: true },
-  ],
+  events: fileEventTypes,
   routes,
   async bootstrap(kernel) {
     const service = fileService(kernel);

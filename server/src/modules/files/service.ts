@@ -9,6 +9,7 @@ import { decodeCursor, toPage } from '../../core/paging.ts';
 
 import type { Kernel } from '../../core/kernel.ts';
 import { FILE_KINDS, type FileKind } from './kinds.ts';
+import { FileEvents } from './events.ts';
 import { processUpload } from './process.ts';
 import { openReview } from '../moderation/service.ts';
 import { fileSecrets, files, type StoredVariant } from './schema.ts';
@@ -29,7 +30,6 @@ export const PLATFORM_OWNER: Owner = { type: 'platform', id: '00000000-0000-0000
 /** Signed links last this long; a page that stays open asks again. */
 const URL_SECONDS = 3600;
 
-export const FileEvents = { uploaded: 'files.uploaded', deleted: 'files.deleted', reviewed: 'files.reviewed' } as const;
 
 /** A display name only: no directories, no control characters, never used as a path. */
 function cleanName(name: string | undefined, ext: string): string {

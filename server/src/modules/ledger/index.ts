@@ -34,14 +34,7 @@ export const ledgerModule = defineModule({
     { key: 'ledger.adjust', description: "Adjust a person's or organization's balance by hand, with a reason." },
     { key: 'ledger.transfer', description: 'Move money between any accounts and place, post or void holds through the API (integrations).' },
   ],
-  roles: [
-    {
-      key: 'finance',
-      name: 'Finance',
-      description: 'Reads balances and statements, makes adjustments, handles payout applications.',
-      permissions: ['ledger.read', 'ledger.adjust', 'people.read'],
-    },
-  ],
+  roleGrants: { finance: ['ledger.read', 'ledger.adjust', 'people.read'] },
   events: ledgerEventTypes,
   routes: (app, kernel) => ledgerRoutes(kernel)(app),
   jobs: [{ name: 'ledger.expire_holds', cron: '* * * * *', handle: (_data, kernel) => expireHolds(kernel) }],

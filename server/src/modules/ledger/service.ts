@@ -345,11 +345,14 @@ export async function postRefund(ctx: ServiceContext, input: Omit<TransferInput,
     await ctx.emit({
       type: LedgerEvents.accountOverdrawn,
       subject: subjectOf(debit),
-      payload: { accountId: debit.id, transferId: transfer.id, amount: input.amount, overdrawnBy, overdraft: debit.overdraft, available: available(debit), reference: transfer.referenceType ? { type: transfer.referenceType, id: transfer.referenceId } : null },
+      payload: { accountId: debit.id, transferId: transfer.id, amount: input.amount, overdrawnBy, overdraft: debit.overdraft, available: available(debit), reference: referenceOf(transfer) },
     });
   }
   return { transfer, overdrawnBy };
 }
+
+const referenceOf = (r: { referenceType: string | null; referenceId: string | null }) =>
+  r.referenceType !== null && r.referenceId !== null ? { type: r.referenceType, id: r.referenceId } : null;
 
 const transferPayload = (t: PostedTransfer) => ({
   transferId: t.id,
@@ -358,7 +361,7 @@ const transferPayload = (t: PostedTransfer) => ({
   amount: t.amount,
   currency: t.currency,
   kind: t.kind,
-  reference: t.referenceType ? { type: t.referenceType, id: t.referenceId } : null,
+  reference: referenceOf(t),
   debitBalanceAfter: t.debitBalanceAfter,
   creditBalanceAfter: t.creditBalanceAfter,
   batchId: t.batchId,
@@ -410,7 +413,7 @@ const holdPayload = (h: Hold) => ({
   kind: h.kind,
   state: h.state,
   postedAmount: h.postedAmount,
-  reference: h.referenceType ? { type: h.referenceType, id: h.referenceId } : null,
+  reference: referenceOf(h),
   expiresAt: h.expiresAt?.toISOString() ?? null,
 });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import { memberOf, principalOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
@@ -11,7 +11,9 @@ import { Body, Nullable } from '../../core/http/schemas.ts';
 import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { getPerson, personDetail, updatePerson } from '../people/service.ts';
-import { MemberEvents, Presence } from './presence.ts';
+import { MemberEvents, memberEventTypes } from './events.ts';
+import { Presence } from './presence.ts';
+import { devicesOf as listDevices, forgetDevice, registerDevice } from './devices.ts';
 import { memberDevices, memberSignIns } from './schema.ts';
 import { MemberTokens } from './tokens.ts';
 import { MembersError } from './errors.ts';
@@ -60,8 +62,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tokens = memberTokens(kernel);
   const presence = memberPresence(kernel);
-  const devicesOf = async (personId: string) =>
-    (await kernel.db.select().from(memberDevices).where(eq(memberDevices.personId, personId)).orderBy(desc(memberDevices.lastSeenAt))).map(deviceView);
+  const devicesOf = async (personId: string) => (await listDevices(kernel.db, personId)).map(deviceView);
 
   app.get(
     '/client/ws',
@@ -109,23 +110,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
     async (request) => {
       const { personId } = memberOf(request);
-      const { deviceId } = request.params;
-      const now = kernel.now();
-      const row = {
-        personId,
-        platform: request.body.platform,
-        pushToken: request.body.pushToken ?? null,
-        appVersion: request.body.appVersion ?? null,
-        name: request.body.name ?? null,
-        lastSeenAt: now,
-      };
-      await kernel.db.transaction(async (tx) => {
-        // A push token belongs to one install: a reinstall or another member on the phone takes it over.
-        if (row.pushToken) await tx.update(memberDevices).set({ pushToken: null }).where(and(eq(memberDevices.pushToken, row.pushToken), ne(memberDevices.id, deviceId)));
-        await tx.insert(memberDevices).values({ id: deviceId, ...row, createdAt: now }).onConflictDoUpdate({ target: memberDevices.id, set: row });
-      });
-      const [device] = await kernel.db.select().from(memberDevices).where(eq(memberDevices.id, deviceId));
-      return deviceView(device!);
+      return deviceView(await kernel.write({ type: 'member', id: personId }, (ctx) => registerDevice(ctx, personId, request.params.deviceId, request.body)));
     },
   );
 
@@ -147,11 +132,8 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       },
     },
     async (request, reply) => {
-      const removed = await kernel.db
-        .delete(memberDevices)
-        .where(and(eq(memberDevices.id, request.params.deviceId), eq(memberDevices.personId, memberOf(request).personId)))
-        .returning();
-      if (removed.length === 0) throw MembersError.notFound('You have no such device.');
+      const { personId } = memberOf(request);
+      await kernel.write({ type: 'member', id: personId }, (ctx) => forgetDevice(ctx, personId, request.params.deviceId));
       return reply.code(204).send(null);
     },
   );
@@ -261,7 +243,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       if (person.status !== 'active') throw MembersError.conflict(`This person is ${person.status}; no token is issued.`);
       const { token, expiresAt } = await tokens.issue(person.id);
       await kernel.write({ type: 'staff', id: principalOf(request).staffId }, (ctx) =>
-        ctx.emit({ type: 'members.token_issued', subject: { type: 'person', id: person.id }, payload: { expiresAt: expiresAt.toISOString() } }),
+        ctx.emit({ type: MemberEvents.tokenIssued, subject: { type: 'person', id: person.id }, payload: { expiresAt: expiresAt.toISOString() } }),
       );
       return reply.code(201).send({ token, expiresAt: expiresAt.toISOString() });
     },
@@ -319,11 +301,7 @@ export const membersModule = defineModule({
   name: 'members',
   requires: ['people'],
   permissions: [{ key: 'members.issue_tokens', description: 'Issue member tokens for a person (to use a client app as them).' }],
-  events: [
-    { type: 'members.token_issued', description: 'A staff user issued a member token for a person.', permission: 'people.read' },
-    { type: MemberEvents.online, description: 'A member came online in a client app (their first open connection).', permission: 'people.read' },
-    { type: MemberEvents.offline, description: 'A member went offline (their last connection closed or stopped beating).', permission: 'people.read' },
-  ],
+  events: memberEventTypes,
   routes,
   async bootstrap(kernel) {
     const tokens = memberTokens(kernel);

@@ -175,5 +175,23 @@ describe('client WebSocket: presence, own events, devices', () => {
     assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: 'latest' })).statusCode, 400);
     const removed = await t.app.inject({ method: 'DELETE', url: `/api/client/devices/${tablet}`, headers: { authorization: `Bearer ${a.token}` } });
     assert.equal(removed.statusCode, 404, "one member cannot remove another's device");
+
+    const deviceEvents = async (personId: string) =>
+      (await admin.get(`/api/console/events?subjectType=person&subjectId=${personId}`)).json().items.filter((e: { type: string }) => e.type.startsWith('members.device_'));
+    assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: '2.4.0', name: 'iPhone' })).statusCode, 200, 'an app start without a change');
+    let events = await deviceEvents(a.id);
+    assert.deepEqual(
+      events.map((e: { type: string; payload: { first: boolean; pushToken: boolean } }) => [e.type, e.payload.first, e.payload.pushToken]),
+      [['members.device_registered', true, true]],
+      'one event for the new install; a repeat of the same registration appends none',
+    );
+    assert.deepEqual([events[0].actorType, events[0].actorId], ['member', a.id]);
+    assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: '2.5.0' })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/client/devices/${phone}`, headers: { authorization: `Bearer ${a.token}` } })).statusCode, 204);
+    events = await deviceEvents(a.id);
+    assert.deepEqual(
+      events.map((e: { type: string; payload: { appVersion?: string } }) => [e.type, e.payload.appVersion ?? null]),
+      [['members.device_forgotten', null], ['members.device_registered', '2.5.0'], ['members.device_registered', '2.4.0']],
+    );
   });
 });

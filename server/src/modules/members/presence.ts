@@ -9,8 +9,8 @@ import { eventView } from '../../core/events/routes.ts';
 import { eventVisibility } from '../../core/events/visibility.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { memberConnections, memberPresence } from './schema.ts';
+import { MemberEvents } from './events.ts';
 
-export const MemberEvents = { online: 'members.online', offline: 'members.offline' } as const;
 
 /** Close codes clients act on. */
 export const CLOSE = { blocked: 4003, timeout: 4008, sessionExpired: 4001, shuttingDown: 1001 } as const;

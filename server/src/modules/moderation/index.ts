@@ -9,7 +9,8 @@ import { problems } from '../../core/http/openapi.ts';
 import { Body } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
-import { claimNext, decide, LEASE_MS, ModerationEvents, pendingCounts, releaseClaims, type Item } from './service.ts';
+import { moderationEventTypes } from './events.ts';
+import { claimNext, decide, LEASE_MS, pendingCounts, releaseClaims, type Item } from './service.ts';
 
 const Decision = Type.Union([Type.Literal('approved'), Type.Literal('rejected')]);
 const Reason = Type.Optional(Type.String({ maxLength: 500 }));
@@ -151,11 +152,8 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 export const moderationModule = defineModule({
   name: 'moderation',
   permissions: [{ key: 'moderation.review', description: 'Review moderation queues: approve or reject photos, videos, reports.' }],
-  roles: [{ key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['moderation.review'] }],
-  events: [
-    { type: ModerationEvents.opened, description: 'Something was put up for review.', permission: 'moderation.review' },
-    { type: ModerationEvents.decided, description: 'A moderator approved or rejected an item.', permission: 'moderation.review' },
-  ],
+  roleGrants: { moderator: ['moderation.review'] },
+  events: moderationEventTypes,
   routes,
   nav: [{ path: '/moderation', label: 'nav.moderation', permission: 'moderation.review' }],
 });

@@ -5,8 +5,8 @@ import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { moderationItems } from './schema.ts';
 import { ModerationError } from './errors.ts';
+import { ModerationEvents } from './events.ts';
 
-export const ModerationEvents = { opened: 'moderation.item_opened', decided: 'moderation.decided' } as const;
 /** How long a claimed item stays with its moderator before others may take it. */
 export const LEASE_MS = 2 * 60_000;
 

@@ -23,15 +23,10 @@ export const payoutsModule = defineModule({
     { key: 'payouts.mark_paid', description: 'Mark approved payouts paid with the payment reference.' },
     { key: 'payouts.manage_rules', description: 'Set payout fee rules per currency, organization or person.' },
   ],
-  roles: [
-    {
-      key: 'finance',
-      name: 'Finance',
-      description: 'Reads balances and statements, makes adjustments, handles payout applications.',
-      permissions: ['payouts.read', 'payouts.request', 'payouts.approve', 'payouts.mark_paid', 'payouts.manage_rules'],
-    },
-    { key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['payouts.read', 'payouts.request'] },
-  ],
+  roleGrants: {
+    finance: ['payouts.read', 'payouts.request', 'payouts.approve', 'payouts.mark_paid', 'payouts.manage_rules'],
+    moderator: ['payouts.read', 'payouts.request'],
+  },
   events: payoutEventTypes,
   routes: (app, kernel) => payoutRoutes(kernel)(app),
   settings: [

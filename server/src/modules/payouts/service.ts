@@ -5,7 +5,10 @@ import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { accountsAvailableAtLeast, accountsByOwner, available, ensureAccount, getHold, placeHold, platformAccount, postHold, voidHold, type Account } from '../ledger/service.ts';
 import { personDetail } from '../people/service.ts';
-import { PayoutEvents } from './events.ts';
+import type { EventPayloads, NewEvent } from '../../core/events/types.ts';
+import { PayoutEvents, type PayoutStepEvent } from './events.ts';
+
+type StepPayload = EventPayloads['payouts.approved'];
 import { payoutApplications, payoutFeeRules } from './schema.ts';
 import { PayoutsError } from './errors.ts';
 
@@ -131,12 +134,9 @@ async function lockIn(ctx: ServiceContext, id: string, from: PayoutState[], acti
   return application;
 }
 
-async function emitStep(ctx: ServiceContext, type: string, application: PayoutApplication, extra: Record<string, unknown> = {}) {
-  await ctx.emit({
-    type,
-    subject: { type: application.ownerType, id: application.ownerId },
-    payload: { applicationId: application.id, amount: application.amount, fee: application.fee, currency: application.currency, state: application.state, ...extra },
-  });
+async function emitStep<T extends PayoutStepEvent>(ctx: ServiceContext, type: T, application: PayoutApplication, extra: Omit<EventPayloads[T], keyof StepPayload>) {
+  const payload: StepPayload = { applicationId: application.id, amount: application.amount, fee: application.fee, currency: application.currency, state: application.state };
+  await ctx.emit({ type, subject: { type: application.ownerType, id: application.ownerId }, payload: { ...payload, ...extra } } as NewEvent);
 }
 
 /**
@@ -195,7 +195,7 @@ export async function approvePayout(ctx: ServiceContext, id: string): Promise<Pa
     .set({ state: 'approved', approvedBy: by(ctx.actor), approvedAt: ctx.now, updatedAt: ctx.now })
     .where(eq(payoutApplications.id, id))
     .returning();
-  await emitStep(ctx, PayoutEvents.approved, approved!);
+  await emitStep(ctx, PayoutEvents.approved, approved!, {});
   return approved!;
 }
 
@@ -248,7 +248,7 @@ export async function cancelPayout(ctx: ServiceContext, id: string, owner?: Owne
     .set({ state: 'cancelled', cancelledByType: ctx.actor.type, cancelledById: ctx.actor.id, cancelledAt: ctx.now, updatedAt: ctx.now })
     .where(eq(payoutApplications.id, id))
     .returning();
-  await emitStep(ctx, PayoutEvents.cancelled, cancelled!);
+  await emitStep(ctx, PayoutEvents.cancelled, cancelled!, {});
   return cancelled!;
 }
 

@@ -26,16 +26,8 @@ export const peopleModule = defineModule({
     { key: 'people.block', description: 'Block and unblock people; manage the list of block reasons.' },
     { key: 'people.erase', description: "Erase a person's personal data on their request (cannot be undone)." },
   ],
-  roles: [
-    {
-      key: 'support',
-      name: 'Support',
-      description: 'Front-line staff: find people and organizations, edit them, write notes, block.',
-      permissions: ['people.read', 'people.manage', 'people.block'],
-    },
-    // Moderators judge people's photos and reports: they need to see who they are looking at.
-    { key: 'moderator', name: 'Moderator', description: 'Reviews the moderation queues and reads people.', permissions: ['people.read'] },
-  ],
+  // Moderators judge people's photos and reports: they need to see who they are looking at.
+  roleGrants: { support: ['people.read', 'people.manage', 'people.block'], moderator: ['people.read'] },
   events: peopleEventTypes,
   routes: (app, kernel) => peopleRoutes(kernel)(app),
   nav: [

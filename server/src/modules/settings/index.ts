@@ -6,7 +6,8 @@ import { ProblemSchema } from '../../core/http/openapi.ts';
 import { Body } from '../../core/http/schemas.ts';
 import { perKernel, type Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
-import { SETTING_CHANGED, SettingsStore } from './store.ts';
+import { settingEventTypes } from './events.ts';
+import { SettingsStore } from './store.ts';
 
 /** The settings store of one running kernel (the app's `kernel.settings`). */
 export const settingsStore = perKernel((kernel) => new SettingsStore(kernel));
@@ -91,7 +92,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
 export const settingsModule = defineModule({
   name: 'settings',
   permissions: [{ key: 'settings.manage', description: 'See and change global settings (app versions, store links, feature flags).' }],
-  events: [{ type: SETTING_CHANGED, description: 'A global setting was changed or returned to its default.', permission: 'settings.manage' }],
+  events: settingEventTypes,
   settings: [
     {
       key: 'settings.min_app_versions',

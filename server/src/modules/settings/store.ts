@@ -4,8 +4,8 @@ import type { Kernel, ServiceContext, SettingsReader } from '../../core/kernel.t
 
 import { settingValues } from './schema.ts';
 import { SettingsError } from './errors.ts';
+import { SETTING_CHANGED } from './events.ts';
 
-export const SETTING_CHANGED = 'settings.changed';
 
 /**
  * Settings in memory, loaded at start and reloaded whenever a `settings.changed` event crosses the bus

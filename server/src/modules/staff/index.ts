@@ -57,14 +57,6 @@ export const staffModule = defineModule({
     { key: 'staff.manage_users', description: 'Create, edit, disable staff users, reset their passwords, grant per-record access.' },
     { key: 'staff.manage_roles', description: 'Create and edit roles and their permissions.' },
   ],
-  roles: [
-    {
-      key: ADMINISTRATOR,
-      name: 'Administrator',
-      description: 'Full access to everything every enabled module offers.',
-      permissions: 'all',
-    },
-  ],
   events: staffEventTypes,
   routes: (app, kernel) => staffRoutes(kernel, staffSessions(kernel))(app),
   nav: [

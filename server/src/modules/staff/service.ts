@@ -1,3 +1,4 @@
+import { BUILTIN_ROLES } from '../../core/roles.ts';
 import { and, asc, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
@@ -14,7 +15,7 @@ import { StaffError } from './errors.ts';
 
 export const MANAGE_ROLES = 'staff.manage_roles';
 /** The built-in role that holds every permission of the catalogue, by construction. */
-export const ADMINISTRATOR = 'administrator';
+export const ADMINISTRATOR = BUILTIN_ROLES.administrator.key;
 
 const staffSubject = (id: string) => ({ type: 'staff_user', id });
 const roleSubject = (id: string) => ({ type: 'role', id });
