@@ -19,7 +19,7 @@ const STAFF_USERS = 2_000;
 const PAGE = 50;
 
 // ------------------------------------------------------------------ the SQL the staff list issues
-// Copied from listStaffUsers (server/src/modules/staff/service.ts) as Drizzle renders it: the keyset
+// Copied from listStaffUsers (server/src/modules/staff/users.ts) as Drizzle renders it: the keyset
 // page (limit + 1 rows) and the roles of the kept rows. Keep these in step with the service.
 const PAGE_SQL =
   'select "id", "email", "name", "password_hash", "status", "locale", "created_at", "updated_at" from "staff_users" ' +
@@ -61,8 +61,50 @@ function sqlServer(database: DatabaseHandle): Server {
   });
 }
 
-const FIRST = ['Ada', 'Boris', 'Chen', 'Dana', 'Elif', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Lev', 'Maya', 'Nils', 'Olga', 'Pavel', 'Quinn', 'Rosa', 'Sami', 'Tara'];
-const LAST = ['Abbott', 'Baker', 'Castro', 'Dietrich', 'Eriksen', 'Fischer', 'Garcia', 'Horvat', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Novak', 'Okafor', 'Petrov', 'Quispe', 'Rossi', 'Sato', 'Tanaka'];
+const FIRST = [
+  'Ada',
+  'Boris',
+  'Chen',
+  'Dana',
+  'Elif',
+  'Farid',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Lev',
+  'Maya',
+  'Nils',
+  'Olga',
+  'Pavel',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+];
+const LAST = [
+  'Abbott',
+  'Baker',
+  'Castro',
+  'Dietrich',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Horvat',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Petrov',
+  'Quispe',
+  'Rossi',
+  'Sato',
+  'Tanaka',
+];
 
 /** 2,000 staff users straight into the tables, one shared password hash, each holding one or two roles. */
 async function seed(database: DatabaseHandle): Promise<void> {
@@ -71,9 +113,7 @@ async function seed(database: DatabaseHandle): Promise<void> {
   // Prefixed: role names are unique (case-insensitively) and modules bring built-in roles such as "Support".
   const roleNames = ['Bench Support', 'Bench Finance', 'Bench Operations'];
   const roleIds = roleNames.map(() => uuidv7());
-  await db.insert(roles).values(
-    roleNames.map((name, i) => ({ id: roleIds[i]!, name, createdAt: now, updatedAt: now })),
-  );
+  await db.insert(roles).values(roleNames.map((name, i) => ({ id: roleIds[i]!, name, createdAt: now, updatedAt: now })));
   const passwordHash = await hashPassword('bench seeded user password');
   const users = Array.from({ length: STAFF_USERS }, (_, i) => ({
     id: uuidv7(),

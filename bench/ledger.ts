@@ -21,7 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../server/src/app.ts';
 import { parseConfig } from '../server/src/core/config.ts';
-import { checkLedger } from '../server/src/modules/ledger/service.ts';
+import { checkLedger } from '../server/src/modules/ledger/check.ts';
 import { throwawayDatabase } from '../server/test/throwaway-database.ts';
 import { ADMIN, HOST, WARMUP_SECONDS, adminCookie, loadGenerator, seconds } from './support.ts';
 
@@ -135,7 +135,8 @@ async function pgbench(url: URL, args: string[]): Promise<string> {
   try {
     return (await execFileAsync(binary, args, { env: pgEnv(url), maxBuffer: 16 * 1024 * 1024 })).stdout;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${binary} not found: install PostgreSQL's client tools, or set PGBENCH to its path`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${binary} not found: install PostgreSQL's client tools, or set PGBENCH to its path`);
     throw error;
   }
 }
@@ -167,7 +168,12 @@ async function measurePgbench(serverUrl: string, duration: number, profile: bool
     process.stderr.write(' done\n');
     const busy = used.busy - cpu.busy;
     const transactions = rate.tps * duration;
-    return { ...rate, machineBusy: busy / (used.total - cpu.total), cpuMsPerTx: busy / transactions, backendMsPerTx: backendMs === undefined ? undefined : backendMs / transactions };
+    return {
+      ...rate,
+      machineBusy: busy / (used.total - cpu.total),
+      cpuMsPerTx: busy / transactions,
+      backendMsPerTx: backendMs === undefined ? undefined : backendMs / transactions,
+    };
   } finally {
     await database.drop();
   }
@@ -386,7 +392,13 @@ async function measureOurs(serverUrl: string, duration: number, profile: boolean
     for (let i = 0; i < ACCOUNTS; i++) {
       const person = await post(origin, cookie, '/api/console/people', { displayName: `Bench Wallet ${i}` });
       const wallet = await post(origin, cookie, '/api/console/ledger/accounts', { ownerType: 'person', ownerId: person.id, kind: 'wallet', currency: 'COIN' });
-      await post(origin, cookie, '/api/console/ledger/transfers', { debitAccountId: liability.id, creditAccountId: wallet.id, amount: FUNDING, kind: 'funding' }, { 'idempotency-key': `bench-funding-${i}` });
+      await post(
+        origin,
+        cookie,
+        '/api/console/ledger/transfers',
+        { debitAccountId: liability.id, creditAccountId: wallet.id, amount: FUNDING, kind: 'funding' },
+        { 'idempotency-key': `bench-funding-${i}` },
+      );
       accounts.push(wallet.id);
     }
     await app.kernel.database.executeSql('ANALYZE');
@@ -417,7 +429,11 @@ async function measureOurs(serverUrl: string, duration: number, profile: boolean
       posted += created(load);
       const n = Math.max(1, after.transfers - before.transfers);
       const busy = used.busy - cpu.busy;
-      cpuNotes[pattern] = { machineBusy: busy / (used.total - cpu.total), cpuMsPerTx: busy / n, backendMsPerTx: backendMs === undefined ? undefined : backendMs / n };
+      cpuNotes[pattern] = {
+        machineBusy: busy / (used.total - cpu.total),
+        cpuMsPerTx: busy / n,
+        backendMsPerTx: backendMs === undefined ? undefined : backendMs / n,
+      };
       if (probe) {
         const secondsRun = load.elapsedMs / 1000;
         notes.push(
@@ -477,8 +493,7 @@ function printTable(lines: Line[]): void {
     return [l.name, l.ours.tps.toFixed(0), l.baseline.tps.toFixed(0), ratio.toFixed(2), `≥ ${l.target.toFixed(2)}`, verdict];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(format(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(format(row));
@@ -516,7 +531,11 @@ export async function main(args: string[]): Promise<void> {
     `${((rate.machineBusy ?? 0) * 100).toFixed(0)} % busy, ${(rate.cpuMsPerTx ?? 0).toFixed(2)} ms CPU per transaction` +
     (rate.backendMsPerTx === undefined ? '' : ` (${rate.backendMsPerTx.toFixed(2)} ms in its PostgreSQL backends)`);
   console.log(`machine CPU (all processes, all cores): pgbench ${cpuLine(pgbench)}; spread ${cpuLine(ours.spread)}; hot ${cpuLine(ours.hot)}`);
-  for (const [name, rate] of [['spread', ours.spread], ['hot', ours.hot], ['pgbench', pgbench]] as const) {
+  for (const [name, rate] of [
+    ['spread', ours.spread],
+    ['hot', ours.hot],
+    ['pgbench', pgbench],
+  ] as const) {
     if (rate.bad > 0) console.log(`${name}: ${rate.bad} failed${rate.detail ? `, e.g. ${rate.detail}` : ''}`);
   }
   console.log(ours.check);

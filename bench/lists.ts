@@ -17,7 +17,7 @@ import type { Logger } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../server/src/core/db/client.ts';
 import { encodeCursor } from '../server/src/core/paging.ts';
-import { listUsers } from '../server/src/modules/creators/service.ts';
+import { listUsers } from '../server/src/modules/creators/users/views.ts';
 import { parseSize, seedCreators, type SeedSize } from '../server/scripts/seed-data.ts';
 import { CONNECTIONS, HOST, WARMUP_SECONDS, compare, getJson, loadGenerator, printTable, seconds, withConsoleApp, type Row } from './support.ts';
 
@@ -112,7 +112,10 @@ async function recordAll(app: FastifyInstance, paths: string[]): Promise<Map<str
 }
 
 export async function main(args: string[]): Promise<void> {
-  const size = parseSize(args.filter((arg) => arg !== '--explain'), SIZE);
+  const size = parseSize(
+    args.filter((arg) => arg !== '--explain'),
+    SIZE,
+  );
   if (size.users < MIN_USERS) throw new Error(`--users must be at least ${MIN_USERS}: a full page deep in the list and some "${FRAGMENT}"s are needed`);
   const duration = seconds();
   const loadgen = loadGenerator();

@@ -25,7 +25,7 @@ const LOOKED_UP = 12_345;
 const FRAGMENT = 'sok';
 
 // ------------------------------------------------------------------ the SQL the people list issues
-// Copied from listPeople (server/src/modules/people/service.ts) as Drizzle renders it (logged once with
+// Copied from listPeople (server/src/modules/people/people.ts) as Drizzle renders it (logged once with
 // Drizzle's query logger): without `q`, and with `q` (no cursor, no status, no tag). `q` is matched
 // against search_text with LIKE, and against every identity's external id, as given and lower-cased.
 // Keep these in step with the service.
@@ -44,9 +44,7 @@ const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) =>
 function statementFor(url: URL): { text: string; values: unknown[]; limit: number } {
   const limit = Number(url.searchParams.get('limit') ?? PAGE);
   const q = url.searchParams.get('q')?.trim();
-  return q
-    ? { text: SEARCH_SQL, values: [likePattern(q), q, q.toLowerCase(), limit + 1], limit }
-    : { text: FIRST_PAGE_SQL, values: [limit + 1], limit };
+  return q ? { text: SEARCH_SQL, values: [likePattern(q), q, q.toLowerCase(), limit + 1], limit } : { text: FIRST_PAGE_SQL, values: [limit + 1], limit };
 }
 
 /** The baseline: the same statement through the same driver, the kept rows serialised as JSON. */
@@ -69,11 +67,57 @@ function sqlServer(database: DatabaseHandle): Server {
 }
 
 // 20 × 20 = 400 display names, each shared by 50 people; "Sokolov" is the only one containing "sok".
-const FIRST = ['Aleksandr', 'Beatriz', 'Chiara', 'Dmitri', 'Emma', 'Fatima', 'Giorgos', 'Hana', 'Ivan', 'Julia', 'Kenji', 'Lena', 'Mateo', 'Nadia', 'Oskar', 'Priya', 'Rafael', 'Sofia', 'Tomasz', 'Yusuf'];
-const LAST = ['Almeida', 'Bergström', 'Costa', 'Dubois', 'Esposito', 'Fernández', 'Grünewald', 'Hoffmann', 'Ishikawa', 'Jovanović', 'Kovač', 'Larsen', 'Mendes', 'Nakamura', 'Oliveira', 'Papadopoulos', 'Rahman', 'Sokolov', 'Takahashi', 'Weber'];
+const FIRST = [
+  'Aleksandr',
+  'Beatriz',
+  'Chiara',
+  'Dmitri',
+  'Emma',
+  'Fatima',
+  'Giorgos',
+  'Hana',
+  'Ivan',
+  'Julia',
+  'Kenji',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Oskar',
+  'Priya',
+  'Rafael',
+  'Sofia',
+  'Tomasz',
+  'Yusuf',
+];
+const LAST = [
+  'Almeida',
+  'Bergström',
+  'Costa',
+  'Dubois',
+  'Esposito',
+  'Fernández',
+  'Grünewald',
+  'Hoffmann',
+  'Ishikawa',
+  'Jovanović',
+  'Kovač',
+  'Larsen',
+  'Mendes',
+  'Nakamura',
+  'Oliveira',
+  'Papadopoulos',
+  'Rahman',
+  'Sokolov',
+  'Takahashi',
+  'Weber',
+];
 const TAGS = ['beta', 'newsletter', 'vip'];
 const telegramId = (i: number) => String(100_000_000 + i * 7_919);
-const ascii = (s: string) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+const ascii = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
 
 /** 20,000 people straight into the tables in chunks: one email contact, a Telegram and an email identity each, a few tags. */
 async function seed(database: DatabaseHandle): Promise<void> {
@@ -140,7 +184,13 @@ export async function main(args: string[]): Promise<void> {
     const byFragment = `/api/console/people?limit=${PAGE}&q=${FRAGMENT}`;
     const lookedUpName = `${FIRST[LOOKED_UP % FIRST.length]} ${LAST[Math.floor(LOOKED_UP / FIRST.length) % LAST.length]}`;
     await check('first page', `${origin}${firstPage}`, `${sqlUrl}${firstPage}`, auth, (items) => items.length === PAGE);
-    await check('Telegram id', `${origin}${byTelegram}`, `${sqlUrl}${byTelegram}`, auth, (items) => items.length === 1 && items[0].displayName === lookedUpName);
+    await check(
+      'Telegram id',
+      `${origin}${byTelegram}`,
+      `${sqlUrl}${byTelegram}`,
+      auth,
+      (items) => items.length === 1 && items[0].displayName === lookedUpName,
+    );
     await check(
       'name fragment',
       `${origin}${byFragment}`,

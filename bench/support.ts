@@ -105,9 +105,7 @@ export function printTable(rows: Row[]): void {
     return [r.name, r.ours.rps.toFixed(0), r.baseline.rps.toFixed(0), ratio.toFixed(2), `≥ ${r.target.toFixed(2)}`, verdict];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]) => cells
-      .map((c, i) => (i === cells.length - 1 ? c : i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ');
+  const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(format(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of lines) console.log(format(line));
@@ -129,10 +127,7 @@ export interface ConsoleApp {
  * or on a throwaway database on the server in `BENCH_DATABASE_URL`; `seed` fills it before it listens,
  * then the administrator signs in over HTTP. Everything is closed, dropped and removed afterwards.
  */
-export async function withConsoleApp(
-  seed: (database: DatabaseHandle) => Promise<void>,
-  work: (env: ConsoleApp) => Promise<void>,
-): Promise<void> {
+export async function withConsoleApp(seed: (database: DatabaseHandle) => Promise<void>, work: (env: ConsoleApp) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
   const postgres = process.env.BENCH_DATABASE_URL ? await throwawayDatabase(process.env.BENCH_DATABASE_URL, 'sb_bench') : undefined;
   const servers: Server[] = [];

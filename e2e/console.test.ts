@@ -102,7 +102,10 @@ describe('console in Chromium', { concurrency: false }, () => {
     assert.match(await user.locator('.no-access').innerText(), /staff\.manage_roles/);
     await screenshot(user, '05-no-access');
 
-    await user.getByRole('button', { name: /User menu|Vera Support/ }).first().click();
+    await user
+      .getByRole('button', { name: /User menu|Vera Support/ })
+      .first()
+      .click();
     await user.getByText('Sign out').click();
     await user.waitForURL(/\/sign-in$/);
     await user.goto(`${server.base}/staff`);
@@ -161,11 +164,7 @@ describe('console in Chromium', { concurrency: false }, () => {
     await dialog.getByRole('button', { name: 'Create' }).click();
     await admin.getByRole('cell', { name: 'live@e2e.local' }).waitFor();
 
-    await watcher.waitForFunction(
-      (n) => document.querySelectorAll('td code').length > n,
-      before,
-      { timeout: 10_000 },
-    );
+    await watcher.waitForFunction((n) => document.querySelectorAll('td code').length > n, before, { timeout: 10_000 });
     const first = watcher.locator('tbody tr').first();
     await first.click();
     await watcher.getByText('"live@e2e.local"').waitFor();
@@ -199,7 +198,10 @@ describe('console in Chromium', { concurrency: false }, () => {
   it('switches EN to RU: the interface text changes and stays after a reload', async () => {
     await admin.goto(`${server.base}/`);
     await admin.getByRole('link', { name: 'Staff users' }).first().waitFor();
-    await admin.getByRole('button', { name: /User menu|Administrator/ }).first().click();
+    await admin
+      .getByRole('button', { name: /User menu|Administrator/ })
+      .first()
+      .click();
     await admin.getByText('Русский').click();
     await admin.getByRole('link', { name: 'Сотрудники' }).first().waitFor();
     await admin.reload();

@@ -22,16 +22,27 @@ describe('creators in the console', () => {
     // No named helpers inside evaluate: tsx would wrap them in a __name() the browser does not have.
     agencyId = await page.evaluate(async () => {
       const json = { 'content-type': 'application/json' };
-      const agency = (await (await fetch('/api/console/creators/agencies', { method: 'POST', headers: json, body: JSON.stringify({ name: 'Moonlight Agency' }) })).json()) as { id: string };
+      const agency = (await (
+        await fetch('/api/console/creators/agencies', { method: 'POST', headers: json, body: JSON.stringify({ name: 'Moonlight Agency' }) })
+      ).json()) as { id: string };
       await fetch('/api/console/creators/agencies', { method: 'POST', headers: json, body: JSON.stringify({ name: 'Other Agency' }) });
       for (const name of ['Luna Vega', 'Mira Stone']) {
-        const person = (await (await fetch('/api/console/people', { method: 'POST', headers: json, body: JSON.stringify({ displayName: name }) })).json()) as { id: string };
+        const person = (await (await fetch('/api/console/people', { method: 'POST', headers: json, body: JSON.stringify({ displayName: name }) })).json()) as {
+          id: string;
+        };
         await fetch('/api/console/creators/streamers', { method: 'POST', headers: json, body: JSON.stringify({ personId: person.id, agencyId: agency.id }) });
       }
       await fetch('/api/console/ledger/adjustments', {
         method: 'POST',
         headers: { ...json, 'idempotency-key': crypto.randomUUID() },
-        body: JSON.stringify({ ownerType: 'organization', ownerId: agency.id, kind: 'earnings', currency: 'COIN', amount: 5000, reason: 'March share of gifts' }),
+        body: JSON.stringify({
+          ownerType: 'organization',
+          ownerId: agency.id,
+          kind: 'earnings',
+          currency: 'COIN',
+          amount: 5000,
+          reason: 'March share of gifts',
+        }),
       });
       return agency.id;
     });
@@ -80,7 +91,9 @@ describe('creators in the console', () => {
     const member = await post('/api/console/people', { displayName: 'Iris Gallery' });
     const token = await memberToken(member.id);
     for (const colour of ['#d46a6a', '#6a8fd4']) {
-      const buffer = await sharp({ create: { width: 600, height: 800, channels: 3, background: colour } }).jpeg().toBuffer();
+      const buffer = await sharp({ create: { width: 600, height: 800, channels: 3, background: colour } })
+        .jpeg()
+        .toBuffer();
       const response = await page.request.post(`${server.base}/api/client/files?kind=photo`, {
         headers: { authorization: `Bearer ${token}` },
         multipart: { file: { name: 'me.jpg', mimeType: 'image/jpeg', buffer } },
@@ -101,7 +114,9 @@ describe('creators in the console', () => {
     await page.goto(`${server.base}/people/${member.id}?tab=photos`);
     const approved = page.locator('li[data-photo][data-review="approved"]');
     await approved.nth(1).waitFor();
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('li[data-photo] img')].every((img) => img.complete && img.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('li[data-photo] img')].every((img) => img.complete && img.naturalWidth > 0),
+    );
     await approved.first().getByRole('button', { name: 'Make cover' }).click();
     await approved.first().getByText('Cover', { exact: true }).waitFor();
     await approved.first().getByRole('button', { name: 'Clear cover' }).waitFor();
@@ -112,11 +127,19 @@ describe('creators in the console', () => {
     const star = await post('/api/console/people', { displayName: 'Vera Nightly' });
     await post('/api/console/creators/streamers', { personId: star.id });
     const fan = await post('/api/console/people', { displayName: 'Generous Gus' });
-    await post('/api/console/ledger/adjustments', { ownerType: 'person', ownerId: fan.id, kind: 'wallet', currency: 'COIN', amount: 500, reason: 'bought coins' }, { 'idempotency-key': randomUUID() });
+    await post(
+      '/api/console/ledger/adjustments',
+      { ownerType: 'person', ownerId: fan.id, kind: 'wallet', currency: 'COIN', amount: 500, reason: 'bought coins' },
+      { 'idempotency-key': randomUUID() },
+    );
     const gift = await post('/api/console/creators/gifts', { name: 'Tulip', price: 20, streamerShareBp: 5000, agencyShareBp: 0 });
     const token = await memberToken(fan.id);
     for (let i = 0; i < 3; i += 1) {
-      await post('/api/client/creators/gifts/send', { giftId: gift.id, receiverId: star.id }, { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() });
+      await post(
+        '/api/client/creators/gifts/send',
+        { giftId: gift.id, receiverId: star.id },
+        { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
+      );
     }
 
     await page.goto(`${server.base}/people/${star.id}?tab=timeline`);

@@ -95,7 +95,10 @@ describe('ledger and payouts in the console', () => {
     await other.getByLabel('Payment reference').fill('SEPA-2026-11-0042');
     await other.getByRole('button', { name: 'Mark paid' }).click();
     await other.getByText('Payout marked paid').waitFor();
-    await other.getByTestId('payout-facts').getByText(/SEPA-2026-11-0042/).waitFor();
+    await other
+      .getByTestId('payout-facts')
+      .getByText(/SEPA-2026-11-0042/)
+      .waitFor();
     await screenshot(other, 'ledger-03-paid');
     await other.context().close();
 

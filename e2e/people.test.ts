@@ -81,7 +81,9 @@ describe('people in Chromium', { concurrency: false }, () => {
   });
 
   it('uploads a photo for the person: it shows as a thumbnail, waiting for review', async () => {
-    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a6' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a6' } })
+      .jpeg()
+      .toBuffer();
     await page.getByRole('tab', { name: 'Files' }).click();
     await page.getByTestId('file-input').setInputFiles({ name: 'portrait.jpg', mimeType: 'image/jpeg', buffer: jpeg });
     const thumbnail = page.locator('li[data-file] img').first();

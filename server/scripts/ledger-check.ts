@@ -19,7 +19,7 @@ import { ConfigError, loadConfig } from '../src/core/config.ts';
 import { DataDirInUse, openDatabase, type DatabaseHandle } from '../src/core/db/client.ts';
 import { LocalBus } from '../src/core/events/bus.ts';
 import { createWriter, type Kernel } from '../src/core/kernel.ts';
-import { checkLedger, rebuildProjection, type LedgerCheck, type ProjectionMismatch } from '../src/modules/ledger/service.ts';
+import { checkLedger, rebuildProjection, type LedgerCheck, type ProjectionMismatch } from '../src/modules/ledger/check.ts';
 
 class Unusable extends Error {}
 
@@ -73,7 +73,8 @@ async function open(): Promise<{ database: DatabaseHandle; where: string }> {
     const where = `PostgreSQL ${url.host}${url.pathname}`;
     return { database: await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 }), where };
   }
-  if (config.dataDir === 'memory://') throw new Unusable('DATA_DIR=memory:// is a database that lives only inside a running server: there is nothing to check.');
+  if (config.dataDir === 'memory://')
+    throw new Unusable('DATA_DIR=memory:// is a database that lives only inside a running server: there is nothing to check.');
   // openDatabase would create an empty database where there is none: refuse instead, a typo in DATA_DIR is likelier.
   if (!existsSync(join(config.dataDir, 'pglite', 'PG_VERSION'))) {
     throw new Unusable(`No database in ${config.dataDir} (no ${join('pglite', 'PG_VERSION')} there). Set DATA_DIR or DATABASE_URL as for the server.`);

@@ -1,6 +1,7 @@
 // Runs the server suite on in-memory PGlite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -25,7 +26,12 @@ function run(label, command, args, env = {}) {
 
 if (only.length === 0) run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 const nodeTest = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
-run('server tests on PGlite (in memory)', process.execPath, nodeTest, { TEST_DB: 'pglite' });
+// Every test file's in-memory databases start from one migrated PGlite data directory, built once here.
+const snapshotDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+process.on('exit', () => rmSync(snapshotDir, { recursive: true, force: true }));
+const snapshot = join(snapshotDir, 'migrated.tar');
+run('migrated PGlite snapshot', process.execPath, ['--import', 'tsx', 'test/pglite-snapshot.ts', snapshot]);
+run('server tests on PGlite (in memory)', process.execPath, nodeTest, { TEST_DB: 'pglite', TEST_PGLITE_SNAPSHOT: snapshot });
 if (process.env.TEST_DATABASE_URL) {
   run('server tests on PostgreSQL (TEST_DATABASE_URL)', process.execPath, nodeTest, { TEST_DB: 'postgres' });
 }

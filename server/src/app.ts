@@ -6,6 +6,7 @@ import type { Config } from './core/config.ts';
 import { openDatabase, type DatabaseHandle } from './core/db/client.ts';
 import { runMigrations } from './core/db/migrate.ts';
 import { LocalBus, RedisBus, type Bus } from './core/events/bus.ts';
+import { logIsEmpty } from './core/events/log.ts';
 import { SubscriberRunner } from './core/events/subscribers.ts';
 import { refuseNulCharacters } from './core/http/text-guard.ts';
 import { frameworkErrors, registerErrorHandling } from './core/http/errors.ts';
@@ -15,7 +16,6 @@ import { startJobs, type Jobs } from './core/jobs.ts';
 import { createWriter, type Kernel } from './core/kernel.ts';
 import { Catalogue, type ModuleManifest } from './core/module.ts';
 import { enabledModules } from './modules/index.ts';
-import { eventLog } from './core/events/schema.ts';
 import { staffSessions } from './modules/staff/index.ts';
 import { settingsStore } from './modules/settings/index.ts';
 import { clientVersionGate } from './modules/settings/version-gate.ts';
@@ -61,10 +61,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy:
-      typeof config.trustProxy === 'number'
-        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
-        : config.trustProxy,
+    trustProxy: typeof config.trustProxy === 'number' ? (_address: string, hop: number) => hop < (config.trustProxy as number) : config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
@@ -131,10 +128,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await settings.start();
     const workers = options.workers !== false;
     if (workers) {
-      kernel.jobs = await startJobs(database, modules.flatMap((m) => m.jobs ?? []), () => kernel, app.log, { schedule: true });
+      kernel.jobs = await startJobs(
+        database,
+        modules.flatMap((m) => m.jobs ?? []),
+        () => kernel,
+        app.log,
+        { schedule: true },
+      );
     }
     // A database that has never recorded an event is new: demo data goes only there.
-    const fresh = (await kernel.db.select({ id: eventLog.id }).from(eventLog).limit(1)).length === 0;
+    const fresh = await logIsEmpty(kernel.db);
     for (const module of modules) await module.bootstrap?.(kernel);
     if (fresh && config.seedDemo) for (const module of modules) await module.seedDemo?.(kernel);
 

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Kernel } from './core/kernel.ts';
+import type { ConsoleFallback } from './core/http/errors.ts';
 
 /** Built assets carry a content hash in their names, so they may be cached for good. */
 const IMMUTABLE = '/_app/immutable/';
-
-export type ConsoleFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
 
 /**
  * Serves the built console (web/build) at `/`: hashed assets cached for a year, `index.html` never,

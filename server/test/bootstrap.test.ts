@@ -8,15 +8,15 @@ describe('bootstrap', () => {
   it('lets two processes start together on one empty database: one administrator, one set of built-in roles', async () => {
     const database = await testDatabase();
     try {
-      const [a, b] = await Promise.all([
-        createTestApp({ database, keepDatabase: true }),
-        createTestApp({ database, keepDatabase: true }),
-      ]);
+      const [a, b] = await Promise.all([createTestApp({ database, keepDatabase: true }), createTestApp({ database, keepDatabase: true })]);
       const admin = await signIn(a.app);
       const staff = (await admin.get('/api/console/staff')).json().items;
       assert.equal(staff.length, 1);
       const roles = (await admin.get('/api/console/roles')).json() as Array<{ name: string; builtin: boolean }>;
-      assert.deepEqual(roles.filter((r) => r.builtin).map((r) => r.name), ['Administrator', 'Finance', 'Moderator', 'Support']);
+      assert.deepEqual(
+        roles.filter((r) => r.builtin).map((r) => r.name),
+        ['Administrator', 'Finance', 'Moderator', 'Support'],
+      );
       await a.close();
       await b.close();
     } finally {
@@ -53,7 +53,11 @@ describe('bootstrap', () => {
       const events = (await admin.get('/api/console/events?type=staff.role_updated')).json().items;
       assert.deepEqual(events[0].payload.added, ['extra.do']);
       const trimmed = (r: { permissions: string[] }) => ({ permissions: r.permissions.filter((p) => p !== 'extra.do') });
-      assert.equal((await admin.patch(`/api/console/roles/${administrator.id}`, trimmed(administrator))).statusCode, 409, 'the Administrator keeps every permission');
+      assert.equal(
+        (await admin.patch(`/api/console/roles/${administrator.id}`, trimmed(administrator))).statusCode,
+        409,
+        'the Administrator keeps every permission',
+      );
       assert.equal((await admin.patch(`/api/console/roles/${moderator.id}`, trimmed(moderator))).statusCode, 200);
       await enabled.close();
 

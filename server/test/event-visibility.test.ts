@@ -35,7 +35,19 @@ describe('event visibility: one rule on every surface', () => {
     assert.equal((await admin.post('/api/console/creators/streamers', { personId: star.id, agencyId: agency })).statusCode, 201);
     await admin.post(`/api/console/people/${star.id}/notes`, { body: 'A staff note' });
     await admin.patch(`/api/console/people/${star.id}`, { tags: ['vip'] });
-    assert.equal((await keyed('/api/console/ledger/adjustments', { ownerType: 'person', ownerId: fan.id, kind: 'wallet', currency: 'COIN', amount: 500, reason: 'bought coins' })).statusCode, 201);
+    assert.equal(
+      (
+        await keyed('/api/console/ledger/adjustments', {
+          ownerType: 'person',
+          ownerId: fan.id,
+          kind: 'wallet',
+          currency: 'COIN',
+          amount: 500,
+          reason: 'bought coins',
+        })
+      ).statusCode,
+      201,
+    );
     const rose = (await admin.post('/api/console/creators/gifts', { name: 'Rose', price: 50, streamerShareBp: 5000, agencyShareBp: 1000 })).json();
     for (let i = 0; i < 3; i++) {
       const sent = await fan.call('POST', '/api/client/creators/gifts/send', { giftId: rose.id, receiverId: star.id }, { 'idempotency-key': randomUUID() });
@@ -43,7 +55,9 @@ describe('event visibility: one rule on every surface', () => {
     }
     const payout = await keyed('/api/console/payouts', { ownerType: 'person', ownerId: star.id, currency: 'COIN' });
     assert.equal(payout.statusCode, 201, payout.body);
-    const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#c33' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#c33' } })
+      .jpeg()
+      .toBuffer();
     const upload = multipart(photo);
     assert.equal((await star.call('POST', '/api/client/files?kind=photo', upload.payload, upload.headers)).statusCode, 201);
     const rows = (await t.app.kernel.db.select().from(eventLog).orderBy(asc(eventLog.id))) as StoredEvent[];
@@ -99,9 +113,17 @@ describe('event visibility: one rule on every surface', () => {
       if (burst) {
         assert.equal(burst.children, children.length, `${name}: the burst's count of nested events`);
         const nested = await session.get(`/api/console/people/${star.id}/timeline/${burstId}/children`);
-        assert.deepEqual(nested.json().items.map((e: { id: number }) => e.id), children, `${name}: the nested events`);
+        assert.deepEqual(
+          nested.json().items.map((e: { id: number }) => e.id),
+          children,
+          `${name}: the nested events`,
+        );
       } else {
-        assert.equal((await session.get(`/api/console/people/${star.id}/timeline/${burstId}/children`)).statusCode, 404, `${name}: a hidden entry opens as missing`);
+        assert.equal(
+          (await session.get(`/api/console/people/${star.id}/timeline/${burstId}/children`)).statusCode,
+          404,
+          `${name}: a hidden entry opens as missing`,
+        );
       }
     }
 
@@ -133,13 +155,17 @@ describe('event visibility: one rule on every surface', () => {
   it('hides from a people.read holder what other modules declared (the reported leak), and opens one person with a grant', async () => {
     const reader = await staffWith(admin, ['people.read', 'events.read'], 'people-reader');
     await surfaces('people.read', reader.session, new Set(['people.read', 'events.read']));
-    const ledgerTypes = (await reader.session.get(`/api/console/people/${star.id}/timeline?limit=100`)).json().items.filter((e: { type: string }) => e.type.startsWith('ledger.'));
+    const ledgerTypes = (await reader.session.get(`/api/console/people/${star.id}/timeline?limit=100`))
+      .json()
+      .items.filter((e: { type: string }) => e.type.startsWith('ledger.'));
     assert.deepEqual(ledgerTypes, [], 'no amounts on the timeline without ledger.read');
 
     const grant = await admin.post(`/api/console/staff/${reader.user.id}/grants`, { permission: 'ledger.read', recordId: star.id });
     assert.equal(grant.statusCode, 201, grant.body);
     const granted = await signIn(t.app, reader.email, reader.password);
-    await surfaces('people.read + ledger.read on one person', granted, new Set(['people.read', 'events.read']), [{ permission: 'ledger.read', recordId: star.id }]);
+    await surfaces('people.read + ledger.read on one person', granted, new Set(['people.read', 'events.read']), [
+      { permission: 'ledger.read', recordId: star.id },
+    ]);
   });
 
   it('sends a member only their own events of the types marked for them, on the client socket', async () => {
@@ -168,8 +194,15 @@ describe('event visibility: one rule on every surface', () => {
     const catalogue = t.app.kernel.catalogue;
     const since = (await all()).filter((e) => e.id > from);
     const mine = since.filter((e) => e.subjectType === 'person' && e.subjectId === star.id && catalogue.eventTypes.get(e.type)?.toSubject).map((e) => e.id);
-    assert.deepEqual(received.filter((e) => e.id > from).map((e) => e.id), mine, 'exactly their own events marked for them');
+    assert.deepEqual(
+      received.filter((e) => e.id > from).map((e) => e.id),
+      mine,
+      'exactly their own events marked for them',
+    );
     assert.ok(!received.some((e) => e.type === 'people.note_added'), 'staff notes stay staff-side');
-    assert.ok(received.some((e) => e.type === 'ledger.balance_changed'), 'their balance changes reach them');
+    assert.ok(
+      received.some((e) => e.type === 'ledger.balance_changed'),
+      'their balance changes reach them',
+    );
   });
 });

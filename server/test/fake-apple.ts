@@ -43,7 +43,10 @@ export async function appleAuthority(name = 'Test Apple Root CA'): Promise<Apple
     notAfter,
     signingAlgorithm: ES256,
     keys: rootKeys,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const intermediate = await x509.X509CertificateGenerator.create({
     serialNumber: '02',
@@ -70,7 +73,9 @@ export async function appleAuthority(name = 'Test Apple Root CA'): Promise<Apple
   const rootPath = join(await mkdtemp(join(tmpdir(), 'apple-root-')), 'root.cer');
   await writeFile(rootPath, Buffer.from(root.rawData));
   const sign = (payload: Record<string, unknown>) =>
-    new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', x5c: [base64(leaf), base64(intermediate), base64(root)] }).sign(leafKeys.privateKey);
+    new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', x5c: [base64(leaf), base64(intermediate), base64(root)] })
+      .sign(leafKeys.privateKey);
 
   return {
     rootPath,

@@ -72,7 +72,12 @@ async function grant(body: string, publicKey: KeyObject, clientEmail: string): P
   if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return 'unsupported grant_type';
   try {
     const { payload } = await jwtVerify(form.get('assertion') ?? '', publicKey, { algorithms: ['RS256'], issuer: clientEmail, audience: TOKEN_AUDIENCE });
-    if (!String(payload.scope ?? '').split(' ').includes('https://www.googleapis.com/auth/androidpublisher')) return 'scope lacks androidpublisher';
+    if (
+      !String(payload.scope ?? '')
+        .split(' ')
+        .includes('https://www.googleapis.com/auth/androidpublisher')
+    )
+      return 'scope lacks androidpublisher';
     return undefined;
   } catch (error) {
     return `invalid assertion: ${(error as Error).message}`;
@@ -105,7 +110,8 @@ export async function startFakePlay(): Promise<FakePlay> {
       if (voidedList && request.method === 'GET') {
         const query = new URL(request.url ?? '/', 'http://local').searchParams;
         requests.push(`GET voidedpurchases startTime=${query.get('startTime')}`);
-        if (!issued.has((request.headers.authorization ?? '').replace(/^Bearer /, ''))) return json(response, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.' } });
+        if (!issued.has((request.headers.authorization ?? '').replace(/^Bearer /, '')))
+          return json(response, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.' } });
         const startTime = Number(query.get('startTime') ?? 0);
         const size = Math.min(Number(query.get('maxResults') ?? 1000), 1000);
         const offset = Number(query.get('token') ?? 0);
@@ -122,15 +128,19 @@ export async function startFakePlay(): Promise<FakePlay> {
       const [, packageName, productId, token, acknowledge] = match.map((part) => (part === undefined ? undefined : decodeURIComponent(part)));
       requests.push(`${request.method} ${acknowledge ? 'acknowledge' : 'get'} ${productId}`);
       const bearer = (request.headers.authorization ?? '').replace(/^Bearer /, '');
-      if (!issued.has(bearer)) return json(response, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
+      if (!issued.has(bearer))
+        return json(response, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
       const failure = failures.get(token!);
       if (failure) return googleError(response, failure.code, failure.reason, failure.message);
       const purchase = purchases.get(token!);
       if (!purchase) return googleError(response, 404, 'purchaseTokenNotFound', 'The purchase token was not found.');
-      if (purchase.packageName !== packageName) return googleError(response, 400, 'purchaseTokenDoesNotMatchPackageName', 'The purchase token does not match the package name.');
-      if (purchase.productId !== productId) return googleError(response, 400, 'purchaseTokenDoesNotMatchProductId', 'The purchase token does not match the product ID.');
+      if (purchase.packageName !== packageName)
+        return googleError(response, 400, 'purchaseTokenDoesNotMatchPackageName', 'The purchase token does not match the package name.');
+      if (purchase.productId !== productId)
+        return googleError(response, 400, 'purchaseTokenDoesNotMatchProductId', 'The purchase token does not match the product ID.');
       if (acknowledge && request.method === 'POST') {
-        if (purchase.purchaseState !== 0) return googleError(response, 400, 'invalidPurchaseState', 'The purchase is not in a valid state to perform the desired operation.');
+        if (purchase.purchaseState !== 0)
+          return googleError(response, 400, 'invalidPurchaseState', 'The purchase is not in a valid state to perform the desired operation.');
         purchase.acknowledgementState = 1;
         acknowledged.push(token!);
         response.writeHead(204).end();
@@ -138,7 +148,14 @@ export async function startFakePlay(): Promise<FakePlay> {
       }
       if (request.method !== 'GET') return json(response, 405, { error: { code: 405, message: 'Method Not Allowed' } });
       const { packageName: _inThePath, ...fields } = purchase;
-      return json(response, 200, { kind: 'androidpublisher#productPurchase', purchaseTimeMillis: String(Date.now()), consumptionState: 0, acknowledgementState: 0, regionCode: 'US', ...fields });
+      return json(response, 200, {
+        kind: 'androidpublisher#productPurchase',
+        purchaseTimeMillis: String(Date.now()),
+        consumptionState: 0,
+        acknowledgementState: 0,
+        regionCode: 'US',
+        ...fields,
+      });
     })().catch((error: unknown) => json(response, 500, { error: { code: 500, message: String(error) } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -31,7 +31,9 @@ function xmlError(response: ServerResponse, status: number, code: string, messag
 
 function signatureProblem(request: IncomingMessage, body: Buffer, s3: FakeS3): string | undefined {
   const authorization = request.headers.authorization ?? '';
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
+  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
+    authorization,
+  );
   if (!match) return 'AccessDenied';
   const [, accessKeyId, day, region, signedHeaders, signature] = match as unknown as string[];
   if (accessKeyId !== s3.accessKeyId) return 'InvalidAccessKeyId';
@@ -43,8 +45,18 @@ function signatureProblem(request: IncomingMessage, body: Buffer, s3: FakeS3): s
   const names = signedHeaders!.split(';');
   if (!names.includes('host') || !names.includes('x-amz-date')) return 'AccessDenied';
   const url = new URL(request.url ?? '/', 'http://local');
-  const query = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).sort().join('&');
-  const headers = names.map((name) => `${name}:${String(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .sort()
+    .join('&');
+  const headers = names
+    .map(
+      (name) =>
+        `${name}:${String(request.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const canonical = [request.method, url.pathname, query, headers, signedHeaders, payloadHash].join('\n');
   const scope = `${day}/${region}/s3/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');

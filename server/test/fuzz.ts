@@ -49,7 +49,10 @@ export interface FuzzCase {
 }
 
 /** Every operation of the document, its `$ref`s resolved. */
-export function operations(doc: { paths: Record<string, Record<string, Record<string, unknown>>>; components?: { schemas?: Record<string, JsonSchema> } }): Operation[] {
+export function operations(doc: {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+  components?: { schemas?: Record<string, JsonSchema> };
+}): Operation[] {
   const components = doc.components?.schemas ?? {};
   const resolve = (schema: JsonSchema | undefined, depth = 0): JsonSchema | undefined => {
     if (!schema || depth > 20) return schema;
@@ -123,11 +126,18 @@ export function brokenValues(schema: JsonSchema): unknown[] {
   if (type === 'string' || schema.enum || schema.anyOf) {
     const max = schema.maxLength ?? 200;
     values.push('a'.repeat(max + 1), 'ж'.repeat(Math.min(max + 1, 5000)), 'a'.repeat(100_000), ...ODD_STRINGS);
-    if (schema.format === 'uuid') values.push(randomUUID().toUpperCase(), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', `${randomUUID()}x`);
+    if (schema.format === 'uuid')
+      values.push(randomUUID().toUpperCase(), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', `${randomUUID()}x`);
     if (schema.format === 'date-time') values.push('2024-01-01T00:00:00', '9999-12-31T23:59:59Z', '0001-01-01T00:00:00Z', '2016-12-31T23:59:60Z');
   }
   if (type === 'integer' || type === 'number') values.push(...boundaryNumbers(schema), '1', 'NaN');
-  if (type === 'array') values.push([null], [{}], Array.from({ length: (schema.maxItems ?? 50) + 1 }, () => 'x'), 'a,b');
+  if (type === 'array')
+    values.push(
+      [null],
+      [{}],
+      Array.from({ length: (schema.maxItems ?? 50) + 1 }, () => 'x'),
+      'a,b',
+    );
   if (type === 'object') values.push({ unexpected: 1 }, [{}], 'object');
   return values;
 }
@@ -175,7 +185,9 @@ function validString(schema: JsonSchema, pool: string[]): fc.Arbitrary<string> {
   const max = Math.min(schema.maxLength ?? 40, 200);
   switch (schema.format) {
     case 'uuid':
-      return pool.length ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: fc.uuid({ version: 7 }) }) : fc.uuid({ version: 7 });
+      return pool.length
+        ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: fc.uuid({ version: 7 }) })
+        : fc.uuid({ version: 7 });
     case 'date-time':
       return fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
     case 'date':
@@ -197,7 +209,7 @@ function validString(schema: JsonSchema, pool: string[]): fc.Arbitrary<string> {
 }
 
 /** A value as it appears in a query string. */
-export const queryText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+export const queryText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
 export interface CaseOptions {
   /** Existing ids for a path parameter of this operation. */
@@ -211,11 +223,20 @@ export interface CaseOptions {
 /** The requests to send one operation: targeted ones first, then random ones, `count` in all. */
 export function cases(op: Operation, options: CaseOptions): FuzzCase[] {
   const { idPool } = options;
-  const params = fc.record(Object.fromEntries(op.pathParams.map((p) => [p, fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...options.pathPool(p), randomUUID()) }, { weight: 1, arbitrary: fc.constantFrom('not-an-id', '0', '-1', '%00', 'a'.repeat(300), '99999999999999999999') })])));
-  const query = fc.record(
-    Object.fromEntries(op.query.map((q) => [q.name, valid(q.schema, idPool).map(queryText)])),
-    { requiredKeys: op.query.filter((q) => q.required).map((q) => q.name) },
+  const params = fc.record(
+    Object.fromEntries(
+      op.pathParams.map((p) => [
+        p,
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom(...options.pathPool(p), randomUUID()) },
+          { weight: 1, arbitrary: fc.constantFrom('not-an-id', '0', '-1', '%00', 'a'.repeat(300), '99999999999999999999') },
+        ),
+      ]),
+    ),
   );
+  const query = fc.record(Object.fromEntries(op.query.map((q) => [q.name, valid(q.schema, idPool).map(queryText)])), {
+    requiredKeys: op.query.filter((q) => q.required).map((q) => q.name),
+  });
   const body = op.body ? valid(op.body, idPool) : fc.constant(undefined);
   const build = (what: string, p: Record<string, string>, q: Record<string, string | string[]>, b: unknown, rawBody?: string): FuzzCase => {
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(p[name] ?? ''));
@@ -229,17 +250,19 @@ export function cases(op: Operation, options: CaseOptions): FuzzCase[] {
   const mutations: Array<fc.Arbitrary<FuzzCase>> = [];
   for (const q of op.query) {
     mutations.push(
-      fc.tuple(params, query, body, fc.constantFrom(...brokenValues(q.schema).map(queryText), ['1', '2'] as unknown as string)).map(([p, qs, b, broken]) =>
-        build(`query.${q.name} = ${String(broken).slice(0, 40)}`, p, { ...(qs as Record<string, string>), [q.name]: broken }, b),
-      ),
+      fc
+        .tuple(params, query, body, fc.constantFrom(...brokenValues(q.schema).map(queryText), ['1', '2'] as unknown as string))
+        .map(([p, qs, b, broken]) => build(`query.${q.name} = ${String(broken).slice(0, 40)}`, p, { ...(qs as Record<string, string>), [q.name]: broken }, b)),
     );
   }
   const properties = op.body?.properties ?? {};
   for (const [key, schema] of Object.entries(properties)) {
     mutations.push(
-      fc.tuple(params, query, body, fc.constantFrom(...brokenValues(schema))).map(([p, q, b, broken]) =>
-        build(`body.${key} = ${JSON.stringify(broken)?.slice(0, 40)}`, p, q as Record<string, string>, { ...(b as object), [key]: broken }),
-      ),
+      fc
+        .tuple(params, query, body, fc.constantFrom(...brokenValues(schema)))
+        .map(([p, q, b, broken]) =>
+          build(`body.${key} = ${JSON.stringify(broken)?.slice(0, 40)}`, p, q as Record<string, string>, { ...(b as object), [key]: broken }),
+        ),
     );
     mutations.push(
       fc.tuple(params, query, body).map(([p, q, b]) => {
@@ -250,8 +273,12 @@ export function cases(op: Operation, options: CaseOptions): FuzzCase[] {
   }
   if (op.body) {
     mutations.push(
-      fc.tuple(params, query, fc.constantFrom<unknown>({}, [], null, 'text', 0, { unknownField: true }, [{}])).map(([p, q, b]) => build(`body = ${JSON.stringify(b)}`, p, q as Record<string, string>, b)),
-      fc.tuple(params, query, body).map(([p, q, b]) => build('body with an unknown field', p, q as Record<string, string>, { ...(b as object), zzUnknown: 'x' })),
+      fc
+        .tuple(params, query, fc.constantFrom<unknown>({}, [], null, 'text', 0, { unknownField: true }, [{}]))
+        .map(([p, q, b]) => build(`body = ${JSON.stringify(b)}`, p, q as Record<string, string>, b)),
+      fc
+        .tuple(params, query, body)
+        .map(([p, q, b]) => build('body with an unknown field', p, q as Record<string, string>, { ...(b as object), zzUnknown: 'x' })),
       fc.tuple(params, query).map(([p, q]) => build('broken JSON', p, q as Record<string, string>, undefined, '{"a":')),
     );
   }
@@ -259,6 +286,8 @@ export function cases(op: Operation, options: CaseOptions): FuzzCase[] {
 
   // Targeted: the empty body (the reported 500) on the first existing record, then samples.
   const firstParams = Object.fromEntries(op.pathParams.map((p) => [p, options.pathPool(p)[0] ?? randomUUID()]));
-  const targeted: FuzzCase[] = op.body ? [build('empty body on an existing record', firstParams, {}, {})] : [build('no query on an existing record', firstParams, {}, undefined)];
+  const targeted: FuzzCase[] = op.body
+    ? [build('empty body on an existing record', firstParams, {}, {})]
+    : [build('no query on an existing record', firstParams, {}, undefined)];
   return [...targeted, ...fc.sample(random, { numRuns: Math.max(0, options.count - targeted.length), seed: options.seed })];
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { throwawayDatabase } from './throwaway-database.ts';
+import { migratedSnapshot } from './pglite-snapshot.ts';
 import { buildApp, type BuildOptions } from '../src/app.ts';
 import { parseConfig, type Config } from '../src/core/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/core/db/client.ts';
@@ -25,7 +26,7 @@ export class TestClock {
  * TEST_DATABASE_URL server and dropped again when the handle closes.
  */
 export async function testDatabase(): Promise<DatabaseHandle & { url?: string }> {
-  if (process.env.TEST_DB !== 'postgres') return openDatabase({ dataDir: 'memory://' });
+  if (process.env.TEST_DB !== 'postgres') return openDatabase({ dataDir: 'memory://', snapshot: await migratedSnapshot() });
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
   const database = await throwawayDatabase(serverUrl, 'sb_test');

@@ -25,8 +25,12 @@ const POSTGRES = process.env.TEST_DB === 'postgres';
 const CLIENTS = 8;
 const WALLETS = 10;
 const FUNDING = 1_000_000;
-/** SIGKILL once 50–250 transfers (a different point each run) were acknowledged, or after LOAD_MS. */
-const KILL_AFTER_ACKS = 50 + Math.floor(Math.random() * 200);
+/**
+ * SIGKILL once 50–250 transfers were acknowledged, or after LOAD_MS: a different point each run, drawn
+ * from CRASH_SEED (printed with the result, so a failing run's kill point can be replayed).
+ */
+const CRASH_SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const KILL_AFTER_ACKS = 50 + (CRASH_SEED % 200);
 const LOAD_MS = 4_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -180,8 +184,19 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
     const wallets: string[] = [];
     for (let i = 0; i < WALLETS; i++) {
       const person = await client.ok('POST', '/api/console/people', { displayName: `Crash Wallet ${i}` });
-      const wallet = await client.ok('POST', '/api/console/ledger/accounts', { ownerType: 'person', ownerId: person.id, kind: 'wallet', currency: 'COIN' }, undefined, 200);
-      await client.ok('POST', '/api/console/ledger/transfers', { debitAccountId: liability.id, creditAccountId: wallet.id, amount: FUNDING, kind: 'funding' }, { 'idempotency-key': randomUUID() });
+      const wallet = await client.ok(
+        'POST',
+        '/api/console/ledger/accounts',
+        { ownerType: 'person', ownerId: person.id, kind: 'wallet', currency: 'COIN' },
+        undefined,
+        200,
+      );
+      await client.ok(
+        'POST',
+        '/api/console/ledger/transfers',
+        { debitAccountId: liability.id, creditAccountId: wallet.id, amount: FUNDING, kind: 'funding' },
+        { 'idempotency-key': randomUUID() },
+      );
       wallets.push(wallet.id);
     }
 
@@ -206,7 +221,13 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
           const key = randomUUID();
           const attempt: Attempt = {
             key,
-            body: { debitAccountId: wallets[debit]!, creditAccountId: wallets[credit]!, amount: 1 + Math.floor(Math.random() * 100), kind: 'crash', reference: { type: 'crash', id: key } },
+            body: {
+              debitAccountId: wallets[debit]!,
+              creditAccountId: wallets[credit]!,
+              amount: 1 + Math.floor(Math.random() * 100),
+              kind: 'crash',
+              reference: { type: 'crash', id: key },
+            },
           };
           attempts.push(attempt);
           let answer: Answer;
@@ -292,7 +313,7 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
     assert.equal(final.transfers, WALLETS + attempts.length, 'the funding and one transfer per key');
 
     t.diagnostic(
-      `${attempts.length} requests in ${loadMs} ms before SIGKILL: ${acknowledged.length} acknowledged, ` +
+      `CRASH_SEED=${CRASH_SEED}: ${attempts.length} requests in ${loadMs} ms before SIGKILL: ${acknowledged.length} acknowledged, ` +
         `${unanswered.length} unanswered (${happenedBeforeKill} of them had committed, ${unanswered.length - happenedBeforeKill} posted on retry)`,
     );
     await stopServer(server);

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, createTestApp, listen, Session, signIn, type TestApp } from './helpers.ts';
+import { ADMIN, createTestApp, listen, type Session, signIn, type TestApp } from './helpers.ts';
 import type { ApiRoute } from '../src/core/http/guard.ts';
 
 /**
@@ -35,14 +35,29 @@ describe('permission matrix', () => {
   });
   after(() => t.close());
 
+  // Signing in costs a password hash: each user signs in once, and again only after a route that may end its session.
+  const cookies = new Map<string, string>();
+  const endsSession = (route: ApiRoute) => route.url.startsWith('/api/console/session') || route.url.startsWith('/api/console/me/');
+
   async function cookieFor(email: string, secret = password): Promise<string> {
+    const known = cookies.get(email);
+    if (known) return known;
+    const cookie = await signInCookie(email, secret);
+    cookies.set(email, cookie);
+    return cookie;
+  }
+
+  async function signInCookie(email: string, secret: string): Promise<string> {
     const response = await fetch(`${base}/api/console/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: base },
       body: JSON.stringify({ email, password: secret }),
     });
     assert.equal(response.status, 200, `sign-in ${email}`);
-    return response.headers.getSetCookie().find((c) => c.startsWith('sb_session='))!.split(';')[0]!;
+    return response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('sb_session='))!
+      .split(';')[0]!;
   }
 
   /** Calls a route with placeholder params and an empty body; reads only the status line. */
@@ -51,13 +66,19 @@ describe('permission matrix', () => {
     const controller = new AbortController();
     const response = await fetch(`${base}${url}`, {
       method: route.method,
-      headers: { origin: base, ...(cookie ? { cookie } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        origin: base,
+        ...(cookie ? { cookie } : {}),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+      },
       body: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
       signal: controller.signal,
     });
     let detail = '';
     if (response.headers.get('content-type')?.includes('json')) detail = ((await response.json()) as { detail?: string }).detail ?? '';
     controller.abort();
+    if (cookie && endsSession(route)) for (const [email, known] of cookies) if (known === cookie) cookies.delete(email);
     return { status: response.status, detail };
   }
 

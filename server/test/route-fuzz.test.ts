@@ -58,16 +58,37 @@ describe('route fuzz: no input reaches a 5xx', () => {
     await admin.post('/api/console/creators/streamers', { personId: streamer.id, agencyId: agency });
     await member.call('POST', '/api/client/creators/sign-up', { platform: 'ios' });
     const gift = (await admin.post('/api/console/creators/gifts', { name: 'Fuzz Rose', price: 10, streamerShareBp: 5000, agencyShareBp: 1000 })).json();
-    await admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'streamer', blockerRole: 'anyone', threshold: 3, windowDays: 7, action: 'suspend_streamer' });
+    await admin.post('/api/console/creators/penalty-rules', {
+      reason: 'spam',
+      targetRole: 'streamer',
+      blockerRole: 'anyone',
+      threshold: 3,
+      windowDays: 7,
+      action: 'suspend_streamer',
+    });
     await admin.post('/api/console/creators/store/products', { productId: 'coins.fuzz', name: 'Fuzz pack', coins: 100, prices: {} }).catch(() => undefined);
-    await keyed('/api/console/ledger/adjustments', { ownerType: 'person', ownerId: member.id, kind: 'wallet', currency: 'COIN', amount: 1000, reason: 'fuzz coins' });
+    await keyed('/api/console/ledger/adjustments', {
+      ownerType: 'person',
+      ownerId: member.id,
+      kind: 'wallet',
+      currency: 'COIN',
+      amount: 1000,
+      reason: 'fuzz coins',
+    });
     await member.call('POST', '/api/client/creators/gifts/send', { giftId: gift.id, receiverId: streamer.id }, { 'idempotency-key': randomUUID() });
     await keyed('/api/console/payouts', { ownerType: 'person', ownerId: streamer.id, currency: 'COIN' });
     await member.call('POST', '/api/client/creators/favorites', { personId: streamer.id });
-    const photo = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#36c' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#36c' } })
+      .jpeg()
+      .toBuffer();
     const upload = multipart(photo);
     await member.call('POST', '/api/client/files?kind=photo', upload.payload, upload.headers);
-    await t.app.inject({ method: 'POST', url: `/api/console/people/${person}/files?kind=document`, headers: { origin: ORIGIN, cookie: admin.cookie, ...upload.headers }, payload: upload.payload });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/console/people/${person}/files?kind=document`,
+      headers: { origin: ORIGIN, cookie: admin.cookie, ...upload.headers },
+      payload: upload.payload,
+    });
     await member.call('POST', '/api/client/devices', { platform: 'ios', pushToken: 'fuzz-token', appVersion: '1.0.0' });
 
     const narrowUser = await staffWith(admin, ['people.read', 'creators.read', 'ledger.read', 'events.read'], 'fuzz-narrow');
@@ -99,7 +120,10 @@ describe('route fuzz: no input reaches a 5xx', () => {
     if (depth > 3 || value === null || typeof value !== 'object') return [];
     if (Array.isArray(value)) return value.flatMap((v) => idsIn(v, depth + 1));
     const record = value as Record<string, unknown>;
-    const own = ['id', 'personId', 'organizationId'].map((k) => record[k]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String);
+    const own = ['id', 'personId', 'organizationId']
+      .map((k) => record[k])
+      .filter((v): v is string | number => typeof v === 'string' || typeof v === 'number')
+      .map(String);
     return [...own, ...idsIn(record.items, depth + 1)];
   }
 
@@ -142,14 +166,23 @@ describe('route fuzz: no input reaches a 5xx', () => {
           if (response.statusCode >= 500) failures.push(`${where}: ${response.body.slice(0, 300)}`);
           else if (response.statusCode >= 400 && response.statusCode !== 404 && response.statusCode !== 405) {
             const problem = response.headers['content-type']?.toString().includes('json') ? (response.json() as { detail?: unknown }) : {};
-            if (typeof problem.detail !== 'string' || problem.detail.length === 0) failures.push(`${where}: a ${response.statusCode} without a detail: ${response.body.slice(0, 200)}`);
+            if (typeof problem.detail !== 'string' || problem.detail.length === 0)
+              failures.push(`${where}: a ${response.statusCode} without a detail: ${response.body.slice(0, 200)}`);
           }
         }
       }
     }
-    test.diagnostic(`${sent} requests to ${ops.length} routes; answers: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    test.diagnostic(
+      `${sent} requests to ${ops.length} routes; answers: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
     assert.ok(sent > ops.length * 10, `sent ${sent} requests`);
-    assert.ok([200, 201, 204].reduce((n, s) => n + (statuses.get(s) ?? 0), 0) > sent / 20, 'a fair share of the requests got through validation to the services');
+    assert.ok(
+      [200, 201, 204].reduce((n, s) => n + (statuses.get(s) ?? 0), 0) > sent / 20,
+      'a fair share of the requests got through validation to the services',
+    );
     // One line per route and kind of failure is enough to fix them all.
     const distinct = [...new Map(failures.map((f) => [f.replace(/:.*?→ (\d+).*$/, ' $1'), f])).values()];
     assert.deepEqual(distinct.slice(0, 60), [], `${failures.length} failing answers of ${sent} requests`);

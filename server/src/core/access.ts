@@ -25,9 +25,7 @@ export interface RecordGrant {
 export function can(principal: Principal, permission: string, recordId: string | undefined, now: Date): boolean {
   if (principal.permissions.has(permission)) return true;
   if (recordId === undefined) return false;
-  return principal.grants.some(
-    (g) => g.permission === permission && g.recordId === recordId && (g.expiresAt === null || g.expiresAt > now),
-  );
+  return principal.grants.some((g) => g.permission === permission && g.recordId === recordId && (g.expiresAt === null || g.expiresAt > now));
 }
 
 /** Effective permissions for display: role permissions only (grants are per record). */

@@ -21,14 +21,10 @@ const EnvSchema = Type.Object({
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   SEED_DEMO: Type.Optional(Bool),
   MODULES: Type.Optional(Type.String()),
-  LOG_LEVEL: Type.Optional(
-    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
-  ),
+  LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
   SESSION_IDLE_SECONDS: Type.Optional(Int),
   SESSION_ABSOLUTE_SECONDS: Type.Optional(Int),
-  TRUST_PROXY: Type.Optional(
-    Type.String({ pattern: '^(true|false|[0-9]+|[0-9a-fA-F:.]+(/[0-9]+)?(,\\s*[0-9a-fA-F:.]+(/[0-9]+)?)*)$' }),
-  ),
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|[0-9]+|[0-9a-fA-F:.]+(/[0-9]+)?(,\\s*[0-9a-fA-F:.]+(/[0-9]+)?)*)$' })),
   BODY_LIMIT_BYTES: Type.Optional(Int),
   CONSOLE_DIR: Type.Optional(Type.String({ minLength: 1 })),
   FIREBASE_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{4,40}$' })),
@@ -204,7 +200,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER.replace(/\/$/, ''), audience: raw.OIDC_AUDIENCE ?? '', jwksUrl: raw.OIDC_JWKS_URL } : undefined,
     memberTokenTtlSeconds: Number(raw.MEMBER_TOKEN_TTL_SECONDS ?? 3600),
-    clientOrigins: (raw.CLIENT_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    clientOrigins: (raw.CLIENT_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     presenceHeartbeatSeconds: Math.max(1, Number(raw.PRESENCE_HEARTBEAT_SECONDS ?? 25)),
     s3: raw.S3_BUCKET
       ? {
@@ -279,7 +278,8 @@ function readCertificates(variable: string, paths: string): Buffer[] {
 
 function parseApple(raw: Record<string, string | undefined>): AppleStoreOptions {
   const environment = (raw.APPLE_ENVIRONMENT ?? 'Production') as AppleStoreOptions['environment'];
-  if (!raw.APPLE_ROOT_CERTIFICATES) throw invalid('APPLE_ROOT_CERTIFICATES', 'is required with APPLE_BUNDLE_ID (the Apple root certificates, DER or PEM files)');
+  if (!raw.APPLE_ROOT_CERTIFICATES)
+    throw invalid('APPLE_ROOT_CERTIFICATES', 'is required with APPLE_BUNDLE_ID (the Apple root certificates, DER or PEM files)');
   if (environment === 'Production' && !raw.APPLE_APP_APPLE_ID) throw invalid('APPLE_APP_APPLE_ID', 'is required in the Production environment');
   return {
     bundleId: raw.APPLE_BUNDLE_ID!,
@@ -302,7 +302,8 @@ function parseGooglePlay(raw: Record<string, string | undefined>): GooglePlayOpt
   } catch {
     throw invalid(variable, 'is not a JSON service account key');
   }
-  if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') throw invalid(variable, 'needs client_email and private_key (a service account JSON key)');
+  if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string')
+    throw invalid(variable, 'needs client_email and private_key (a service account JSON key)');
   try {
     createPrivateKey(key.private_key);
   } catch {
@@ -329,4 +330,3 @@ export function loadConfig(cwd = process.cwd()): Config {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   return parseConfig(process.env);
 }
-

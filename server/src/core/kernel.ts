@@ -120,4 +120,3 @@ export function perKernel<T>(make: (kernel: Kernel) => T): (kernel: Kernel) => T
     return instance;
   };
 }
-

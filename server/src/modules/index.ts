@@ -1,4 +1,4 @@
-import { eventsModule } from '../core/events/routes.ts';
+import { eventsModule } from '../core/events/index.ts';
 import type { ModuleManifest } from '../core/module.ts';
 import { filesModule } from './files/index.ts';
 import { ledgerModule } from './ledger/index.ts';
@@ -26,7 +26,8 @@ export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   const chosen = optionalModules.filter((m) => names.includes(m.name));
   for (const module of chosen) {
     const missing = (module.requires ?? []).filter((name) => !names.includes(name));
-    if (missing.length > 0) throw new Error(`Invalid configuration:\n  MODULES: ${module.name} needs ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'}`);
+    if (missing.length > 0)
+      throw new Error(`Invalid configuration:\n  MODULES: ${module.name} needs ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'}`);
   }
   return [...kernelModules, ...chosen];
 }

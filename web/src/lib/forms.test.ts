@@ -3,12 +3,18 @@ import assert from 'node:assert/strict';
 import { ApiError, call } from './api/client';
 import { fieldError, formError, roleItems } from './forms';
 
-const problem = (status: number, body: object) =>
-  Promise.resolve({ error: body, response: new Response(JSON.stringify(body), { status }) });
+const problem = (status: number, body: object) => Promise.resolve({ error: body, response: new Response(JSON.stringify(body), { status }) });
 
 describe('API errors in forms', () => {
   it('turns a problem+json answer into an ApiError that names the field', async () => {
-    const error = await call(problem(400, { title: 'Bad Request', status: 400, detail: 'body.email: must be an email', errors: [{ field: 'body.email', message: 'must be an email' }] })).catch((e) => e);
+    const error = await call(
+      problem(400, {
+        title: 'Bad Request',
+        status: 400,
+        detail: 'body.email: must be an email',
+        errors: [{ field: 'body.email', message: 'must be an email' }],
+      }),
+    ).catch((e) => e);
     assert.ok(error instanceof ApiError);
     assert.equal(error.status, 400);
     assert.equal(fieldError(error, 'email'), 'must be an email');

@@ -11,7 +11,15 @@ describe('safeNext', () => {
   });
 
   it('never leaves the console', () => {
-    for (const next of ['//evil.com', '/\\evil.com', '/\t/evil.com', 'https://evil.com/staff', 'javascript:alert(1)', '\\\\evil.com', 'http://console.example.com/x']) {
+    for (const next of [
+      '//evil.com',
+      '/\\evil.com',
+      '/\t/evil.com',
+      'https://evil.com/staff',
+      'javascript:alert(1)',
+      '\\\\evil.com',
+      'http://console.example.com/x',
+    ]) {
       assert.equal(safeNext(next, ORIGIN), '/', next);
     }
   });

@@ -23,6 +23,8 @@ export interface DatabaseHandle {
   /** Runs `work` while holding a lock that every process on this database respects (migrations). */
   exclusively<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball, to start other in-memory databases from. */
+  dump?(): Promise<Blob>;
 }
 
 export interface OpenOptions {
@@ -30,11 +32,13 @@ export interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** An in-memory PGlite starts from this data directory (a `dumpDataDir` tarball) instead of an empty one. */
+  snapshot?: Blob;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openPglite(options.dataDir);
+  return openPglite(options.dataDir, options.snapshot);
 }
 
 /** Raised when another live process has the embedded database open; the message says what to do. */
@@ -72,7 +76,7 @@ function claimDataDir(location: string): () => void {
   return () => rmSync(lock, { force: true });
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, snapshot?: Blob): Promise<DatabaseHandle> {
   let location = 'memory://';
   let release = () => undefined as void;
   if (dataDir !== 'memory://') {
@@ -80,10 +84,12 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     mkdirSync(location, { recursive: true });
     release = claimDataDir(location);
   }
-  const client = await PGlite.create(location, { extensions: { pg_trgm } }).catch((error: unknown) => {
-    release();
-    throw error;
-  });
+  const client = await PGlite.create(location, { extensions: { pg_trgm }, ...(snapshot && location === 'memory://' ? { loadDataDir: snapshot } : {}) }).catch(
+    (error: unknown) => {
+      release();
+      throw error;
+    },
+  );
   guardAgainstSelfDeadlock(client);
   const db = drizzlePglite(client) as unknown as Executor;
   // One process owns a PGlite directory, so an in-process queue is the lock.
@@ -106,6 +112,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       await client.close();
       release();
     },
+    dump: () => client.dumpDataDir('none'),
   };
 }
 

@@ -7,9 +7,7 @@ import type { StoredEvent } from './types.ts';
  * What travels on the bus after a commit: new events, and notices that cached sessions or permissions
  * changed (so every process drops them and open streams re-check at once).
  */
-export type BusMessage =
-  | { kind: 'event'; event: StoredEvent }
-  | { kind: 'auth_changed'; staffIds: string[] | 'all' };
+export type BusMessage = { kind: 'event'; event: StoredEvent } | { kind: 'auth_changed'; staffIds: string[] | 'all' };
 
 export interface Bus {
   publish(message: BusMessage): void;
@@ -44,7 +42,10 @@ export class RedisBus extends LocalBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
 
-  private constructor(url: string, private readonly channel: string) {
+  private constructor(
+    url: string,
+    private readonly channel: string,
+  ) {
     super();
     this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     this.subscriber = new Redis(url, { lazyConnect: true });

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, listen, ORIGIN, Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, listen, ORIGIN, type Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
 import { SseClient } from '../../../test/sse.ts';
 import { streamTiming } from './stream.ts';
 
@@ -32,7 +32,10 @@ describe('event log API and live stream', () => {
     const byType = await admin.get('/api/console/events?type=staff.role_updated');
     assert.ok(byType.json().items.every((e: { type: string }) => e.type === 'staff.role_updated'));
     const bySubject = await admin.get(`/api/console/events?subjectType=role&subjectId=${role.json().id}`);
-    assert.deepEqual(bySubject.json().items.map((e: { type: string }) => e.type), ['staff.role_updated', 'staff.role_created']);
+    assert.deepEqual(
+      bySubject.json().items.map((e: { type: string }) => e.type),
+      ['staff.role_updated', 'staff.role_created'],
+    );
     const me = (await admin.get('/api/console/me')).json();
     const byActor = await admin.get(`/api/console/events?actorId=${me.id}&limit=200`);
     assert.ok(byActor.json().items.length >= 2);
@@ -48,7 +51,10 @@ describe('event log API and live stream', () => {
       ids.push(...page.json().items.map((e: { id: number }) => e.id));
       cursor = page.json().nextCursor;
     } while (cursor);
-    assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+    );
     assert.equal(new Set(ids).size, ids.length);
     assert.equal((await admin.get('/api/console/events?from=yesterday')).json().errors[0].field, 'query.from');
     const leap = await admin.get('/api/console/events?to=2016-12-31T23:59:60Z');
@@ -105,8 +111,7 @@ describe('event log API and live stream', () => {
     ],
     [
       'disabling the user',
-      async (_s: Session, id: string) =>
-        assert.equal((await admin.patch(`/api/console/staff/${id}`, { status: 'disabled' })).statusCode, 200),
+      async (_s: Session, id: string) => assert.equal((await admin.patch(`/api/console/staff/${id}`, { status: 'disabled' })).statusCode, 200),
     ],
   ] as const) {
     it(`closes the user's open streams within a second of ${what}`, async () => {

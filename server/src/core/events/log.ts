@@ -39,6 +39,11 @@ export async function appendEvents(tx: Executor, actor: Actor, now: Date, events
   }));
 }
 
+/** Whether the log holds no event yet: a database that never recorded one is new. */
+export async function logIsEmpty(db: Executor): Promise<boolean> {
+  return (await db.select({ id: eventLog.id }).from(eventLog).limit(1)).length === 0;
+}
+
 export interface EventFilter {
   /** Whose eyes the list is for: hidden events are left out. */
   visibility: EventVisibility;

@@ -1,53 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Principal } from '../access.ts';
 import { principalOf, sessionToken } from '../http/guard.ts';
 import { Page, PageQuery } from '../http/pagination.ts';
 import { decodeCursor, parseDate, toPage } from '../paging.ts';
 import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
-import { defineModule } from '../module.ts';
-import { purgeIdempotencyKeys } from '../idempotency/idempotency.ts';
-import { asc } from 'drizzle-orm';
 import { listEvents } from './log.ts';
-import { eventSubscriptions } from './schema.ts';
-import type { StoredEvent } from './types.ts';
+import { listSubscriptions } from './subscribers.ts';
 import { openEventStream } from './stream.ts';
-import { eventVisibility, type EventVisibility } from './visibility.ts';
+import { EventSchema, eventView, visibilityFor } from './views.ts';
 
-/** What a signed-in staff user may see of the event log (see `eventVisibility`). */
-export const visibilityFor = (kernel: Kernel, principal: Principal): EventVisibility =>
-  eventVisibility(kernel.catalogue, { type: 'staff', principal }, kernel.now);
-
-export const EventSchema = Type.Object(
-  {
-    id: Type.Integer(),
-    type: Type.String(),
-    subjectType: Type.Union([Type.String(), Type.Null()]),
-    subjectId: Type.Union([Type.String(), Type.Null()]),
-    actorType: Type.String(),
-    actorId: Type.Union([Type.String(), Type.Null()]),
-    payload: Type.Record(Type.String(), Type.Unknown()),
-    parentId: Type.Union([Type.Integer(), Type.Null()], { description: 'The top-level event this one is part of' }),
-    createdAt: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'Event' },
-);
-
-export const eventView = (e: StoredEvent) => ({
-  id: e.id,
-  type: e.type,
-  subjectType: e.subjectType,
-  subjectId: e.subjectId,
-  actorType: e.actorType,
-  actorId: e.actorId,
-  payload: e.payload,
-  parentId: e.parentId,
-  createdAt: e.createdAt.toISOString(),
-});
-
-async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
+export async function eventRoutes(base: FastifyInstance, kernel: Kernel): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -127,7 +91,7 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
       },
     },
     async () => {
-      const rows = await kernel.db.select().from(eventSubscriptions).orderBy(asc(eventSubscriptions.name));
+      const rows = await listSubscriptions(kernel.db);
       return rows.map((row) => ({
         name: row.name,
         position: { txId: row.positionTx, eventId: row.positionId },
@@ -163,18 +127,3 @@ async function routes(base: FastifyInstance, kernel: Kernel): Promise<void> {
     },
   );
 }
-
-/** The event log's console API; part of the kernel, always enabled. */
-export const eventsModule = defineModule({
-  name: 'events',
-  permissions: [
-    {
-      key: 'events.read',
-      description: "Open the event log. Each entry shows only with the permission its module declares for it (a transfer needs ledger.read).",
-    },
-  ],
-  routes,
-  nav: [{ path: '/events', label: 'nav.events', permission: 'events.read' }],
-  // Housekeeping of the kernel's own tables.
-  jobs: [{ name: 'kernel.purge_idempotency_keys', cron: '17 * * * *', handle: async (_data, kernel) => void (await purgeIdempotencyKeys(kernel)) }],
-});

@@ -28,7 +28,9 @@ export const eventLog = pgTable(
     index('event_log_actor_idx').on(t.actorId, t.id),
     index('event_log_position_idx').on(t.txId, t.id),
     index('event_log_created_idx').on(t.createdAt),
-    index('event_log_parent_idx').on(t.parentId, t.id).where(sql`${t.parentId} IS NOT NULL`),
+    index('event_log_parent_idx')
+      .on(t.parentId, t.id)
+      .where(sql`${t.parentId} IS NOT NULL`),
   ],
 );
 

@@ -6,7 +6,7 @@ import type { Kernel } from '../kernel.ts';
 import type { BusMessage } from './bus.ts';
 import { eventLog } from './schema.ts';
 import type { StoredEvent } from './types.ts';
-import { eventView } from './routes.ts';
+import { eventView } from './views.ts';
 import { eventVisibility, type EventVisibility } from './visibility.ts';
 
 /** Mutable so tests can shorten it; every beat also checks the session's expiry. */
@@ -90,7 +90,7 @@ class EventStream {
   private async replayFrom(lastEventId: number): Promise<boolean> {
     let after = lastEventId;
     let delivered = 0;
-    for (let scanned = 0; scanned < REPLAY_SCAN_LIMIT; ) {
+    for (let scanned = 0; scanned < REPLAY_SCAN_LIMIT;) {
       const batch = await this.kernel.db.select().from(eventLog).where(gt(eventLog.id, after)).orderBy(asc(eventLog.id)).limit(500);
       if (batch.length === 0) return true;
       for (const event of batch) {
@@ -114,7 +114,10 @@ class EventStream {
   /** Built once per principal: a new principal object appears whenever the user's access changes. */
   private visibility(): EventVisibility {
     if (this.visibleFor?.principal !== this.principal) {
-      this.visibleFor = { principal: this.principal, rule: eventVisibility(this.kernel.catalogue, { type: 'staff', principal: this.principal }, this.kernel.now) };
+      this.visibleFor = {
+        principal: this.principal,
+        rule: eventVisibility(this.kernel.catalogue, { type: 'staff', principal: this.principal }, this.kernel.now),
+      };
     }
     return this.visibleFor.rule;
   }

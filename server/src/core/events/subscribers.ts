@@ -1,10 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Kernel, ServiceContext } from '../kernel.ts';
 import type { SubscriberDef } from '../module.ts';
 import { systemActor } from '../actor.ts';
 import { queryRows } from '../db/sql.ts';
 import { eventSubscriptions } from './schema.ts';
 import type { StoredEvent } from './types.ts';
+import type { Executor } from '../db/client.ts';
+
+/** Every durable subscriber's position and retry state, by name. */
+export const listSubscriptions = (db: Executor) => db.select().from(eventSubscriptions).orderBy(asc(eventSubscriptions.name));
 
 const BATCH = 100;
 const POLL_MS = 1000;
@@ -178,13 +182,7 @@ export class SubscriberRunner {
       const advanced = await ctx.tx
         .update(eventSubscriptions)
         .set({ positionTx: event.txId, positionId: event.id, attempts: 0, lastError: null, nextAttemptAt: null, updatedAt: ctx.now })
-        .where(
-          and(
-            eq(eventSubscriptions.name, subscriber.name),
-            eq(eventSubscriptions.positionTx, fromTx),
-            eq(eventSubscriptions.positionId, fromId),
-          ),
-        )
+        .where(and(eq(eventSubscriptions.name, subscriber.name), eq(eventSubscriptions.positionTx, fromTx), eq(eventSubscriptions.positionId, fromId)))
         .returning({ name: eventSubscriptions.name });
       if (advanced.length === 0) throw new CursorMovedError(subscriber.name);
       await subscriber.handle(event, ctx);

@@ -33,9 +33,7 @@ function memberVisibility(catalogue: Catalogue, personId: string): EventVisibili
   const allowed = new Set(types);
   return {
     allows: (event) => event.subjectType === 'person' && event.subjectId === personId && allowed.has(event.type),
-    condition: types.length
-      ? and(eq(eventLog.subjectType, 'person'), eq(eventLog.subjectId, personId), inArray(eventLog.type, types))
-      : NOTHING,
+    condition: types.length ? and(eq(eventLog.subjectType, 'person'), eq(eventLog.subjectId, personId), inArray(eventLog.type, types)) : NOTHING,
   };
 }
 

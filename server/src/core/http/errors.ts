@@ -1,4 +1,3 @@
-import type { ConsoleFallback } from '../../console.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Router from 'find-my-way';
 import { DomainError, type ErrorKind } from '../errors.ts';
@@ -47,7 +46,8 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, titl
  * router's length limit): problem+json like every other answer.
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(reply, request, 414, 'URI Too Long', 'A part of this address is longer than any identifier this server uses.');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return send(reply, request, 414, 'URI Too Long', 'A part of this address is longer than any identifier this server uses.');
   if (error.code === 'FST_ERR_BAD_URL') return send(reply, request, 400, 'Bad Request', 'This address is not valid (malformed percent-encoding?).');
   return send(reply, request, error.statusCode ?? 400, 'Bad Request', error.message.replace(/^FST_\w+: /, ''));
 }
@@ -95,6 +95,9 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Answers a GET that matched no route (a client-side route of a single-page app), or leaves it to the 404. */
+export type ConsoleFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
+
 /** Every error leaves the server as application/problem+json; a 5xx never carries internals. */
 export interface ErrorHandling {
   /** Answers a GET that matched no route, before it becomes a 404 (the console's client-side routes). */
@@ -132,8 +135,7 @@ export function registerErrorHandling(app: FastifyInstance): ErrorHandling {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const detail =
-        status === 413 ? 'The request body is larger than this server accepts.' : error.message.replace(/^FST_\w+: /, '');
+      const detail = status === 413 ? 'The request body is larger than this server accepts.' : error.message.replace(/^FST_\w+: /, '');
       return send(reply, request, status, TITLES[status] ?? 'Bad Request', detail);
     }
     request.log.error({ err: error, reqId: request.id }, 'unexpected error');
@@ -144,9 +146,7 @@ export function registerErrorHandling(app: FastifyInstance): ErrorHandling {
     const fallback = handling.consoleFallback?.(request, reply);
     if (fallback) return fallback;
     const path = request.url.split('?')[0] ?? '/';
-    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
-      (method) => method !== request.method && routes.find(method as 'GET', path) !== null,
-    );
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => method !== request.method && routes.find(method as 'GET', path) !== null);
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
       return send(reply, request, 405, 'Method Not Allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}.`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { createTestApp, Session, signIn, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, type Session, signIn, type TestApp } from '../../../test/helpers.ts';
 import { kernelModules } from '../../modules/index.ts';
 import { defineModule } from '../module.ts';
 import { registerGuard } from './guard.ts';
@@ -14,13 +14,9 @@ const crashing = defineModule({
   name: 'crashy',
   permissions: [{ key: 'crashy.use', description: 'Test only.' }],
   routes: async (app) => {
-    app.get(
-      '/console/crash',
-      { config: { permission: 'crashy.use' }, schema: {} },
-      async () => {
-        throw new Error('secret internal detail: connection string postgres://u:p@db');
-      },
-    );
+    app.get('/console/crash', { config: { permission: 'crashy.use' }, schema: {} }, async () => {
+      throw new Error('secret internal detail: connection string postgres://u:p@db');
+    });
   },
 });
 
@@ -111,22 +107,19 @@ describe('HTTP conventions', () => {
 describe('route declarations', () => {
   it('refuses to register an /api route without an access declaration or schema', async () => {
     const app = Fastify();
-    registerGuard(app, { authenticator: { authenticate: async () => null }, now: () => new Date(), publicUrl: undefined, memberAuthenticator: () => undefined });
+    registerGuard(app, {
+      authenticator: { authenticate: async () => null },
+      now: () => new Date(),
+      publicUrl: undefined,
+      memberAuthenticator: () => undefined,
+    });
     assert.throws(() => app.get('/api/console/open', { schema: {} }, async () => 'x'), /must declare exactly one of/);
     assert.throws(() => app.get('/api/console/nos', { config: { permission: 'a.b' } }, async () => 'x'), /must declare its schema/);
     assert.throws(() => app.get('/api/console/mine', { config: { member: true }, schema: {} }, async () => 'x'), /member routes live under \/api\/client\//);
     assert.throws(() => app.get('/api/client/staffish', { config: { signedIn: true }, schema: {} }, async () => 'x'), /are for members/);
+    assert.throws(() => app.get('/api/console/p/:id', { config: { permission: 'a.b' }, schema: {} }, async () => 'x'), /schema.params/);
     assert.throws(
-      () => app.get('/api/console/p/:id', { config: { permission: 'a.b' }, schema: {} }, async () => 'x'),
-      /schema.params/,
-    );
-    assert.throws(
-      () =>
-        app.get(
-          '/api/console/both',
-          { config: { permission: 'a.b', public: true }, schema: { params: Type.Object({}) } },
-          async () => 'x',
-        ),
+      () => app.get('/api/console/both', { config: { permission: 'a.b', public: true }, schema: { params: Type.Object({}) } }, async () => 'x'),
       /exactly one/,
     );
     await app.close();
@@ -135,13 +128,16 @@ describe('route declarations', () => {
 
 describe('configuration', () => {
   it('names each bad variable', () => {
-    assert.throws(() => parseConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', SEED_DEMO: 'maybe' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /PORT/);
-      assert.match(error.message, /DATABASE_URL/);
-      assert.match(error.message, /SEED_DEMO/);
-      return true;
-    });
+    assert.throws(
+      () => parseConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', SEED_DEMO: 'maybe' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /PORT/);
+        assert.match(error.message, /DATABASE_URL/);
+        assert.match(error.message, /SEED_DEMO/);
+        return true;
+      },
+    );
     assert.throws(() => parseConfig({ PORT: '70000' }), /PORT/);
     assert.throws(() => parseConfig({ ADMIN_EMAIL: 'nope' }), /ADMIN_EMAIL/);
   });

@@ -13,7 +13,11 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
     retryAfter: Type.Optional(Type.Integer({ description: 'Seconds until a 429 may be retried' })),
-    code: Type.Optional(Type.String({ description: 'A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details.' })),
+    code: Type.Optional(
+      Type.String({
+        description: 'A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details.',
+      }),
+    ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details', additionalProperties: true },
 );
@@ -28,13 +32,17 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Switchboard API',
         version: '0.1.0',
-        description:
-          'Console API (`/api/console`, staff session cookie) of Switchboard. Errors are `application/problem+json`.',
+        description: 'Console API (`/api/console`, staff session cookie) of Switchboard. Errors are `application/problem+json`.',
       },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A member token: ours, a Firebase ID token or an OIDC token, as configured.' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A member token: ours, a Firebase ID token or an OIDC token, as configured.',
+          },
         },
       },
     },
@@ -45,4 +53,3 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 
 /** Response schemas for the problem answers a route may give: `...problems(400, 404)`. */
 export const problems = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ProblemSchema]));
-

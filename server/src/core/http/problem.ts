@@ -17,8 +17,7 @@ export interface FieldError {
 }
 
 /** A 400 naming the field of the request (with its `body.`/`query.` part): for the HTTP layer's own checks. */
-export const invalidField = (field: string, message: string) =>
-  new HttpProblem(400, 'Bad Request', `${field} ${message}`, { errors: [{ field, message }] });
+export const invalidField = (field: string, message: string) => new HttpProblem(400, 'Bad Request', `${field} ${message}`, { errors: [{ field, message }] });
 export const unauthorized = (detail = 'Sign in to continue.') => new HttpProblem(401, 'Unauthorized', detail);
 export const forbidden = (detail = 'You do not have permission to do this.') => new HttpProblem(403, 'Forbidden', detail);
 

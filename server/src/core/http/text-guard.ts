@@ -13,6 +13,7 @@ function nulAt(value: unknown, path: string[] = []): string[] | undefined {
   }
   if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
+      // eslint-disable-next-line no-control-regex -- NUL is what this guard looks for
       if (key.includes('\u0000')) return [...path, key.replace(/\u0000/g, '\\0')];
       const found = nulAt(item, [...path, key]);
       if (found) return found;

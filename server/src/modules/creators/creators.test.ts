@@ -38,10 +38,13 @@ describe('creators: agencies, streamers, app users', () => {
     const moved = await admin.request({ method: 'PUT', url: `/api/console/creators/streamers/${stella}/agency`, payload: { agencyId: nova } });
     assert.equal(moved.statusCode, 200, moved.body);
     const history = (await admin.get(`/api/console/creators/streamers/${stella}/agencies`)).json();
-    assert.deepEqual(history.map((h: { agencyName: string; leftAt: string | null }) => [h.agencyName, h.leftAt === null]), [
-      ['Nova Talent', true],
-      ['Starlight Agency', false],
-    ]);
+    assert.deepEqual(
+      history.map((h: { agencyName: string; leftAt: string | null }) => [h.agencyName, h.leftAt === null]),
+      [
+        ['Nova Talent', true],
+        ['Starlight Agency', false],
+      ],
+    );
     const left = await admin.request({ method: 'PUT', url: `/api/console/creators/streamers/${stella}/agency`, payload: { agencyId: null } });
     assert.equal(left.json().agencyId, null);
     assert.ok((await admin.get(`/api/console/creators/streamers/${stella}/agencies`)).json().every((h: { leftAt: string | null }) => h.leftAt !== null));
@@ -72,25 +75,39 @@ describe('creators: agencies, streamers, app users', () => {
     assert.equal((await admin.post(`/api/console/creators/streamers/${ids[2]}/suspend`, { reason: 'again' })).statusCode, 409);
 
     const list = (await admin.get(`/api/console/creators/streamers?agencyId=${starlight}&limit=50`)).json().items;
-    assert.deepEqual(list.map((s: { displayName: string }) => s.displayName), ['Alba Starlight', 'Bea Starlight', 'Cleo Starlight']);
+    assert.deepEqual(
+      list.map((s: { displayName: string }) => s.displayName),
+      ['Alba Starlight', 'Bea Starlight', 'Cleo Starlight'],
+    );
     assert.deepEqual([list[0].agencyName, list[0].earnings, list[0].online, list[0].lastSeenAt], ['Starlight Agency', 1500, false, null]);
     const active = (await admin.get(`/api/console/creators/streamers?agencyId=${starlight}&status=suspended`)).json().items;
-    assert.deepEqual(active.map((s: { id: string }) => s.id), [ids[2]]);
+    assert.deepEqual(
+      active.map((s: { id: string }) => s.id),
+      [ids[2]],
+    );
     const found = (await admin.get(`/api/console/creators/streamers?q=bea`)).json().items;
-    assert.deepEqual(found.map((s: { id: string }) => s.id), [ids[1]]);
+    assert.deepEqual(
+      found.map((s: { id: string }) => s.id),
+      [ids[1]],
+    );
     assert.equal((await admin.post(`/api/console/creators/streamers/${ids[2]}/reinstate`)).json().status, 'active');
 
     const agencies = (await admin.get('/api/console/creators/agencies')).json().items;
     const star = agencies.find((a: { id: string }) => a.id === starlight);
     assert.deepEqual([star.streamers, star.earnings], [3, 700]);
     const byId = (await admin.get(`/api/console/creators/agencies?q=${nova}`)).json().items;
-    assert.deepEqual(byId.map((a: { name: string }) => a.name), ['Nova Talent'], 'found by exact id');
+    assert.deepEqual(
+      byId.map((a: { name: string }) => a.name),
+      ['Nova Talent'],
+      'found by exact id',
+    );
   });
 
   it('signs a member up as an app user once, appending user.signed_up once; the users list finds them by email', async () => {
     const uma = await person('Uma User', { contacts: [{ kind: 'email', value: 'uma@example.org' }] });
     const token = (await admin.post(`/api/console/people/${uma}/member-token`)).json().token;
-    const signUp = () => t.app.inject({ method: 'POST', url: '/api/client/creators/sign-up', headers: { authorization: `Bearer ${token}` }, payload: { platform: 'ios' } });
+    const signUp = () =>
+      t.app.inject({ method: 'POST', url: '/api/client/creators/sign-up', headers: { authorization: `Bearer ${token}` }, payload: { platform: 'ios' } });
     const first = await signUp();
     assert.equal(first.statusCode, 201, first.body);
     const again = await signUp();
@@ -100,7 +117,10 @@ describe('creators: agencies, streamers, app users', () => {
 
     assert.equal((await credit('person', uma, 'wallet', 300)).statusCode, 201);
     const users = (await admin.get('/api/console/creators/users?q=uma@example.org')).json().items;
-    assert.deepEqual(users.map((u: { id: string; platform: string; coins: number }) => [u.id, u.platform, u.coins]), [[uma, 'ios', 300]]);
+    assert.deepEqual(
+      users.map((u: { id: string; platform: string; coins: number }) => [u.id, u.platform, u.coins]),
+      [[uma, 'ios', 300]],
+    );
     const streamerOnly = (await admin.get('/api/console/creators/users?q=Alba')).json().items;
     assert.equal(streamerOnly.length, 0, 'streamers who never signed up as users are not app users');
   });
@@ -124,9 +144,15 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     assert.equal((await ann.call('PUT', `/api/client/creators/favorites/${star.id}`)).statusCode, 204, 'adding twice is harmless');
     assert.equal((await ann.call('PUT', `/api/client/creators/favorites/${ann.id}`)).statusCode, 400, 'not oneself');
     const mine = (await ann.call('GET', '/api/client/creators/favorites')).json().items;
-    assert.deepEqual(mine.map((f: { displayName: string }) => f.displayName), ['Star One']);
+    assert.deepEqual(
+      mine.map((f: { displayName: string }) => f.displayName),
+      ['Star One'],
+    );
     const followers = (await star.call('GET', '/api/client/creators/favorites?direction=followers')).json().items;
-    assert.deepEqual(followers.map((f: { personId: string }) => f.personId), [ann.id]);
+    assert.deepEqual(
+      followers.map((f: { personId: string }) => f.personId),
+      [ann.id],
+    );
     assert.deepEqual((await star.call('GET', '/api/client/creators/favorites/counts')).json(), { favorites: 0, followers: 1 });
     assert.equal((await ann.call('DELETE', `/api/client/creators/favorites/${star.id}`)).statusCode, 204);
     assert.equal((await ann.call('DELETE', `/api/client/creators/favorites/${star.id}`)).statusCode, 404);
@@ -145,15 +171,26 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     assert.equal((await bo.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'insults' })).statusCode, 400, 'reasons come from the list');
 
     const byStaff = (await ctx.admin.get(`/api/console/creators/people/${star.id}/blocks?direction=blocked_by`)).json().items;
-    assert.deepEqual(byStaff.map((b: { personId: string; reason: string; note: string }) => [b.personId, b.reason, b.note]), [[bo.id, 'harassment', 'rude in chat']]);
-    assert.deepEqual((await bo.call('GET', '/api/client/creators/blocks')).json().items.map((b: { personId: string }) => b.personId), [star.id]);
+    assert.deepEqual(
+      byStaff.map((b: { personId: string; reason: string; note: string }) => [b.personId, b.reason, b.note]),
+      [[bo.id, 'harassment', 'rude in chat']],
+    );
+    assert.deepEqual(
+      (await bo.call('GET', '/api/client/creators/blocks')).json().items.map((b: { personId: string }) => b.personId),
+      [star.id],
+    );
     assert.equal((await bo.call('DELETE', `/api/client/creators/blocks/${star.id}`)).statusCode, 204);
     assert.equal((await star.call('PUT', `/api/client/creators/favorites/${bo.id}`)).statusCode, 204, 'visible again');
   });
 
   it('suspends a streamer blocked for nudity by N distinct users within D days, exactly once, and raises a moderation item', async () => {
     const rule = await ctx.admin.post('/api/console/creators/penalty-rules', {
-      reason: 'nudity', targetRole: 'streamer', blockerRole: 'user', threshold: 3, windowDays: 7, action: 'suspend_streamer',
+      reason: 'nudity',
+      targetRole: 'streamer',
+      blockerRole: 'user',
+      threshold: 3,
+      windowDays: 7,
+      action: 'suspend_streamer',
     });
     assert.equal(rule.statusCode, 201, rule.body);
     const star = await member('Star Three', 'streamer');
@@ -169,7 +206,9 @@ describe('creators: favorites, blocklist and penalty rules', () => {
 
     await Promise.all(users.slice(1).map((u) => u.call('PUT', `/api/client/creators/blocks/${star.id}`, { reason: 'nudity' })));
     assert.equal(await status(), 'suspended');
-    const applied = (await ctx.admin.get(`/api/console/people/${star.id}/timeline`)).json().items.filter((e: { type: string }) => e.type === 'creators.penalty_applied');
+    const applied = (await ctx.admin.get(`/api/console/people/${star.id}/timeline`))
+      .json()
+      .items.filter((e: { type: string }) => e.type === 'creators.penalty_applied');
     assert.equal(applied.length, 1, 'the rule fired exactly once');
     const kinds = (await ctx.admin.get('/api/console/moderation/kinds')).json();
     assert.equal(kinds.find((k: { kind: string }) => k.kind === 'penalty').pending, 1);
@@ -177,14 +216,23 @@ describe('creators: favorites, blocklist and penalty rules', () => {
     // A moderator lifts it: the streamer is reinstated, and the rule may fire again later.
     const claimed = (await ctx.admin.post('/api/console/moderation/penalty/claim', { limit: 5 })).json();
     assert.equal(claimed[0].preview.blockers, 3, 'it fired as the third distinct user blocked');
-    const decided = await ctx.admin.post(`/api/console/moderation/items/${claimed[0].id}/decision`, { decision: 'rejected', reason: 'Photos were within the rules' });
+    const decided = await ctx.admin.post(`/api/console/moderation/items/${claimed[0].id}/decision`, {
+      decision: 'rejected',
+      reason: 'Photos were within the rules',
+    });
     assert.equal(decided.statusCode, 200, decided.body);
     assert.equal(await status(), 'active');
   });
 
   it('blocks a user blocked for harassment by N streamers, with the configured block reason', async () => {
     await ctx.admin.post('/api/console/creators/penalty-rules', {
-      reason: 'harassment', targetRole: 'user', blockerRole: 'streamer', threshold: 2, windowDays: 30, action: 'block_person', blockReason: 'abuse',
+      reason: 'harassment',
+      targetRole: 'user',
+      blockerRole: 'streamer',
+      threshold: 2,
+      windowDays: 30,
+      action: 'block_person',
+      blockReason: 'abuse',
     });
     const troll = await member('Troll User');
     const a = await member('Star A', 'streamer');
@@ -198,10 +246,24 @@ describe('creators: favorites, blocklist and penalty rules', () => {
   });
 
   it('refuses a rule that cannot work, naming the field', async () => {
-    const suspendUser = await ctx.admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'suspend_streamer' });
+    const suspendUser = await ctx.admin.post('/api/console/creators/penalty-rules', {
+      reason: 'spam',
+      targetRole: 'user',
+      blockerRole: 'anyone',
+      threshold: 2,
+      windowDays: 1,
+      action: 'suspend_streamer',
+    });
     assert.equal(suspendUser.statusCode, 400);
     assert.equal(suspendUser.json().errors[0].field, 'body.action');
-    const noReason = await ctx.admin.post('/api/console/creators/penalty-rules', { reason: 'spam', targetRole: 'user', blockerRole: 'anyone', threshold: 2, windowDays: 1, action: 'block_person' });
+    const noReason = await ctx.admin.post('/api/console/creators/penalty-rules', {
+      reason: 'spam',
+      targetRole: 'user',
+      blockerRole: 'anyone',
+      threshold: 2,
+      windowDays: 1,
+      action: 'block_person',
+    });
     assert.equal(noReason.json().errors[0].field, 'body.blockReason');
   });
 });
@@ -224,7 +286,12 @@ describe('creators: gifts', () => {
     return (await admin.get(`/api/console/ledger/accounts?${query}&currency=COIN`)).json().items[0]?.posted ?? 0;
   };
   const fund = (ownerId: string, amount: number) =>
-    admin.request({ method: 'POST', url: '/api/console/ledger/adjustments', payload: { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'bought coins' }, headers: { 'idempotency-key': randomUUID() } });
+    admin.request({
+      method: 'POST',
+      url: '/api/console/ledger/adjustments',
+      payload: { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'bought coins' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
 
   it('keeps a catalog whose shares cannot exceed the price', async () => {
     const refused = await admin.post('/api/console/creators/gifts', { name: 'Too generous', price: 10, streamerShareBp: 8000, agencyShareBp: 3000 });
@@ -233,20 +300,38 @@ describe('creators: gifts', () => {
   });
 
   it('shows each gift with its picture, which must be a catalog image', async () => {
-    const png = await sharp({ create: { width: 128, height: 128, channels: 4, background: '#e33' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 128, height: 128, channels: 4, background: '#e33' } })
+      .png()
+      .toBuffer();
     const image = await admin.request({ method: 'POST', url: '/api/console/platform/files?kind=catalog', ...multipart(png, 'rose.png', 'image/png') });
     assert.equal(image.statusCode, 201, image.body);
-    const gift = await admin.post('/api/console/creators/gifts', { name: 'Pictured Rose', price: 5, streamerShareBp: 5000, agencyShareBp: 0, imageFileId: image.json().id });
+    const gift = await admin.post('/api/console/creators/gifts', {
+      name: 'Pictured Rose',
+      price: 5,
+      streamerShareBp: 5000,
+      agencyShareBp: 0,
+      imageFileId: image.json().id,
+    });
     assert.equal(gift.statusCode, 201, gift.body);
     assert.equal((await t.app.inject({ method: 'GET', url: gift.json().imageUrl })).statusCode, 200, 'the picture is served');
     const fan = await member('Picture Fan');
     const offered = (await fan.call('GET', '/api/client/creators/gifts')).json().find((g: { id: string }) => g.id === gift.json().id);
     assert.ok(offered.imageUrl, 'the app gets the picture too');
 
-    const selfie = await fan.call('POST', '/api/client/files?kind=catalog', multipart(png, 'x.png', 'image/png').payload, multipart(png, 'x.png', 'image/png').headers);
+    const selfie = await fan.call(
+      'POST',
+      '/api/client/files?kind=catalog',
+      multipart(png, 'x.png', 'image/png').payload,
+      multipart(png, 'x.png', 'image/png').headers,
+    );
     assert.equal(selfie.statusCode, 400, 'members cannot upload catalog images');
     assert.equal(selfie.json().errors[0].field, 'query.kind');
-    const photo = await fan.call('POST', '/api/client/files?kind=photo', multipart(png, 'me.png', 'image/png').payload, multipart(png, 'me.png', 'image/png').headers);
+    const photo = await fan.call(
+      'POST',
+      '/api/client/files?kind=photo',
+      multipart(png, 'me.png', 'image/png').payload,
+      multipart(png, 'me.png', 'image/png').headers,
+    );
     const wrong = await admin.request({ method: 'PATCH', url: `/api/console/creators/gifts/${gift.json().id}`, payload: { imageFileId: photo.json().id } });
     assert.equal(wrong.statusCode, 400);
     assert.equal(wrong.json().errors[0].field, 'body.imageFileId');
@@ -279,7 +364,10 @@ describe('creators: gifts', () => {
     assert.equal((await coins('platform', null, 'revenue')) - revenueBefore, 31);
 
     const received = (await star.call('GET', '/api/client/creators/gifts/history')).json().items;
-    assert.deepEqual(received.map((g: { giftName: string; senderName: string }) => [g.giftName, g.senderName]), [['Rose', 'Generous Fan']]);
+    assert.deepEqual(
+      received.map((g: { giftName: string; senderName: string }) => [g.giftName, g.senderName]),
+      [['Rose', 'Generous Fan']],
+    );
     const timeline = (await admin.get(`/api/console/people/${star.id}/timeline`)).json().items.map((e: { type: string }) => e.type);
     assert.ok(timeline.includes('creators.gift_burst'), 'the gift is inside a burst on the streamer’s timeline');
     assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
@@ -299,13 +387,27 @@ describe('creators: gifts', () => {
 
     assert.equal((await fund(poor.id, 1)).statusCode, 201);
     const sent = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: diamond.id, receiverId: solo.id }, { 'idempotency-key': randomUUID() });
-    assert.deepEqual([sent.json().streamerAmount, sent.json().agencyAmount, sent.json().platformAmount], [600, 0, 400], 'no agency: its share is the platform’s');
+    assert.deepEqual(
+      [sent.json().streamerAmount, sent.json().agencyAmount, sent.json().platformAmount],
+      [600, 0, 400],
+      'no agency: its share is the platform’s',
+    );
 
     await solo.call('PUT', `/api/client/creators/blocks/${poor.id}`, { reason: 'spam' });
     assert.equal((await fund(poor.id, 1000)).statusCode, 201);
-    const blocked = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: diamond.id, receiverId: solo.id }, { 'idempotency-key': randomUUID() });
+    const blocked = await poor.call(
+      'POST',
+      '/api/client/creators/gifts/send',
+      { giftId: diamond.id, receiverId: solo.id },
+      { 'idempotency-key': randomUUID() },
+    );
     assert.equal(blocked.statusCode, 404, 'a streamer who blocked you is not there');
-    const missing = await poor.call('POST', '/api/client/creators/gifts/send', { giftId: randomUUID(), receiverId: solo.id }, { 'idempotency-key': randomUUID() });
+    const missing = await poor.call(
+      'POST',
+      '/api/client/creators/gifts/send',
+      { giftId: randomUUID(), receiverId: solo.id },
+      { 'idempotency-key': randomUUID() },
+    );
     assert.equal(missing.statusCode, 400);
     assert.equal(missing.json().errors[0].field, 'body.giftId');
   });
@@ -317,7 +419,9 @@ describe('creators: gifts', () => {
     const fan = await member('Eager Fan');
     await fund(fan.id, 350);
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => fan.call('POST', '/api/client/creators/gifts/send', { giftId: heart.id, receiverId: star.id }, { 'idempotency-key': randomUUID() })),
+      Array.from({ length: 6 }, () =>
+        fan.call('POST', '/api/client/creators/gifts/send', { giftId: heart.id, receiverId: star.id }, { 'idempotency-key': randomUUID() }),
+      ),
     );
     assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 201, 201, 409, 409, 409]);
     assert.equal(await coins('person', fan.id, 'wallet'), 50);
@@ -369,11 +473,18 @@ describe('creators: the streamer portal', () => {
     assert.equal(withdrawn.json().state, 'cancelled');
     const other = await member('Other Star');
     await ctx.admin.post('/api/console/creators/streamers', { personId: other.id });
-    assert.equal((await other.call('POST', `/api/client/creators/payouts/${first.json().id}/cancel`)).statusCode, 404, "someone else's application is not found");
+    assert.equal(
+      (await other.call('POST', `/api/client/creators/payouts/${first.json().id}/cancel`)).statusCode,
+      404,
+      "someone else's application is not found",
+    );
 
     const approved = await ctx.admin.post(`/api/console/payouts/${first.json().id}/approve`);
     assert.equal(approved.statusCode, 200, 'staff approve what a streamer asked for');
     const mine = (await star.call('GET', '/api/client/creators/payouts')).json().items;
-    assert.deepEqual(mine.map((a: { state: string }) => a.state), ['cancelled', 'approved']);
+    assert.deepEqual(
+      mine.map((a: { state: string }) => a.state),
+      ['cancelled', 'approved'],
+    );
   });
 });

@@ -4,19 +4,52 @@ import { fileService } from '../files/index.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { FIRST, LAST } from '../people/demo.ts';
-import { createOrganization, createPerson, listOrganizations, listPeople, type Person } from '../people/service.ts';
+import { createPerson, listPeople, type Person } from '../people/people.ts';
+import { listOrganizations } from '../people/organizations.ts';
+import { createAgency } from './agencies/service.ts';
+import { createGift, sendGift, type Gift } from './gifts/service.ts';
 import { seedDemoPhotos } from './photos/demo.ts';
-import { createGift, sendGift, type Gift } from './gifts.ts';
-import { registerStreamer, signUpUser } from './service.ts';
-import { addFavorite, blockMember, createPenaltyRule } from './social.ts';
+import { blockMember } from './social/blocks.ts';
+import { addFavorite } from './social/favorites.ts';
+import { createPenaltyRule } from './social/penalties.ts';
 import { refundDemoPurchase, seedStoreDemo } from './store/demo.ts';
+import { registerStreamer } from './streamers/service.ts';
+import { signUpUser } from './users/service.ts';
 
 /** The catalog, each gift with a picture drawn from shapes (see photos/demo.ts on why no text). */
 const GIFTS = [
-  { name: 'Rose', price: 50, streamerShareBp: 5000, agencyShareBp: 2000, sort: 1, shape: '<circle cx="64" cy="52" r="30" fill="#d7263d"/><rect x="60" y="80" width="8" height="40" fill="#2e8b57"/>' },
-  { name: 'Heart', price: 100, streamerShareBp: 5000, agencyShareBp: 2000, sort: 2, shape: '<path d="M64 112 L18 62 A24 24 0 0 1 64 34 A24 24 0 0 1 110 62 Z" fill="#e84a5f"/>' },
-  { name: 'Champagne', price: 300, streamerShareBp: 5500, agencyShareBp: 1500, sort: 3, shape: '<rect x="50" y="30" width="28" height="80" rx="10" fill="#2f6f4f"/><rect x="56" y="14" width="16" height="20" fill="#f2c14e"/>' },
-  { name: 'Diamond', price: 1000, streamerShareBp: 6000, agencyShareBp: 1000, sort: 4, shape: '<path d="M64 116 L16 48 L36 22 H92 L112 48 Z" fill="#5bc0eb"/>' },
+  {
+    name: 'Rose',
+    price: 50,
+    streamerShareBp: 5000,
+    agencyShareBp: 2000,
+    sort: 1,
+    shape: '<circle cx="64" cy="52" r="30" fill="#d7263d"/><rect x="60" y="80" width="8" height="40" fill="#2e8b57"/>',
+  },
+  {
+    name: 'Heart',
+    price: 100,
+    streamerShareBp: 5000,
+    agencyShareBp: 2000,
+    sort: 2,
+    shape: '<path d="M64 112 L18 62 A24 24 0 0 1 64 34 A24 24 0 0 1 110 62 Z" fill="#e84a5f"/>',
+  },
+  {
+    name: 'Champagne',
+    price: 300,
+    streamerShareBp: 5500,
+    agencyShareBp: 1500,
+    sort: 3,
+    shape: '<rect x="50" y="30" width="28" height="80" rx="10" fill="#2f6f4f"/><rect x="56" y="14" width="16" height="20" fill="#f2c14e"/>',
+  },
+  {
+    name: 'Diamond',
+    price: 1000,
+    streamerShareBp: 6000,
+    agencyShareBp: 1000,
+    sort: 4,
+    shape: '<path d="M64 116 L16 48 L36 22 H92 L112 48 Z" fill="#5bc0eb"/>',
+  },
 ];
 
 const giftPicture = (shape: string) =>
@@ -59,7 +92,7 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
     pictures.push((await fileService(kernel).upload(systemActor('demo'), PLATFORM_OWNER, 'catalog', await giftPicture(gift.shape), `${gift.name}.png`)).id);
   }
   await kernel.write(systemActor('demo'), async (ctx) => {
-    for (const agency of MORE_AGENCIES) await createOrganization(ctx, { ...agency, kind: 'agency' });
+    for (const agency of MORE_AGENCIES) await createAgency(ctx, agency);
     for (let i = 0; i < MORE_STREAMERS; i += 1) made.streamers.push(await createPerson(ctx, demoPerson(i, 'streamer')));
     for (let i = 0; i < MORE_USERS; i += 1) made.users.push(await createPerson(ctx, demoPerson(i, 'user')));
   });
@@ -74,9 +107,17 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
     for (const user of appUsers) await signUpUser(ctx, user.id, user.platform);
     const buyers = await seedStoreDemo(ctx, appUsers);
     const catalog: Gift[] = [];
-    for (const [i, { shape, ...gift }] of GIFTS.entries()) catalog.push(await createGift(ctx, { ...gift, imageFileId: pictures[i] }));
+    for (const [i, { shape: _shape, ...gift }] of GIFTS.entries()) catalog.push(await createGift(ctx, { ...gift, imageFileId: pictures[i] }));
     await createPenaltyRule(ctx, { reason: 'nudity', targetRole: 'streamer', blockerRole: 'user', threshold: 5, windowDays: 7, action: 'suspend_streamer' });
-    await createPenaltyRule(ctx, { reason: 'harassment', targetRole: 'user', blockerRole: 'streamer', threshold: 3, windowDays: 30, action: 'block_person', blockReason: 'abuse' });
+    await createPenaltyRule(ctx, {
+      reason: 'harassment',
+      targetRole: 'user',
+      blockerRole: 'streamer',
+      threshold: 3,
+      windowDays: 30,
+      action: 'block_person',
+      blockReason: 'abuse',
+    });
     const active = streamers.filter((s) => s.status === 'active');
     for (const [i, user] of users.slice(0, 12).entries()) {
       const streamer = active[i % active.length]!;

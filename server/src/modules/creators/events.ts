@@ -5,7 +5,8 @@ import { Id, Nullable } from '../../core/schemas.ts';
 const Store = Type.Union([Type.Literal('apple'), Type.Literal('google')]);
 const Platform = Nullable(Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]));
 /** A saved catalog entry's event carries its id and the fields given (all of them on creation, the edited ones after). */
-const Saved = (idField: string, fields: Record<string, TSchema>) => Type.Object({ [idField]: Id, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])) });
+const Saved = (idField: string, fields: Record<string, TSchema>) =>
+  Type.Object({ [idField]: Id, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])) });
 
 export const CreatorEvents = {
   /** The ads module subscribes to it: the name is a contract. */
@@ -56,21 +57,34 @@ export const creatorEvents = defineEvents({
     toSubject: true,
     payload: Type.Object({ reason: Type.String() }),
   },
-  [CreatorEvents.streamerReinstated]: { description: 'A suspended streamer may stream again.', permission: 'creators.read', toSubject: true, payload: Type.Object({}) },
+  [CreatorEvents.streamerReinstated]: {
+    description: 'A suspended streamer may stream again.',
+    permission: 'creators.read',
+    toSubject: true,
+    payload: Type.Object({}),
+  },
   [CreatorEvents.favoriteAdded]: {
     description: 'Someone added the subject to their favorites (payload: who).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ personId: Id }),
   },
-  [CreatorEvents.favoriteRemoved]: { description: 'Someone removed the subject from their favorites.', permission: 'creators.read', payload: Type.Object({ personId: Id }) },
+  [CreatorEvents.favoriteRemoved]: {
+    description: 'Someone removed the subject from their favorites.',
+    permission: 'creators.read',
+    payload: Type.Object({ personId: Id }),
+  },
   // Never sent to the blocked person: they are not told.
   [CreatorEvents.memberBlocked]: {
     description: 'A member blocked the subject, with a reason.',
     permission: 'creators.read',
     payload: Type.Object({ blockerId: Id, reason: Type.String(), note: Nullable(Type.String()) }),
   },
-  [CreatorEvents.memberUnblocked]: { description: 'A member took the subject off their blocklist.', permission: 'creators.read', payload: Type.Object({ blockerId: Id }) },
+  [CreatorEvents.memberUnblocked]: {
+    description: 'A member took the subject off their blocklist.',
+    permission: 'creators.read',
+    payload: Type.Object({ blockerId: Id }),
+  },
   [CreatorEvents.penaltyApplied]: {
     description: 'A penalty rule fired for the subject (suspension or block), and a moderation item was raised.',
     permission: 'creators.read',
@@ -110,7 +124,8 @@ export const creatorEvents = defineEvents({
     payload: Type.Object({ slot: Type.Union([Type.Literal('cover'), Type.Literal('profile')]), fileId: Nullable(Id) }),
   },
   [CreatorEvents.giftBurst]: {
-    description: 'A member started sending the subject (a streamer) gifts: the top-level event their `creators.gift_sent` events within a minute of each other belong to.',
+    description:
+      'A member started sending the subject (a streamer) gifts: the top-level event their `creators.gift_sent` events within a minute of each other belong to.',
     permission: 'creators.read',
     payload: Type.Object({ senderId: Id }),
   },
@@ -140,7 +155,8 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.purchaseCredited]: {
-    description: 'A verified App Store or Google Play purchase credited the subject’s wallet with its coins (store, product, coins). Also sent to the subject’s app.',
+    description:
+      'A verified App Store or Google Play purchase credited the subject’s wallet with its coins (store, product, coins). Also sent to the subject’s app.',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({
@@ -155,7 +171,8 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.purchaseRefunded]: {
-    description: 'The store refunded or revoked a purchase and its coins were taken back from the subject’s wallet (how far below zero that took it, if the coins were spent).',
+    description:
+      'The store refunded or revoked a purchase and its coins were taken back from the subject’s wallet (how far below zero that took it, if the coins were spent).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ purchaseId: Id, store: Store, coins: Type.Integer(), reason: Type.String(), overdrawnBy: Type.Integer() }),

@@ -1,13 +1,19 @@
-import { defineModule } from '../../core/module.ts';
-import { creatorEventTypes } from './events.ts';
 import { Type } from '@sinclair/typebox';
-import { creatorRoutes } from './routes.ts';
-import { portalRoutes, STREAMER_RULES_SETTING } from './portal.ts';
+import { defineModule } from '../../core/module.ts';
+import { agencyRoutes } from './agencies/routes.ts';
+import { seedCreatorsDemo } from './demo.ts';
+import { creatorEventTypes } from './events.ts';
+import { giftRoutes } from './gifts/routes.ts';
 import { photoRoutes } from './photos/routes.ts';
+import { portalRoutes } from './portal/routes.ts';
+import { STREAMER_RULES_SETTING } from './portal/service.ts';
+import { decidePenalty } from './social/penalties.ts';
+import { socialRoutes } from './social/routes.ts';
+import { penaltyPreview } from './social/views.ts';
 import { storeRoutes } from './store/routes.ts';
 import { storeJobs } from './store/voided.ts';
-import { decidePenalty, penaltyPreview } from './social.ts';
-import { seedCreatorsDemo } from './demo.ts';
+import { streamerRoutes } from './streamers/routes.ts';
+import { userRoutes } from './users/routes.ts';
 
 /**
  * The back-office of a live-video dating app: agencies (organizations of kind `agency`), their
@@ -33,8 +39,13 @@ export const creatorsModule = defineModule({
       present: (kernel, item) => penaltyPreview(kernel.db, item.recordId),
     },
   ],
+  // In this order, which is the order of the OpenAPI document's paths (and of the console's generated client).
   routes: async (app, kernel) => {
-    await creatorRoutes(kernel)(app);
+    await agencyRoutes(kernel)(app);
+    await streamerRoutes(kernel)(app);
+    await userRoutes(kernel)(app);
+    await socialRoutes(kernel)(app);
+    await giftRoutes(kernel)(app);
     await portalRoutes(kernel)(app);
     await photoRoutes(kernel)(app);
     await storeRoutes(kernel)(app);

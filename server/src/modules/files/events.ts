@@ -2,14 +2,21 @@ import { Type } from '@sinclair/typebox';
 import { defineEvents, eventTypeList, type PayloadsOf } from '../../core/events/types.ts';
 import { Id, Nullable } from '../../core/schemas.ts';
 
-const Review = Type.Union(['not_required', 'pending', 'approved', 'rejected'].map((state) => Type.Literal(state as 'not_required' | 'pending' | 'approved' | 'rejected')));
+const Review = Type.Union(
+  ['not_required', 'pending', 'approved', 'rejected'].map((state) => Type.Literal(state as 'not_required' | 'pending' | 'approved' | 'rejected')),
+);
 
 export const fileEvents = defineEvents({
   'files.reviewed': {
     description: "A moderator's decision on a file (approved files become visible to others).",
     permission: 'people.read',
     toSubject: true,
-    payload: Type.Object({ fileId: Id, kind: Type.String(), decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]), reason: Nullable(Type.String()) }),
+    payload: Type.Object({
+      fileId: Id,
+      kind: Type.String(),
+      decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]),
+      reason: Nullable(Type.String()),
+    }),
   },
   'files.uploaded': {
     description: 'A file was uploaded (kind, type, size, review state).',
@@ -17,13 +24,21 @@ export const fileEvents = defineEvents({
     toSubject: true,
     payload: Type.Object({ fileId: Id, kind: Type.String(), mime: Type.String(), size: Type.Integer(), review: Review }),
   },
-  'files.deleted': { description: 'A file was deleted.', permission: 'people.read', toSubject: true, payload: Type.Object({ fileId: Id, kind: Type.String() }) },
+  'files.deleted': {
+    description: 'A file was deleted.',
+    permission: 'people.read',
+    toSubject: true,
+    payload: Type.Object({ fileId: Id, kind: Type.String() }),
+  },
 });
 
 declare module '../../core/events/types.ts' {
   interface EventPayloads extends PayloadsOf<typeof fileEvents> {}
 }
 
-export const FileEvents = { uploaded: 'files.uploaded', deleted: 'files.deleted', reviewed: 'files.reviewed' } as const satisfies Record<string, keyof typeof fileEvents>;
+export const FileEvents = { uploaded: 'files.uploaded', deleted: 'files.deleted', reviewed: 'files.reviewed' } as const satisfies Record<
+  string,
+  keyof typeof fileEvents
+>;
 
 export const fileEventTypes = eventTypeList(fileEvents);

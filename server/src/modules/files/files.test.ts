@@ -68,7 +68,9 @@ describe('files and photos', () => {
   });
 
   it('serves files only through valid, unexpired signed links', async () => {
-    const png = await sharp({ create: { width: 50, height: 50, channels: 4, background: '#0f0' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 50, height: 50, channels: 4, background: '#0f0' } })
+      .png()
+      .toBuffer();
     const file = (await upload(png, 'photo', 'a.png', 'image/png')).json();
     const url = new URL(file.urls.original, 'http://x');
     url.searchParams.set('sig', `${url.searchParams.get('sig')!.slice(0, -2)}AA`);
@@ -87,8 +89,12 @@ describe('files and photos', () => {
     const before = countFiles(storageRoot);
     const listed = async () => (await admin.get(`/api/console/people/${personId}/files?limit=200`)).json().items.length;
     const countBefore = await listed();
-    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#00f' } }).jpeg().toBuffer();
-    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#000' } }).png({ compressionLevel: 9, palette: true }).toBuffer();
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#00f' } })
+      .jpeg()
+      .toBuffer();
+    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#000' } })
+      .png({ compressionLevel: 9, palette: true })
+      .toBuffer();
 
     const cases: Array<[string, Buffer, string, string, string, number]> = [
       ['truncated JPEG', jpeg.subarray(0, 150), 'photo', 'x.jpg', 'image/jpeg', 400],
@@ -105,7 +111,11 @@ describe('files and photos', () => {
       const response = await upload(bytes, kind, filename, type);
       assert.equal(response.statusCode, status, `${name}: ${response.body.slice(0, 200)}`);
     }
-    const wrongField = await admin.request({ method: 'POST', url: `/api/console/people/${personId}/files?kind=photo`, ...multipart(jpeg, 'x.jpg', 'image/jpeg', 'picture') });
+    const wrongField = await admin.request({
+      method: 'POST',
+      url: `/api/console/people/${personId}/files?kind=photo`,
+      ...multipart(jpeg, 'x.jpg', 'image/jpeg', 'picture'),
+    });
     assert.equal(wrongField.statusCode, 400);
     assert.equal((await admin.request({ method: 'POST', url: `/api/console/people/${personId}/files?kind=photo`, payload: { file: 'x' } })).statusCode, 415);
     assert.equal((await upload(jpeg, 'poster')).statusCode, 400, 'unknown kind');
@@ -115,7 +125,9 @@ describe('files and photos', () => {
   });
 
   it('takes a mislabelled but real image for what its bytes say, and strips what follows the image', async () => {
-    const png = await sharp({ create: { width: 30, height: 30, channels: 3, background: '#fa0' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 30, height: 30, channels: 3, background: '#fa0' } })
+      .png()
+      .toBuffer();
     const polyglot = Buffer.concat([png, Buffer.from('<html><script>alert(1)</script></html>')]);
     const response = await upload(polyglot, 'photo', 'innocent.jpg', 'image/jpeg');
     assert.equal(response.statusCode, 201, response.body);
@@ -126,7 +138,9 @@ describe('files and photos', () => {
   });
 
   it('keeps a scanned document as sent, serves it only as a download and previews it through re-encoded variants', async () => {
-    const scan = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#eee' } }).png().toBuffer();
+    const scan = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#eee' } })
+      .png()
+      .toBuffer();
     const response = await upload(scan, 'document', 'passport.png', 'image/png');
     assert.equal(response.statusCode, 201, response.body);
     const file = response.json();
@@ -160,48 +174,77 @@ describe('files and photos', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: file.urls.original })).statusCode, 404);
   });
 
-  it("lets members upload to their own files; others see only approved public ones", async () => {
+  it('lets members upload to their own files; others see only approved public ones', async () => {
     const token = (await admin.post(`/api/console/people/${personId}/member-token`)).json().token;
     const otherId = (await admin.post('/api/console/people', { displayName: 'Viewer Vic' })).json().id;
     const otherToken = (await admin.post(`/api/console/people/${otherId}/member-token`)).json().token;
-    const jpeg = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#123' } }).jpeg().toBuffer();
-    const mine = await t.app.inject({ method: 'POST', url: '/api/client/files?kind=photo', headers: { authorization: `Bearer ${token}`, ...multipart(jpeg).headers }, payload: multipart(jpeg).payload });
+    const jpeg = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#123' } })
+      .jpeg()
+      .toBuffer();
+    const mine = await t.app.inject({
+      method: 'POST',
+      url: '/api/client/files?kind=photo',
+      headers: { authorization: `Bearer ${token}`, ...multipart(jpeg).headers },
+      payload: multipart(jpeg).payload,
+    });
     assert.equal(mine.statusCode, 201, mine.body);
     assert.equal(mine.json().review, 'pending');
 
     const own = (await t.app.inject({ method: 'GET', url: '/api/client/files', headers: { authorization: `Bearer ${token}` } })).json().items;
-    assert.ok(own.some((f: { id: string }) => f.id === mine.json().id), 'the owner sees their pending photo');
-    const seen = (await t.app.inject({ method: 'GET', url: `/api/client/people/${personId}/files`, headers: { authorization: `Bearer ${otherToken}` } })).json().items;
+    assert.ok(
+      own.some((f: { id: string }) => f.id === mine.json().id),
+      'the owner sees their pending photo',
+    );
+    const seen = (await t.app.inject({ method: 'GET', url: `/api/client/people/${personId}/files`, headers: { authorization: `Bearer ${otherToken}` } })).json()
+      .items;
     assert.ok(!seen.some((f: { id: string }) => f.id === mine.json().id), 'others do not, until it is approved');
 
     const theirs = await t.app.inject({ method: 'DELETE', url: `/api/client/files/${mine.json().id}`, headers: { authorization: `Bearer ${otherToken}` } });
     assert.equal(theirs.statusCode, 404, "one member cannot delete another's file");
   });
 
-  it('gives a video a poster and a thumbnail from its first frame, and stores an unreadable one as it is', { skip: ffmpegAvailable() ? undefined : 'ffmpeg is not on PATH: videos are stored without a poster (apt-get install ffmpeg to run this)' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchboard-video-'));
-    try {
-      const path = join(dir, 'clip.mp4');
-      execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path]);
-      const clip = readFileSync(path);
-      const response = await upload(clip, 'video', 'clip.mp4', 'video/mp4');
-      assert.equal(response.statusCode, 201, response.body);
-      const file = response.json();
-      assert.equal(file.review, 'pending');
-      assert.deepEqual(Object.keys(file.urls).sort(), ['original', 'poster', 'thumbnail']);
-      const original = await t.app.inject({ method: 'GET', url: file.urls.original });
-      assert.ok(original.rawPayload.equals(clip), 'the video is kept as sent');
-      const poster = await t.app.inject({ method: 'GET', url: file.urls.poster });
-      assert.equal(poster.headers['content-type'], 'image/jpeg');
-      const frame = await sharp(poster.rawPayload).metadata();
-      assert.deepEqual([frame.width, frame.height], [640, 360]);
-      assert.ok((await sharp((await t.app.inject({ method: 'GET', url: file.urls.thumbnail })).rawPayload).metadata()).width! <= 320);
+  it(
+    'gives a video a poster and a thumbnail from its first frame, and stores an unreadable one as it is',
+    { skip: ffmpegAvailable() ? undefined : 'ffmpeg is not on PATH: videos are stored without a poster (apt-get install ffmpeg to run this)' },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'switchboard-video-'));
+      try {
+        const path = join(dir, 'clip.mp4');
+        execFileSync('ffmpeg', [
+          '-loglevel',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc=size=640x360:rate=10',
+          '-t',
+          '1',
+          '-pix_fmt',
+          'yuv420p',
+          '-movflags',
+          '+faststart',
+          path,
+        ]);
+        const clip = readFileSync(path);
+        const response = await upload(clip, 'video', 'clip.mp4', 'video/mp4');
+        assert.equal(response.statusCode, 201, response.body);
+        const file = response.json();
+        assert.equal(file.review, 'pending');
+        assert.deepEqual(Object.keys(file.urls).sort(), ['original', 'poster', 'thumbnail']);
+        const original = await t.app.inject({ method: 'GET', url: file.urls.original });
+        assert.ok(original.rawPayload.equals(clip), 'the video is kept as sent');
+        const poster = await t.app.inject({ method: 'GET', url: file.urls.poster });
+        assert.equal(poster.headers['content-type'], 'image/jpeg');
+        const frame = await sharp(poster.rawPayload).metadata();
+        assert.deepEqual([frame.width, frame.height], [640, 360]);
+        assert.ok((await sharp((await t.app.inject({ method: 'GET', url: file.urls.thumbnail })).rawPayload).metadata()).width! <= 320);
 
-      const truncated = await upload(clip.subarray(0, 2000), 'video', 'cut.mp4', 'video/mp4');
-      assert.equal(truncated.statusCode, 201, truncated.body);
-      assert.deepEqual(Object.keys(truncated.json().urls), ['original']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        const truncated = await upload(clip.subarray(0, 2000), 'video', 'cut.mp4', 'video/mp4');
+        assert.equal(truncated.statusCode, 201, truncated.body);
+        assert.deepEqual(Object.keys(truncated.json().urls), ['original']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

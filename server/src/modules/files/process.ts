@@ -28,10 +28,20 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
   if (bytes.length > kind.maxBytes) throw tooLarge(`A ${kind.name} may be at most ${Math.round(kind.maxBytes / 1024 / 1024)} MB.`);
   const sniffed = await fileTypeFromBuffer(bytes);
   if (!sniffed || !kind.types.includes(sniffed.mime)) {
-    throw new FilesError('unsupported_type', `A ${kind.name} must be one of: ${kind.types.join(', ')}; this file ${sniffed ? `is ${sniffed.mime}` : 'is of no recognised type'}.`);
+    throw new FilesError(
+      'unsupported_type',
+      `A ${kind.name} must be one of: ${kind.types.join(', ')}; this file ${sniffed ? `is ${sniffed.mime}` : 'is of no recognised type'}.`,
+    );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sniffed.mime.startsWith('video/')) return withPoster({ mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } });
+  if (sniffed.mime.startsWith('video/'))
+    return withPoster({
+      mime: sniffed.mime,
+      ext: sniffed.ext,
+      sha256,
+      size: bytes.length,
+      variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } },
+    });
   if (!sniffed.mime.startsWith('image/')) {
     return { mime: sniffed.mime, ext: sniffed.ext, sha256, size: bytes.length, variants: { original: { bytes, mime: sniffed.mime, ext: sniffed.ext } } };
   }
@@ -43,7 +53,8 @@ export async function processUpload(bytes: Buffer, kind: FileKind): Promise<Proc
   try {
     for (const [name, side] of Object.entries(IMAGE_VARIANTS)) {
       const pipeline = image().rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true });
-      const encoded = name === 'original' && sniffed.mime === 'image/png' ? pipeline.png() : pipeline.jpeg({ quality: name === 'thumbnail' ? 75 : 85, mozjpeg: true });
+      const encoded =
+        name === 'original' && sniffed.mime === 'image/png' ? pipeline.png() : pipeline.jpeg({ quality: name === 'thumbnail' ? 75 : 85, mozjpeg: true });
       const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
       const png = info.format === 'png';
       variants[name] = { bytes: data, mime: png ? 'image/png' : 'image/jpeg', ext: png ? 'png' : 'jpg', width: info.width, height: info.height };
@@ -84,8 +95,15 @@ async function withPreview(
 ): Promise<ProcessedFile> {
   const variants: ProcessedFile['variants'] = { original: { bytes, mime: file.mime, ext: file.ext, width: file.metadata.width, height: file.metadata.height } };
   try {
-    for (const [name, side] of [['thumbnail', IMAGE_VARIANTS.thumbnail], ['medium', IMAGE_VARIANTS.medium]] as const) {
-      const { data, info } = await image().rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80, mozjpeg: true }).toBuffer({ resolveWithObject: true });
+    for (const [name, side] of [
+      ['thumbnail', IMAGE_VARIANTS.thumbnail],
+      ['medium', IMAGE_VARIANTS.medium],
+    ] as const) {
+      const { data, info } = await image()
+        .rotate()
+        .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 80, mozjpeg: true })
+        .toBuffer({ resolveWithObject: true });
       variants[name] = { bytes: data, mime: 'image/jpeg', ext: 'jpg', width: info.width, height: info.height };
     }
   } catch {
@@ -98,7 +116,10 @@ async function withPreview(
 async function withPoster(video: ProcessedFile): Promise<ProcessedFile> {
   const frame = await posterFrame(video.variants.original!.bytes, video.mime);
   if (!frame) return video;
-  for (const [name, side] of [['poster', IMAGE_VARIANTS.medium], ['thumbnail', IMAGE_VARIANTS.thumbnail]] as const) {
+  for (const [name, side] of [
+    ['poster', IMAGE_VARIANTS.medium],
+    ['thumbnail', IMAGE_VARIANTS.thumbnail],
+  ] as const) {
     const { data, info } = await sharp(frame, { limitInputPixels: MAX_IMAGE_PIXELS })
       .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 80, mozjpeg: true })

@@ -26,7 +26,9 @@ export const files = pgTable(
     height: integer('height'),
     name: text('name').notNull(),
     sha256: text('sha256').notNull(),
-    visibility: text('visibility', { enum: ['private', 'public'] }).notNull().default('private'),
+    visibility: text('visibility', { enum: ['private', 'public'] })
+      .notNull()
+      .default('private'),
     review: text('review', { enum: ['not_required', 'pending', 'approved', 'rejected'] }).notNull(),
     variants: jsonb('variants').$type<Record<string, StoredVariant>>().notNull(),
     uploadedByType: text('uploaded_by_type').notNull(),
@@ -35,7 +37,9 @@ export const files = pgTable(
   },
   (t) => [
     index('files_owner_idx').on(t.ownerType, t.ownerId, t.kind, t.id),
-    index('files_review_idx').on(t.review, t.id).where(sql`${t.review} = 'pending'`),
+    index('files_review_idx')
+      .on(t.review, t.id)
+      .where(sql`${t.review} = 'pending'`),
   ],
 );
 

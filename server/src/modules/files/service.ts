@@ -7,17 +7,19 @@ import { systemActor } from '../../core/actor.ts';
 import type { Actor } from '../../core/actor.ts';
 import { decodeCursor, toPage } from '../../core/paging.ts';
 
-import type { Kernel } from '../../core/kernel.ts';
+import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { FILE_KINDS, type FileKind } from './kinds.ts';
 import { FileEvents } from './events.ts';
 import { processUpload } from './process.ts';
-import { openReview } from '../moderation/service.ts';
+import { decide, openReview, pendingItemFor } from '../moderation/service.ts';
+import { getPerson } from '../people/people.ts';
 import { fileSecrets, files, type StoredVariant } from './schema.ts';
 import { signFileUrl, verifyFileSignature } from './signing.ts';
 import type { FileStorage } from './storage.ts';
 import { FilesError } from './errors.ts';
 
 export type StoredFile = typeof files.$inferSelect;
+export type ReviewDecision = 'approved' | 'rejected';
 export interface Owner {
   /** `platform` files belong to the installation itself (catalog images), with the nil UUID as id. */
   type: 'person' | 'organization' | 'platform';
@@ -30,10 +32,15 @@ export const PLATFORM_OWNER: Owner = { type: 'platform', id: '00000000-0000-0000
 /** Signed links last this long; a page that stays open asks again. */
 const URL_SECONDS = 3600;
 
-
 /** A display name only: no directories, no control characters, never used as a path. */
 function cleanName(name: string | undefined, ext: string): string {
-  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  const base = (name ?? '')
+    .split(/[\\/]/)
+    .pop()!
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim()
+    .slice(0, 200);
   return base || `file.${ext}`;
 }
 
@@ -61,11 +68,18 @@ export class FileService {
     return kind;
   }
 
+  /** A person's files as an upload target, once the person is known to exist. */
+  async personOwner(personId: string): Promise<Owner> {
+    await getPerson(this.kernel.db, personId);
+    return { type: 'person', id: personId };
+  }
+
   /**
    * Checks and converts the bytes first (outside any transaction: it is the slow part), stores the
    * variants, then records the file; if storing or recording fails, whatever was stored goes again.
    */
   async upload(actor: Actor, owner: Owner, kindName: string, bytes: Buffer, name: string | undefined): Promise<StoredFile> {
+    if (actor.type === 'member' && (owner.type !== 'person' || owner.id !== actor.id)) throw FilesError.forbidden('A member uploads to their own files only.');
     const kind = this.kind(kindName);
     if (!kind.owners.includes(owner.type)) throw FilesError.invalid('kind', `is not a kind of ${owner.type} file`, 'query');
     await this.assertRoom(owner, kind);
@@ -136,7 +150,8 @@ export class FileService {
       .select({ n: count() })
       .from(files)
       .where(and(eq(files.ownerType, owner.type), eq(files.ownerId, owner.id), eq(files.kind, kind.name)));
-    if (Number(row?.n ?? 0) >= kind.maxPerOwner) throw FilesError.conflict(`At most ${kind.maxPerOwner} files of kind ${kind.name} per owner; delete one first.`);
+    if (Number(row?.n ?? 0) >= kind.maxPerOwner)
+      throw FilesError.conflict(`At most ${kind.maxPerOwner} files of kind ${kind.name} per owner; delete one first.`);
   }
 
   async get(id: string): Promise<StoredFile> {
@@ -166,10 +181,29 @@ export class FileService {
       )
       .orderBy(desc(files.id))
       .limit(options.limit + 1);
-    return toPage(rows, options.limit, (f) => [f.id], (f) => this.view(f));
+    return toPage(
+      rows,
+      options.limit,
+      (f) => [f.id],
+      (f) => this.view(f),
+    );
   }
 
-  async delete(actor: Actor, file: StoredFile): Promise<void> {
+  /**
+   * A person's files as this actor may see them: staff and the system all of them, a member all of their
+   * own, and of someone else only the public, approved ones of an active person (anyone else is unknown).
+   */
+  async listPersonFiles(actor: Actor, personId: string, options: { kind?: string; cursor?: string; limit: number }) {
+    const person = await getPerson(this.kernel.db, personId);
+    const othersFiles = actor.type === 'member' && person.id !== actor.id;
+    if (othersFiles && person.status !== 'active') throw FilesError.notFound('No such person.');
+    return this.list({ type: 'person', id: person.id }, { ...options, onlyVisibleToOthers: othersFiles });
+  }
+
+  /** Staff and the system may delete any file, a member only one of their own (someone else's is unknown to them). */
+  async delete(actor: Actor, fileId: string): Promise<void> {
+    const file = await this.get(fileId);
+    if (actor.type === 'member' && (file.ownerType !== 'person' || file.ownerId !== actor.id)) throw FilesError.notFound('No such file.');
     await this.kernel.write(actor, async (ctx) => {
       const removed = await ctx.tx.delete(files).where(eq(files.id, file.id)).returning();
       if (removed.length === 0) throw FilesError.notFound('No such file.');
@@ -178,6 +212,27 @@ export class FileService {
         for (const variant of Object.values(file.variants)) void this.storage.delete(variant.key).catch(() => undefined);
       });
     });
+  }
+
+  /** A staff user decides a file waiting for review from its owner's page: the same decision as in the moderation queue. */
+  async review(actor: Actor, fileId: string, decision: ReviewDecision, reason: string | null): Promise<StoredFile> {
+    if (actor.type !== 'staff') throw FilesError.forbidden('Only a staff user reviews files.');
+    const file = await this.get(fileId);
+    const item = await pendingItemFor(this.kernel.db, file.kind, 'file', file.id);
+    if (!item) throw FilesError.conflict(`This file is not waiting for review (it is ${file.review}).`);
+    await this.kernel.write(actor, (ctx) => decide(ctx, actor.id, item.id, decision, reason));
+    return this.get(file.id);
+  }
+
+  /** A variant's bytes behind a signed link, with what it was stored as. */
+  async openVariant(fileId: string, variant: string, expires: number, sig: string) {
+    if (!this.verify(fileId, variant, expires, sig)) throw FilesError.forbidden('This link is invalid or has expired.');
+    const file = await this.get(fileId);
+    const stored = file.variants[variant];
+    if (!stored) throw FilesError.notFound('No such variant.');
+    const stream = await this.storage.get(stored.key);
+    if (!stream) throw FilesError.notFound('The file is gone.');
+    return { file, stored, stream };
   }
 
   /** A file as the API shows it, with signed links to each variant. */
@@ -203,4 +258,15 @@ export class FileService {
   verify(fileId: string, variant: string, expires: number, sig: string): boolean {
     return verifyFileSignature(this.secret, fileId, variant, expires, sig, Math.floor(this.kernel.now().getTime() / 1000));
   }
+}
+
+/** A moderator's decision applies to the file at once, in the decision's transaction: a rejected photo is hidden with it. */
+export async function applyReviewDecision(ctx: ServiceContext, fileId: string, decision: ReviewDecision, reason: string | null): Promise<void> {
+  const [file] = await ctx.tx.update(files).set({ review: decision }).where(eq(files.id, fileId)).returning();
+  if (!file) return;
+  await ctx.emit({
+    type: FileEvents.reviewed,
+    subject: { type: file.ownerType, id: file.ownerId },
+    payload: { fileId: file.id, kind: file.kind, decision, reason },
+  });
 }

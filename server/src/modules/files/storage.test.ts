@@ -154,7 +154,9 @@ describe('S3 storage driver', () => {
     try {
       const admin = await signIn(t.app);
       const personId = (await admin.post('/api/console/people', { displayName: 'Bucket Bob' })).json().id;
-      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#36c' } }).png().toBuffer();
+      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#36c' } })
+        .png()
+        .toBuffer();
       const boundary = 'b0undary';
       const upload = () =>
         admin.request({
@@ -171,7 +173,10 @@ describe('S3 storage driver', () => {
       const stored = await upload();
       assert.equal(stored.statusCode, 201, stored.body);
       const file = stored.json();
-      assert.ok([...s3.objects.keys()].some((k) => k.includes(file.id)), 'the bytes went to the bucket');
+      assert.ok(
+        [...s3.objects.keys()].some((k) => k.includes(file.id)),
+        'the bytes went to the bucket',
+      );
       const served = await t.app.inject({ method: 'GET', url: file.urls.original });
       assert.equal(served.statusCode, 200);
       assert.equal((await sharp(served.rawPayload).metadata()).width, 40);

@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { defineEvents, eventTypeList, type PayloadsOf } from '../../core/events/types.ts';
 import { Id, Nullable, Reference, Timestamp } from '../../core/schemas.ts';
 
-const AccountKind = Type.Union(['wallet', 'earnings', 'revenue', 'liability', 'settlement'].map((k) => Type.Literal(k as 'wallet' | 'earnings' | 'revenue' | 'liability' | 'settlement')));
+const AccountKind = Type.Union(
+  ['wallet', 'earnings', 'revenue', 'liability', 'settlement'].map((k) => Type.Literal(k as 'wallet' | 'earnings' | 'revenue' | 'liability' | 'settlement')),
+);
 
 const Hold = Type.Object({
   holdId: Id,
@@ -24,7 +26,8 @@ export const ledgerEvents = defineEvents({
     payload: Type.Object({ accountId: Id, kind: AccountKind, currency: Type.String() }),
   },
   'ledger.transfer_posted': {
-    description: 'Money moved between two accounts (amount, kind, reference, both balances after). Subject: the owner of the debited account, or of the credited one when the platform paid.',
+    description:
+      'Money moved between two accounts (amount, kind, reference, both balances after). Subject: the owner of the debited account, or of the credited one when the platform paid.',
     permission: 'ledger.read',
     payload: Type.Object({
       transferId: Id,
@@ -47,7 +50,8 @@ export const ledgerEvents = defineEvents({
   'ledger.hold_posted': { description: 'A hold was posted, in full or in part, as a transfer.', permission: 'ledger.read', payload: Hold },
   'ledger.hold_voided': { description: 'A hold was released without moving money (voided, or expired).', permission: 'ledger.read', payload: Hold },
   'ledger.balance_changed': {
-    description: "An owner's balance changed: posted, held and available after the change. Also sent to the owner's client WebSocket, so apps show the actual balance.",
+    description:
+      "An owner's balance changed: posted, held and available after the change. Also sent to the owner's client WebSocket, so apps show the actual balance.",
     permission: 'ledger.read',
     toSubject: true,
     payload: Type.Object({
@@ -63,7 +67,8 @@ export const ledgerEvents = defineEvents({
     }),
   },
   'ledger.account_overdrawn': {
-    description: 'A refund took an account that may not go negative below zero (the coins were spent before the store took them back): by how much, and its overdraft now. The account is flagged.',
+    description:
+      'A refund took an account that may not go negative below zero (the coins were spent before the store took them back): by how much, and its overdraft now. The account is flagged.',
     permission: 'ledger.read',
     payload: Type.Object({
       accountId: Id,

@@ -13,7 +13,8 @@ import { throwawayDatabase } from '../../../test/throwaway-database.ts';
 import { systemActor } from '../../core/actor.ts';
 import { openDatabase } from '../../core/db/client.ts';
 import { ledgerAccounts } from './schema.ts';
-import { checkLedger, ensureAccount, platformAccount } from './service.ts';
+import { ensureAccount, platformAccount } from './accounts.ts';
+import { checkLedger } from './check.ts';
 
 const CLIENTS = 50;
 const REQUESTS_PER_CLIENT = 200;
@@ -30,7 +31,10 @@ const TWICE = 0.04;
 const SHARED = 0.04;
 const SHARED_PER_STAFF = 25;
 
-const skip = process.env.TEST_DB !== 'postgres' ? 'needs PostgreSQL (TEST_DB=postgres and TEST_DATABASE_URL): PGlite is a single connection, so nothing would run concurrently' : false;
+const skip =
+  process.env.TEST_DB !== 'postgres'
+    ? 'needs PostgreSQL (TEST_DB=postgres and TEST_DATABASE_URL): PGlite is a single connection, so nothing would run concurrently'
+    : false;
 
 /** mulberry32: small, seeded, good enough to pick accounts and amounts reproducibly. */
 function random(seed: number): () => number {
@@ -122,7 +126,11 @@ describe('ledger under concurrent clients (PostgreSQL)', { skip }, () => {
         if (credit >= debit) credit++;
       }
       const amount = 1 + Math.floor(rand() * MAX_TRANSFER);
-      return { key, session, payload: { debitAccountId: wallets[debit]!, creditAccountId: wallets[credit]!, amount, kind: 'test_transfer', reference: { type: 'test', id: key } } };
+      return {
+        key,
+        session,
+        payload: { debitAccountId: wallets[debit]!, creditAccountId: wallets[credit]!, amount, kind: 'test_transfer', reference: { type: 'test', id: key } },
+      };
     };
     // Requests several clients of one staff user will send with the same key, at whatever moment they get to it.
     const shared = sessions.map((session, s) => Array.from({ length: SHARED_PER_STAFF }, () => newTransfer(`shared-s${s}`, session)));
@@ -159,7 +167,8 @@ describe('ledger under concurrent clients (PostgreSQL)', { skip }, () => {
       });
       sent++;
       const answer = { status: response.statusCode, body: response.body, replayed: response.headers['idempotent-replayed'] === 'true' };
-      if (answer.status !== 201 && !(answer.status === 409 && response.json().code === 'insufficient_funds')) unexpected.push(`${request.key}: ${answer.status} ${answer.body}`);
+      if (answer.status !== 201 && !(answer.status === 409 && response.json().code === 'insufficient_funds'))
+        unexpected.push(`${request.key}: ${answer.status} ${answer.body}`);
       requests.set(request.key, request);
       answers.set(request.key, [...(answers.get(request.key) ?? []), answer]);
     };
@@ -202,35 +211,63 @@ describe('ledger under concurrent clients (PostgreSQL)', { skip }, () => {
 
     // The transfers stored: exactly one per key answered 201 (the one it answered), none for a refused key.
     const db = t.app.kernel.db;
-    const stored = ((await db.execute(sql`SELECT reference_id AS key, count(*)::int AS n, min(id::text) AS id FROM ledger_transfers WHERE reference_type = 'test' GROUP BY reference_id`)) as unknown as {
-      rows: Array<{ key: string; n: number; id: string }>;
-    }).rows;
+    const stored = (
+      (await db.execute(
+        sql`SELECT reference_id AS key, count(*)::int AS n, min(id::text) AS id FROM ledger_transfers WHERE reference_type = 'test' GROUP BY reference_id`,
+      )) as unknown as {
+        rows: Array<{ key: string; n: number; id: string }>;
+      }
+    ).rows;
     const storedByKey = new Map(stored.map((r) => [r.key, r]));
     for (const [key, transfer] of posted) {
       assert.equal(storedByKey.get(key)?.n, 1, `${key}: one transfer`);
       assert.equal(storedByKey.get(key)?.id, transfer.id, `${key}: the transfer its answer named`);
     }
     for (const key of storedByKey.keys()) assert.ok(posted.has(key), `${key}: a transfer without a 201 for its key`);
-    assert.equal(stored.reduce((n, r) => n + Number(r.n), 0), posted.size, 'transfers = distinct keys answered 201');
-    const [keys] = ((await db.execute(sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 0)::int AS pending FROM idempotency_keys`)) as unknown as {
-      rows: Array<{ n: number; pending: number }>;
-    }).rows;
-    assert.deepEqual([Number(keys!.n), Number(keys!.pending)], [answers.size + ACCOUNTS, 0], 'one stored answer per key (and the funding keys), none left unanswered');
+    assert.equal(
+      stored.reduce((n, r) => n + Number(r.n), 0),
+      posted.size,
+      'transfers = distinct keys answered 201',
+    );
+    const [keys] = (
+      (await db.execute(sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 0)::int AS pending FROM idempotency_keys`)) as unknown as {
+        rows: Array<{ n: number; pending: number }>;
+      }
+    ).rows;
+    assert.deepEqual(
+      [Number(keys!.n), Number(keys!.pending)],
+      [answers.size + ACCOUNTS, 0],
+      'one stored answer per key (and the funding keys), none left unanswered',
+    );
 
     // Balances: what the funding and the acknowledged transfers add up to, nothing else.
-    const expected = new Map<string, number>([[liability, -(HOT_FUNDING + FUNDING * (ACCOUNTS - 1))], ...wallets.map((w, i) => [w, i === 0 ? HOT_FUNDING : FUNDING] as [string, number])]);
+    const expected = new Map<string, number>([
+      [liability, -(HOT_FUNDING + FUNDING * (ACCOUNTS - 1))],
+      ...wallets.map((w, i) => [w, i === 0 ? HOT_FUNDING : FUNDING] as [string, number]),
+    ]);
     for (const transfer of posted.values()) {
       expected.set(transfer.debitAccountId, expected.get(transfer.debitAccountId)! - transfer.amount);
       expected.set(transfer.creditAccountId, expected.get(transfer.creditAccountId)! + transfer.amount);
     }
-    const accounts = await db.select().from(ledgerAccounts).where(inArray(ledgerAccounts.id, [...expected.keys()]));
-    assert.deepEqual(Object.fromEntries(accounts.map((a) => [a.id, [a.posted, a.held]])), Object.fromEntries([...expected].map(([id, p]) => [id, [p, 0]])), 'stored balances');
+    const accounts = await db
+      .select()
+      .from(ledgerAccounts)
+      .where(inArray(ledgerAccounts.id, [...expected.keys()]));
+    assert.deepEqual(
+      Object.fromEntries(accounts.map((a) => [a.id, [a.posted, a.held]])),
+      Object.fromEntries([...expected].map(([id, p]) => [id, [p, 0]])),
+      'stored balances',
+    );
     for (const a of accounts) if (!a.mayGoNegative) assert.ok(a.posted - a.held >= 0, `${a.id} is negative`);
 
     // Each account's lines, in seq order, carry a running balance that continues the one before: no lost update.
-    const lines = ((await db.execute(sql`SELECT debit_account_id AS debit, credit_account_id AS credit, amount, debit_balance_after AS "debitAfter", credit_balance_after AS "creditAfter" FROM ledger_transfers ORDER BY seq`)) as unknown as {
-      rows: Array<{ debit: string; credit: string; amount: unknown; debitAfter: unknown; creditAfter: unknown }>;
-    }).rows;
+    const lines = (
+      (await db.execute(
+        sql`SELECT debit_account_id AS debit, credit_account_id AS credit, amount, debit_balance_after AS "debitAfter", credit_balance_after AS "creditAfter" FROM ledger_transfers ORDER BY seq`,
+      )) as unknown as {
+        rows: Array<{ debit: string; credit: string; amount: unknown; debitAfter: unknown; creditAfter: unknown }>;
+      }
+    ).rows;
     const running = new Map<string, number>();
     let broken = 0;
     for (const line of lines) {
@@ -244,7 +281,11 @@ describe('ledger under concurrent clients (PostgreSQL)', { skip }, () => {
 
     // Σ posted per currency is zero, and the ledger's own replay check agrees.
     const check = await checkLedger(db);
-    assert.deepEqual({ mismatches: check.mismatches, unbalanced: check.unbalanced, negative: check.negative }, { mismatches: [], unbalanced: [], negative: [] }, 'checkLedger');
+    assert.deepEqual(
+      { mismatches: check.mismatches, unbalanced: check.unbalanced, negative: check.negative },
+      { mismatches: [], unbalanced: [], negative: [] },
+      'checkLedger',
+    );
 
     // Refusals are possible but not the rule (a check on the set-up, not on the ledger).
     assert.ok(posted.size > refusedKeys, `${posted.size} keys posted, ${refusedKeys} refused`);

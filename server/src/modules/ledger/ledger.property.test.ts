@@ -14,7 +14,9 @@ import fc from 'fast-check';
 import { createTestApp, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
 import { systemActor } from '../../core/actor.ts';
 import { ledgerAccounts } from './schema.ts';
-import { checkLedger, ensureAccount, MAX_AMOUNT, type AccountKind } from './service.ts';
+import { ensureAccount, type AccountKind } from './accounts.ts';
+import { checkLedger } from './check.ts';
+import { MAX_AMOUNT } from './transfers.ts';
 
 // ------------------------------------------------------------------ the accounts, by readable name
 
@@ -110,7 +112,14 @@ const requestIndex = fc.nat({ max: 60 });
 
 const opArb: fc.Arbitrary<Op> = fc
   .oneof(
-    { arbitrary: fc.record({ op: fc.constant('transfer' as const), leg: legArb, twice: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 }) }), weight: 6 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('transfer' as const),
+        leg: legArb,
+        twice: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 }),
+      }),
+      weight: 6,
+    },
     {
       arbitrary: fc.record({
         op: fc.constant('batch' as const),
@@ -118,13 +127,19 @@ const opArb: fc.Arbitrary<Op> = fc
         // One batch in three gets a last line its debit account cannot pay: the whole batch must be refused.
         overdraw: fc.oneof(
           { arbitrary: fc.constant(null), weight: 2 },
-          { arbitrary: fc.tuple(fc.constantFrom(...spendingPairs), fc.integer({ min: 1, max: 50 })).map(([[from, to], extra]) => ({ from, to, extra })), weight: 1 },
+          {
+            arbitrary: fc.tuple(fc.constantFrom(...spendingPairs), fc.integer({ min: 1, max: 50 })).map(([[from, to], extra]) => ({ from, to, extra })),
+            weight: 1,
+          },
         ),
       }),
       weight: 3,
     },
     { arbitrary: fc.record({ op: fc.constant('hold' as const), leg: legArb }), weight: 3 },
-    { arbitrary: fc.record({ op: fc.constant('post' as const), hold: holdIndex, amount: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }) }), weight: 2 },
+    {
+      arbitrary: fc.record({ op: fc.constant('post' as const), hold: holdIndex, amount: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }) }),
+      weight: 2,
+    },
     { arbitrary: fc.record({ op: fc.constant('void' as const), hold: holdIndex }), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('retry' as const), request: requestIndex }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('reuse' as const), request: requestIndex, leg: legArb }), weight: 1 },
@@ -134,7 +149,10 @@ const opArb: fc.Arbitrary<Op> = fc
 /** A few transfers that bring money in first (so that spending is not mostly refused), then anything. */
 const sequenceArb: fc.Arbitrary<Op[]> = fc
   .tuple(
-    fc.array(fundingLeg.map((l) => readable({ op: 'transfer', leg: l, twice: false })), { maxLength: 4 }),
+    fc.array(
+      fundingLeg.map((l) => readable({ op: 'transfer', leg: l, twice: false })),
+      { maxLength: 4 },
+    ),
     fc.array(opArb, { maxLength: 40, size: 'max' }),
   )
   .map(([funding, ops]) => [...funding, ...ops]);
@@ -259,7 +277,14 @@ describe('ledger properties (random operation sequences through the API)', () =>
           kind: spec.kind,
           currency: model.currencies[spec.currency],
         });
-        model.accounts.set(spec.name, { id: account.id, name: spec.name, currency: account.currency, mayGoNegative: account.mayGoNegative, posted: 0, held: 0 });
+        model.accounts.set(spec.name, {
+          id: account.id,
+          name: spec.name,
+          currency: account.currency,
+          mayGoNegative: account.mayGoNegative,
+          posted: 0,
+          held: 0,
+        });
       }
     });
     return model;
@@ -284,11 +309,18 @@ describe('ledger properties (random operation sequences through the API)', () =>
     const expected = Object.fromEntries([...model.accounts.values()].map((a) => [a.name, [a.posted, a.held]]));
     assert.deepEqual(actual, expected, `${when}: stored [posted, held] per account differ from the model`);
     // Both sides of a line are always accounts of the run (one currency), so the debit side finds them all.
-    const idList = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+    const idList = sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
     const [counts] = await rows<{ transfers: number; holds: number }>(sql`
       SELECT (SELECT count(*)::int FROM ledger_transfers WHERE debit_account_id IN (${idList})) AS transfers,
              (SELECT count(*)::int FROM ledger_holds WHERE debit_account_id IN (${idList})) AS holds`);
-    assert.deepEqual([Number(counts!.transfers), Number(counts!.holds)], [model.transfers, model.holds.length], `${when}: [transfers, holds] stored differ from the model`);
+    assert.deepEqual(
+      [Number(counts!.transfers), Number(counts!.holds)],
+      [model.transfers, model.holds.length],
+      `${when}: [transfers, holds] stored differ from the model`,
+    );
   }
 
   /** Runs one operation: predicts the answer from the model, sends it, compares, and updates the model on success. */
@@ -311,7 +343,11 @@ describe('ledger properties (random operation sequences through the API)', () =>
           const response = await first('/transfers', transferBody(model, o.leg), expected, label);
           if (after) {
             const line = response.json();
-            assert.deepEqual([line.debitBalanceAfter, line.creditBalanceAfter], [after.get(o.leg.from), after.get(o.leg.to)], `${label}: balances after on the line`);
+            assert.deepEqual(
+              [line.debitBalanceAfter, line.creditBalanceAfter],
+              [after.get(o.leg.from), after.get(o.leg.to)],
+              `${label}: balances after on the line`,
+            );
           }
         } else {
           // Two identical requests at once: one acts, the other waits for it and gets the same answer.
@@ -343,7 +379,8 @@ describe('ledger properties (random operation sequences through the API)', () =>
         if (after) {
           const body = response.json();
           assert.equal(body.transfers.length, legs.length);
-          if (legs.length > 1) assert.ok(body.batchId && body.transfers.every((l: { batchId: string }) => l.batchId === body.batchId), `${label}: one batch id`);
+          if (legs.length > 1)
+            assert.ok(body.batchId && body.transfers.every((l: { batchId: string }) => l.batchId === body.batchId), `${label}: one batch id`);
           model.apply(after);
           model.transfers += legs.length;
         }
@@ -470,8 +507,14 @@ describe('ledger properties (random operation sequences through the API)', () =>
   async function assertSequenceInvariants(model: Model) {
     const currencies = Object.values(model.currencies);
     // Σ posted per currency is zero: every debit has its credit.
-    const sums = await rows<{ currency: string; sum: unknown }>(sql`SELECT currency, sum(posted)::bigint AS sum FROM ledger_accounts WHERE currency IN (${currencies[0]}, ${currencies[1]}) GROUP BY currency ORDER BY currency`);
-    assert.deepEqual(sums.map((s) => [s.currency, Number(s.sum)]), currencies.map((c) => [c, 0]).sort(), 'Σ posted per currency');
+    const sums = await rows<{ currency: string; sum: unknown }>(
+      sql`SELECT currency, sum(posted)::bigint AS sum FROM ledger_accounts WHERE currency IN (${currencies[0]}, ${currencies[1]}) GROUP BY currency ORDER BY currency`,
+    );
+    assert.deepEqual(
+      sums.map((s) => [s.currency, Number(s.sum)]),
+      currencies.map((c) => [c, 0]).sort(),
+      'Σ posted per currency',
+    );
     // No account that may not go negative has less than nothing available.
     for (const a of model.accounts.values()) {
       assert.ok(a.held >= 0, `${a.name} holds ${a.held}`);
@@ -500,6 +543,10 @@ describe('ledger properties (random operation sequences through the API)', () =>
     for (const a of model.accounts.values()) assert.equal(running.get(a.id) ?? 0, a.posted, `${a.name}: the last line's balance is the posted balance`);
     // The ledger's own replay check, over the whole database.
     const check = await checkLedger(db());
-    assert.deepEqual({ mismatches: check.mismatches, unbalanced: check.unbalanced, negative: check.negative }, { mismatches: [], unbalanced: [], negative: [] }, 'checkLedger');
+    assert.deepEqual(
+      { mismatches: check.mismatches, unbalanced: check.unbalanced, negative: check.negative },
+      { mismatches: [], unbalanced: [], negative: [] },
+      'checkLedger',
+    );
   }
 });

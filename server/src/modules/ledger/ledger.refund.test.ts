@@ -1,11 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { useTestApp } from '../../../test/helpers.ts';
 import { systemActor } from '../../core/actor.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
-import { checkLedger, ensureAccount, placeHold, platformAccount, postRefund, postTransfers, rebuildProjection, type Account } from './service.ts';
+import { ensureAccount, platformAccount, type Account } from './accounts.ts';
+import { checkLedger, rebuildProjection } from './check.ts';
+import { placeHold } from './holds.ts';
+import { postRefund, postTransfers } from './transfers.ts';
 
 /** A refund is the one posting that may overdraw a wallet: by what it lacks, flagged, and nothing else may go lower. */
 describe('ledger: refunds may overdraw, and only they', () => {
@@ -35,7 +38,9 @@ describe('ledger: refunds may overdraw, and only they', () => {
     const revenue = await write((ctx) => platformAccount(ctx, 'revenue', 'COIN'));
     assert.equal(await spend(wallet, revenue, 700), 'posted');
 
-    const { transfer, overdrawnBy } = await write((ctx) => postRefund(ctx, { debitAccountId: wallet.id, creditAccountId: liability.id, amount: 1000, reference: { type: 'test_purchase', id: 'p1' } }));
+    const { transfer, overdrawnBy } = await write((ctx) =>
+      postRefund(ctx, { debitAccountId: wallet.id, creditAccountId: liability.id, amount: 1000, reference: { type: 'test_purchase', id: 'p1' } }),
+    );
     assert.equal(transfer.kind, 'refund');
     assert.equal(overdrawnBy, 700);
     const flagged = await view(wallet.id);
@@ -58,7 +63,9 @@ describe('ledger: refunds may overdraw, and only they', () => {
     assert.equal((await view(wallet.id)).overdraft, 100);
 
     assert.equal(await spend(wallet, revenue, 1), 'conflict insufficient_funds');
-    const hold = await write((ctx) => placeHold(ctx, { debitAccountId: wallet.id, creditAccountId: revenue.id, amount: 1, kind: 'call_charge' })).catch((error: { code: string }) => error.code);
+    const hold = await write((ctx) => placeHold(ctx, { debitAccountId: wallet.id, creditAccountId: revenue.id, amount: 1, kind: 'call_charge' })).catch(
+      (error: { code: string }) => error.code,
+    );
     assert.equal(hold, 'insufficient_funds');
     const adjusted = await admin.request({
       method: 'POST',
@@ -102,16 +109,29 @@ describe('ledger: refunds may overdraw, and only they', () => {
     assert.equal(await spend(wallet, revenue, 50), 'posted');
     await write((ctx) => postRefund(ctx, { debitAccountId: wallet.id, creditAccountId: liability.id, amount: 30 }));
     /** A check violation (SQLSTATE 23514), of one of these constraints (whichever the database tests first). */
-    const refused = (...constraints: string[]) => (error: unknown) => {
-      const pg = sqlState(error);
-      assert.equal(pg?.code, '23514', String(error));
-      assert.ok(pg.constraint === undefined || constraints.includes(pg.constraint), `${pg.constraint} is one of ${constraints.join(', ')}`);
-      return true;
-    };
-    await assert.rejects(t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET posted = posted - 1 WHERE id = ${wallet.id}`), refused('ledger_accounts_available_within_overdraft'), 'below -overdraft');
-    await assert.rejects(t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET overdraft = -1 WHERE id = ${wallet.id}`), refused('ledger_accounts_overdraft_non_negative', 'ledger_accounts_available_within_overdraft'));
+    const refused =
+      (...constraints: string[]) =>
+      (error: unknown) => {
+        const pg = sqlState(error);
+        assert.equal(pg?.code, '23514', String(error));
+        assert.ok(pg.constraint === undefined || constraints.includes(pg.constraint), `${pg.constraint} is one of ${constraints.join(', ')}`);
+        return true;
+      };
+    await assert.rejects(
+      t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET posted = posted - 1 WHERE id = ${wallet.id}`),
+      refused('ledger_accounts_available_within_overdraft'),
+      'below -overdraft',
+    );
+    await assert.rejects(
+      t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET overdraft = -1 WHERE id = ${wallet.id}`),
+      refused('ledger_accounts_overdraft_non_negative', 'ledger_accounts_available_within_overdraft'),
+    );
     const other = await walletWith(10);
-    await assert.rejects(t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET posted = -1 WHERE id = ${other.wallet.id}`), refused('ledger_accounts_available_within_overdraft'), 'no overdraft, no negative balance');
+    await assert.rejects(
+      t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET posted = -1 WHERE id = ${other.wallet.id}`),
+      refused('ledger_accounts_available_within_overdraft'),
+      'no overdraft, no negative balance',
+    );
     assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
   });
 
@@ -149,7 +169,9 @@ describe('ledger: refunds may overdraw, and only they', () => {
       });
     const first = await adjust();
     assert.equal(first.statusCode, 201, first.body);
-    await t.app.kernel.db.execute(sql`UPDATE idempotency_keys SET body = (body::jsonb #- '{account,overdraft}' #- '{account,overdrawnAt}')::json WHERE key = ${key}`);
+    await t.app.kernel.db.execute(
+      sql`UPDATE idempotency_keys SET body = (body::jsonb #- '{account,overdraft}' #- '{account,overdrawnAt}')::json WHERE key = ${key}`,
+    );
     const replayed = await adjust();
     assert.equal(replayed.statusCode, 201, replayed.body);
     assert.equal(replayed.headers['idempotent-replayed'], 'true');

@@ -5,9 +5,9 @@ import { sql } from 'drizzle-orm';
 import { WebSocket } from 'ws';
 import { createTestApp, listen, signIn, staffWith, type Session, type TestApp } from '../../../test/helpers.ts';
 import { systemActor } from '../../core/actor.ts';
-import { expireHolds } from './index.ts';
-import { rebuildProjection } from './service.ts';
-import { purgeIdempotencyKeys } from '../../core/idempotency/idempotency.ts';
+import { expireHolds } from './holds.ts';
+import { rebuildProjection } from './check.ts';
+import { purgeIdempotencyKeys } from '../../core/http/idempotency/idempotency.ts';
 
 describe('ledger', () => {
   let t: TestApp;
@@ -26,9 +26,15 @@ describe('ledger', () => {
   const keyed = (session: Session, url: string, payload: object, key: string = randomUUID()) =>
     session.request({ method: 'POST', url, payload, headers: { 'idempotency-key': key } });
   const adjust = (ownerId: string, amount: number, key?: string, extra: object = {}) =>
-    keyed(admin, '/api/console/ledger/adjustments', { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'test credit', ...extra }, key);
+    keyed(
+      admin,
+      '/api/console/ledger/adjustments',
+      { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'test credit', ...extra },
+      key,
+    );
   const account = async (id: string) => (await admin.get(`/api/console/ledger/accounts/${id}`)).json();
-  const transfersCount = async () => Number(((await t.app.kernel.db.execute(sql`SELECT count(*)::int AS n FROM ledger_transfers`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n);
+  const transfersCount = async () =>
+    Number(((await t.app.kernel.db.execute(sql`SELECT count(*)::int AS n FROM ledger_transfers`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n);
   const openAccount = async (body: object) => {
     const response = await admin.post('/api/console/ledger/accounts', body);
     assert.equal(response.statusCode, 200, response.body);
@@ -56,7 +62,14 @@ describe('ledger', () => {
     assert.equal(other.statusCode, 422, 'the same key with other parameters');
     assert.equal(other.json().errors[0].field, 'headers.idempotency-key');
 
-    const missing = await admin.post('/api/console/ledger/adjustments', { ownerType: 'person', ownerId: alice, kind: 'wallet', currency: 'COIN', amount: 5, reason: 'no key given' });
+    const missing = await admin.post('/api/console/ledger/adjustments', {
+      ownerType: 'person',
+      ownerId: alice,
+      kind: 'wallet',
+      currency: 'COIN',
+      amount: 5,
+      reason: 'no key given',
+    });
     assert.equal(missing.statusCode, 400);
     assert.match(missing.json().detail, /headers\.idempotency-key is required/);
   });
@@ -65,7 +78,12 @@ describe('ledger', () => {
     const key = randomUUID();
     assert.equal((await adjust(alice, 10, key)).statusCode, 201);
     const { session } = await staffWith(admin, ['ledger.adjust', 'ledger.read']);
-    const theirs = await keyed(session, '/api/console/ledger/adjustments', { ownerType: 'person', ownerId: alice, kind: 'wallet', currency: 'COIN', amount: 10, reason: 'test credit' }, key);
+    const theirs = await keyed(
+      session,
+      '/api/console/ledger/adjustments',
+      { ownerType: 'person', ownerId: alice, kind: 'wallet', currency: 'COIN', amount: 10, reason: 'test credit' },
+      key,
+    );
     assert.equal(theirs.statusCode, 201);
     assert.equal(theirs.headers['idempotent-replayed'], undefined);
   });
@@ -133,8 +151,14 @@ describe('ledger', () => {
     assert.equal(posted.statusCode, 201, posted.body);
     const { batchId, transfers } = posted.json();
     assert.ok(batchId);
-    assert.deepEqual(transfers.map((t: { batchId: string }) => t.batchId), [batchId, batchId]);
-    assert.deepEqual(transfers.map((t: { debitBalanceAfter: number }) => t.debitBalanceAfter), [40, 0]);
+    assert.deepEqual(
+      transfers.map((t: { batchId: string }) => t.batchId),
+      [batchId, batchId],
+    );
+    assert.deepEqual(
+      transfers.map((t: { debitBalanceAfter: number }) => t.debitBalanceAfter),
+      [40, 0],
+    );
     assert.equal((await account(wallet.id)).available, 0);
   });
 
@@ -163,14 +187,19 @@ describe('ledger', () => {
     const over = await keyed(admin, '/api/console/ledger/holds', { debitAccountId: wallet.id, creditAccountId: settlement.id, amount: 900, kind: 'payout' });
     assert.equal(over.statusCode, 409);
 
-    const second = (await keyed(admin, '/api/console/ledger/holds', { debitAccountId: wallet.id, creditAccountId: settlement.id, amount: 100, kind: 'payout' })).json();
+    const second = (
+      await keyed(admin, '/api/console/ledger/holds', { debitAccountId: wallet.id, creditAccountId: settlement.id, amount: 100, kind: 'payout' })
+    ).json();
     const tooLarge = await keyed(admin, `/api/console/ledger/holds/${second.id}/post`, { amount: 101 });
     assert.equal(tooLarge.statusCode, 400);
     assert.match(tooLarge.json().detail, /body\.amount/);
     assert.equal((await keyed(admin, `/api/console/ledger/holds/${second.id}/void`, {})).json().state, 'voided');
     assert.deepEqual(await account(wallet.id).then((a) => [a.posted, a.held]), [800, 0]);
     const holds = (await admin.get(`/api/console/ledger/accounts/${wallet.id}/holds`)).json().items;
-    assert.deepEqual(holds.map((h: { state: string }) => h.state), ['voided', 'posted']);
+    assert.deepEqual(
+      holds.map((h: { state: string }) => h.state),
+      ['voided', 'posted'],
+    );
   });
 
   it('expires holds whose time ran out (the job), releasing the amount', async () => {
@@ -178,9 +207,23 @@ describe('ledger', () => {
     const wallet = (await adjust(fay, 500)).json().account;
     const settlement = await openAccount({ ownerType: 'platform', kind: 'settlement', currency: 'COIN' });
     const expiresAt = new Date(t.clock.now().getTime() + 60_000).toISOString();
-    const past = await keyed(admin, '/api/console/ledger/holds', { debitAccountId: wallet.id, creditAccountId: settlement.id, amount: 200, kind: 'call_charge', expiresAt: new Date(0).toISOString() });
+    const past = await keyed(admin, '/api/console/ledger/holds', {
+      debitAccountId: wallet.id,
+      creditAccountId: settlement.id,
+      amount: 200,
+      kind: 'call_charge',
+      expiresAt: new Date(0).toISOString(),
+    });
     assert.equal(past.statusCode, 400, 'an expiry in the past');
-    const hold = (await keyed(admin, '/api/console/ledger/holds', { debitAccountId: wallet.id, creditAccountId: settlement.id, amount: 200, kind: 'call_charge', expiresAt })).json();
+    const hold = (
+      await keyed(admin, '/api/console/ledger/holds', {
+        debitAccountId: wallet.id,
+        creditAccountId: settlement.id,
+        amount: 200,
+        kind: 'call_charge',
+        expiresAt,
+      })
+    ).json();
     await expireHolds(t.app.kernel);
     assert.equal((await account(wallet.id)).held, 200, 'not yet');
     t.clock.advance(61_000);
@@ -194,7 +237,10 @@ describe('ledger', () => {
     }
     assert.equal((await account(wallet.id)).held, 0);
     const holds = (await admin.get(`/api/console/ledger/accounts/${wallet.id}/holds?state=expired`)).json().items;
-    assert.deepEqual(holds.map((h: { id: string }) => h.id), [hold.id]);
+    assert.deepEqual(
+      holds.map((h: { id: string }) => h.id),
+      [hold.id],
+    );
   });
 
   it('shows a statement newest first with a running balance, filters by kind, pages by cursor, and exports CSV', async () => {
@@ -202,13 +248,36 @@ describe('ledger', () => {
     const wallet = (await adjust(gus, 1000)).json().account;
     const earnings = await openAccount({ ownerType: 'person', ownerId: bob, kind: 'earnings', currency: 'COIN' });
     for (const amount of [100, 200, 300]) {
-      assert.equal((await keyed(admin, '/api/console/ledger/transfers', { debitAccountId: wallet.id, creditAccountId: earnings.id, amount, kind: 'gift', memo: amount === 100 ? 'x;=CMD()' : '=HYPERLINK("evil")' })).statusCode, 201);
+      assert.equal(
+        (
+          await keyed(admin, '/api/console/ledger/transfers', {
+            debitAccountId: wallet.id,
+            creditAccountId: earnings.id,
+            amount,
+            kind: 'gift',
+            memo: amount === 100 ? 'x;=CMD()' : '=HYPERLINK("evil")',
+          })
+        ).statusCode,
+        201,
+      );
     }
     const page1 = (await admin.get(`/api/console/ledger/accounts/${wallet.id}/statement?limit=2`)).json();
-    assert.deepEqual(page1.items.map((l: { amount: number; balanceAfter: number }) => [l.amount, l.balanceAfter]), [[-300, 400], [-200, 700]]);
+    assert.deepEqual(
+      page1.items.map((l: { amount: number; balanceAfter: number }) => [l.amount, l.balanceAfter]),
+      [
+        [-300, 400],
+        [-200, 700],
+      ],
+    );
     assert.equal(page1.items[0].counterparty, 'Bob Earner');
     const page2 = (await admin.get(`/api/console/ledger/accounts/${wallet.id}/statement?limit=2&cursor=${page1.nextCursor}`)).json();
-    assert.deepEqual(page2.items.map((l: { amount: number; balanceAfter: number }) => [l.amount, l.balanceAfter]), [[-100, 900], [1000, 1000]]);
+    assert.deepEqual(
+      page2.items.map((l: { amount: number; balanceAfter: number }) => [l.amount, l.balanceAfter]),
+      [
+        [-100, 900],
+        [1000, 1000],
+      ],
+    );
     assert.equal(page2.items[1].counterparty, 'platform liability');
     assert.equal(page2.nextCursor, null);
     const gifts = (await admin.get(`/api/console/ledger/accounts/${wallet.id}/statement?kind=gift`)).json().items;
@@ -237,7 +306,10 @@ describe('ledger', () => {
     await t.app.kernel.db.execute(sql`UPDATE ledger_accounts SET posted = posted + 5 WHERE id = ${wallet.id}`);
     const broken = (await admin.get('/api/console/ledger/check')).json();
     assert.equal(broken.ok, false);
-    assert.deepEqual(broken.mismatches.map((m: { accountId: string }) => m.accountId), [wallet.id]);
+    assert.deepEqual(
+      broken.mismatches.map((m: { accountId: string }) => m.accountId),
+      [wallet.id],
+    );
     assert.deepEqual(broken.unbalanced, [{ currency: 'COIN', sum: 5 }]);
     const fixed = await t.app.kernel.write(systemActor('test'), (ctx) => rebuildProjection(ctx));
     assert.equal(fixed.length, 1);
@@ -254,17 +326,25 @@ describe('ledger', () => {
     assert.equal(await transfersCount(), count + 1);
   });
 
-  it("lets a member read only their own balances and statements, and streams their balance changes", async () => {
+  it('lets a member read only their own balances and statements, and streams their balance changes', async () => {
     const token = (await admin.post(`/api/console/people/${alice}/member-token`)).json().token;
     const bobToken = (await admin.post(`/api/console/people/${bob}/member-token`)).json().token;
     const mine = await t.app.inject({ method: 'GET', url: '/api/client/ledger/accounts', headers: { authorization: `Bearer ${token}` } });
     assert.equal(mine.statusCode, 200);
     const wallet = mine.json().find((a: { kind: string }) => a.kind === 'wallet');
     assert.ok(wallet.posted > 0);
-    const statement = await t.app.inject({ method: 'GET', url: `/api/client/ledger/accounts/${wallet.id}/statement`, headers: { authorization: `Bearer ${token}` } });
+    const statement = await t.app.inject({
+      method: 'GET',
+      url: `/api/client/ledger/accounts/${wallet.id}/statement`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(statement.statusCode, 200);
     assert.ok(statement.json().items.length > 0);
-    const theirs = await t.app.inject({ method: 'GET', url: `/api/client/ledger/accounts/${wallet.id}/statement`, headers: { authorization: `Bearer ${bobToken}` } });
+    const theirs = await t.app.inject({
+      method: 'GET',
+      url: `/api/client/ledger/accounts/${wallet.id}/statement`,
+      headers: { authorization: `Bearer ${bobToken}` },
+    });
     assert.equal(theirs.statusCode, 404, "another member's account is not found");
 
     const base = (await listen(t.app)).replace('http://', 'ws://');
@@ -322,7 +402,13 @@ describe('ledger', () => {
   it('refuses NUL characters in any field with a 400 naming it, before they reach the database', async () => {
     const wallet = (await adjust(alice, 1)).json().account;
     const liability = await openAccount({ ownerType: 'platform', kind: 'liability', currency: 'COIN' });
-    const response = await keyed(admin, '/api/console/ledger/transfers', { debitAccountId: liability.id, creditAccountId: wallet.id, amount: 1, kind: 'gift', memo: 'a\u0000b' });
+    const response = await keyed(admin, '/api/console/ledger/transfers', {
+      debitAccountId: liability.id,
+      creditAccountId: wallet.id,
+      amount: 1,
+      kind: 'gift',
+      memo: 'a\u0000b',
+    });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().errors[0].field, 'body.memo');
     const query = await admin.get(`/api/console/ledger/accounts?currency=${encodeURIComponent('CO\u0000IN')}`);
@@ -331,7 +417,14 @@ describe('ledger', () => {
 
   it('requires its permissions: reading is not adjusting', async () => {
     const { session } = await staffWith(admin, ['ledger.read']);
-    const refused = await keyed(session, '/api/console/ledger/adjustments', { ownerType: 'person', ownerId: alice, kind: 'wallet', currency: 'COIN', amount: 1, reason: 'nope' });
+    const refused = await keyed(session, '/api/console/ledger/adjustments', {
+      ownerType: 'person',
+      ownerId: alice,
+      kind: 'wallet',
+      currency: 'COIN',
+      amount: 1,
+      reason: 'nope',
+    });
     assert.equal(refused.statusCode, 403);
     assert.equal((await session.get('/api/console/ledger/check')).statusCode, 200);
   });

@@ -97,7 +97,9 @@ export const ledgerHolds = pgTable(
   {
     id: uuid('id').primaryKey(),
     ...movementColumns(),
-    state: text('state', { enum: ['pending', 'posted', 'voided', 'expired'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'posted', 'voided', 'expired'] })
+      .notNull()
+      .default('pending'),
     /** The module whose process resolves this hold (a payout application's); the generic hold routes leave it alone. */
     managedBy: text('managed_by'),
     postedAmount: money('posted_amount'),
@@ -112,6 +114,8 @@ export const ledgerHolds = pgTable(
     check('ledger_holds_amount_positive', sql`${t.amount} > 0`),
     check('ledger_holds_two_accounts', sql`${t.debitAccountId} <> ${t.creditAccountId}`),
     index('ledger_holds_account_idx').on(t.debitAccountId, t.id),
-    index('ledger_holds_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'pending' AND ${t.expiresAt} IS NOT NULL`),
+    index('ledger_holds_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.state} = 'pending' AND ${t.expiresAt} IS NOT NULL`),
   ],
 );

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client.ts';
-import type { Account } from './service.ts';
+import type { Account } from './accounts.ts';
 
 export interface StatementFilter {
   kind?: string;

@@ -34,7 +34,11 @@ export async function registerDevice(ctx: ServiceContext, personId: string, devi
     lastSeenAt: ctx.now,
   };
   const [before] = await ctx.tx.select().from(memberDevices).where(eq(memberDevices.id, deviceId)).for('update');
-  if (row.pushToken) await ctx.tx.update(memberDevices).set({ pushToken: null }).where(and(eq(memberDevices.pushToken, row.pushToken), ne(memberDevices.id, deviceId)));
+  if (row.pushToken)
+    await ctx.tx
+      .update(memberDevices)
+      .set({ pushToken: null })
+      .where(and(eq(memberDevices.pushToken, row.pushToken), ne(memberDevices.id, deviceId)));
   const [device] = await ctx.tx
     .insert(memberDevices)
     .values({ id: deviceId, ...row, createdAt: ctx.now })
@@ -46,7 +50,13 @@ export async function registerDevice(ctx: ServiceContext, personId: string, devi
     await ctx.emit({
       type: MemberEvents.deviceRegistered,
       subject: { type: 'person', id: personId },
-      payload: { deviceId, platform: row.platform, appVersion: row.appVersion, pushToken: row.pushToken !== null, first: !before || before.personId !== personId },
+      payload: {
+        deviceId,
+        platform: row.platform,
+        appVersion: row.appVersion,
+        pushToken: row.pushToken !== null,
+        first: !before || before.personId !== personId,
+      },
     });
   }
   return device!;

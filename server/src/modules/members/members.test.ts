@@ -87,7 +87,10 @@ describe('member sign-in', () => {
     assert.notEqual(other.json().id, first.json().id);
 
     const person = (await admin.get(`/api/console/people/${first.json().id}`)).json();
-    assert.deepEqual(person.identities.map((i: { provider: string; externalId: string }) => [i.provider, i.externalId]), [['firebase', 'firebase-uid-1']]);
+    assert.deepEqual(
+      person.identities.map((i: { provider: string; externalId: string }) => [i.provider, i.externalId]),
+      [['firebase', 'firebase-uid-1']],
+    );
     const signIns = (await admin.get(`/api/console/people/${first.json().id}/sign-ins`)).json().items;
     assert.equal(signIns.length, 2);
     assert.equal(signIns[0].outcome, 'accepted');

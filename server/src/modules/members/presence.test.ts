@@ -38,7 +38,9 @@ describe('client WebSocket: presence, own events, devices', () => {
       messages.push(JSON.parse(raw.toString()));
       for (const wake of waiters.splice(0)) wake();
     });
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     const client: Client = {
       socket,
       messages,
@@ -135,7 +137,12 @@ describe('client WebSocket: presence, own events, devices', () => {
     aliceClient.socket.send(JSON.stringify({ type: 'subscribe', stream: 'me' }));
     await aliceClient.next('subscribed');
 
-    const patch = await t.app.inject({ method: 'PATCH', url: '/api/client/me', headers: { authorization: `Bearer ${bob.token}` }, payload: { publicProfile: { mood: 'happy' } } });
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/client/me',
+      headers: { authorization: `Bearer ${bob.token}` },
+      payload: { publicProfile: { mood: 'happy' } },
+    });
     assert.equal(patch.statusCode, 200);
     const event = (await bobClient.next('event')).event as { type: string; subjectId: string };
     assert.equal(event.type, 'people.person_updated');
@@ -143,8 +150,16 @@ describe('client WebSocket: presence, own events, devices', () => {
     // A staff note about Bob stays staff-side.
     await admin.post(`/api/console/people/${bob.id}/notes`, { body: 'internal' });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.deepEqual(aliceClient.messages.filter((m) => m.type === 'event'), [], 'Alice hears nothing about Bob');
-    assert.deepEqual(bobClient.messages.filter((m) => m.type === 'event'), [], 'notes are not sent to the member');
+    assert.deepEqual(
+      aliceClient.messages.filter((m) => m.type === 'event'),
+      [],
+      'Alice hears nothing about Bob',
+    );
+    assert.deepEqual(
+      bobClient.messages.filter((m) => m.type === 'event'),
+      [],
+      'notes are not sent to the member',
+    );
     aliceClient.socket.close();
     bobClient.socket.close();
   });
@@ -177,7 +192,9 @@ describe('client WebSocket: presence, own events, devices', () => {
     assert.equal(removed.statusCode, 404, "one member cannot remove another's device");
 
     const deviceEvents = async (personId: string) =>
-      (await admin.get(`/api/console/events?subjectType=person&subjectId=${personId}`)).json().items.filter((e: { type: string }) => e.type.startsWith('members.device_'));
+      (await admin.get(`/api/console/events?subjectType=person&subjectId=${personId}`))
+        .json()
+        .items.filter((e: { type: string }) => e.type.startsWith('members.device_'));
     assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: '2.4.0', name: 'iPhone' })).statusCode, 200, 'an app start without a change');
     let events = await deviceEvents(a.id);
     assert.deepEqual(
@@ -187,11 +204,18 @@ describe('client WebSocket: presence, own events, devices', () => {
     );
     assert.deepEqual([events[0].actorType, events[0].actorId], ['member', a.id]);
     assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: '2.5.0' })).statusCode, 200);
-    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/client/devices/${phone}`, headers: { authorization: `Bearer ${a.token}` } })).statusCode, 204);
+    assert.equal(
+      (await t.app.inject({ method: 'DELETE', url: `/api/client/devices/${phone}`, headers: { authorization: `Bearer ${a.token}` } })).statusCode,
+      204,
+    );
     events = await deviceEvents(a.id);
     assert.deepEqual(
       events.map((e: { type: string; payload: { appVersion?: string } }) => [e.type, e.payload.appVersion ?? null]),
-      [['members.device_forgotten', null], ['members.device_registered', '2.5.0'], ['members.device_registered', '2.4.0']],
+      [
+        ['members.device_forgotten', null],
+        ['members.device_registered', '2.5.0'],
+        ['members.device_registered', '2.4.0'],
+      ],
     );
   });
 });

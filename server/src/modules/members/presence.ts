@@ -5,12 +5,11 @@ import { and, count, eq, gt, sql } from 'drizzle-orm';
 import { uuidIn } from '../../core/db/sql.ts';
 import { systemActor } from '../../core/actor.ts';
 import type { MemberPrincipal } from '../../core/auth.ts';
-import { eventView } from '../../core/events/routes.ts';
+import { eventView } from '../../core/events/views.ts';
 import { eventVisibility } from '../../core/events/visibility.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { memberConnections, memberPresence } from './schema.ts';
 import { MemberEvents } from './events.ts';
-
 
 /** Close codes clients act on. */
 export const CLOSE = { blocked: 4003, timeout: 4008, sessionExpired: 4001, shuttingDown: 1001 } as const;
@@ -69,7 +68,14 @@ export class Presence {
 
   async attach(socket: WebSocket, member: MemberPrincipal, request: FastifyRequest): Promise<void> {
     const now = this.kernel.now().getTime();
-    const connection: Connection = { id: randomUUID(), socket, member, lastBeat: now, lastStored: now, timer: setInterval(() => this.check(connection), this.heartbeatMs) };
+    const connection: Connection = {
+      id: randomUUID(),
+      socket,
+      member,
+      lastBeat: now,
+      lastStored: now,
+      timer: setInterval(() => this.check(connection), this.heartbeatMs),
+    };
     let sockets = this.connections.get(member.personId);
     if (!sockets) this.connections.set(member.personId, (sockets = new Set()));
     sockets.add(connection);
@@ -124,7 +130,10 @@ export class Presence {
       // The row's beat is what other processes see; writing it every ping would be wasteful.
       if (connection.lastBeat - connection.lastStored >= this.heartbeatMs / 2) {
         connection.lastStored = connection.lastBeat;
-        await this.kernel.db.update(memberConnections).set({ lastBeatAt: new Date(connection.lastBeat) }).where(eq(memberConnections.id, connection.id));
+        await this.kernel.db
+          .update(memberConnections)
+          .set({ lastBeatAt: new Date(connection.lastBeat) })
+          .where(eq(memberConnections.id, connection.id));
       }
       return;
     }
@@ -132,7 +141,11 @@ export class Presence {
       // A member hears only about themselves: any other stream is refused and stays silent.
       const own = message.stream === 'me' || message.stream === `person:${connection.member.personId}`;
       connection.socket.send(
-        JSON.stringify(own ? { type: 'subscribed', stream: message.stream } : { type: 'error', code: 'forbidden', stream: message.stream, message: 'You may only subscribe to your own stream.' }),
+        JSON.stringify(
+          own
+            ? { type: 'subscribed', stream: message.stream }
+            : { type: 'error', code: 'forbidden', stream: message.stream, message: 'You may only subscribe to your own stream.' },
+        ),
       );
       return;
     }

@@ -13,11 +13,14 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { systemActor } from '../../core/actor.ts';
+import { systemActor, type Actor } from '../../core/actor.ts';
 import type { MemberAuthenticator, MemberPrincipal } from '../../core/auth.ts';
 import { isUniqueViolation } from '../../core/db/sql.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import { createPerson, getPerson, personByIdentity, type Person } from '../people/service.ts';
+import { personByIdentity } from '../people/identities.ts';
+import { createPerson, getPerson, type Person } from '../people/people.ts';
+import { MembersError } from './errors.ts';
+import { MemberEvents } from './events.ts';
 import { memberSignIns, memberSigningKeys } from './schema.ts';
 
 export const OWN_PROVIDER = 'switchboard';
@@ -131,6 +134,17 @@ export class MemberTokens implements MemberAuthenticator {
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
       .sign(this.signingKey!.key);
     return { token, expiresAt };
+  }
+
+  /** A token issued on someone's behalf (to try a client app as that person): only for an active person, and on the record. */
+  async issueOnBehalf(actor: Actor, personId: string): Promise<{ token: string; expiresAt: Date }> {
+    const person = await getPerson(this.kernel.db, personId);
+    if (person.status !== 'active') throw MembersError.conflict(`This person is ${person.status}; no token is issued.`);
+    const issued = await this.issue(person.id);
+    await this.kernel.write(actor, (ctx) =>
+      ctx.emit({ type: MemberEvents.tokenIssued, subject: { type: 'person', id: person.id }, payload: { expiresAt: issued.expiresAt.toISOString() } }),
+    );
+    return issued;
   }
 
   async authenticate(token: string, request: { ip: string; userAgent: string | undefined }): Promise<MemberPrincipal | Refusal> {

@@ -17,6 +17,9 @@ declare module '../../core/events/types.ts' {
   interface EventPayloads extends PayloadsOf<typeof moderationEvents> {}
 }
 
-export const ModerationEvents = { opened: 'moderation.item_opened', decided: 'moderation.decided' } as const satisfies Record<string, keyof typeof moderationEvents>;
+export const ModerationEvents = { opened: 'moderation.item_opened', decided: 'moderation.decided' } as const satisfies Record<
+  string,
+  keyof typeof moderationEvents
+>;
 
 export const moderationEventTypes = eventTypeList(moderationEvents);

@@ -6,7 +6,10 @@ import { staffWith, useTestApp, type Session } from '../../../test/helpers.ts';
 function multipart(bytes: Buffer) {
   const boundary = '----moderation-test';
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
-  return { payload: Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 describe('moderation queues', () => {
@@ -18,7 +21,9 @@ describe('moderation queues', () => {
   before(async () => {
     ann = (await staffWith(ctx.admin, ['moderation.review', 'people.read'], 'ann')).session;
     ben = (await staffWith(ctx.admin, ['moderation.review', 'people.read'], 'ben')).session;
-    jpeg = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#a52' } }).jpeg().toBuffer();
+    jpeg = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#a52' } })
+      .jpeg()
+      .toBuffer();
   });
 
   /** A person with a member token and `n` freshly uploaded photos, each waiting for review. */
@@ -28,7 +33,12 @@ describe('moderation queues', () => {
     const fileIds: string[] = [];
     for (let i = 0; i < n; i++) {
       const body = multipart(jpeg);
-      const upload = await ctx.t.app.inject({ method: 'POST', url: '/api/client/files?kind=photo', headers: { authorization: `Bearer ${token}`, ...body.headers }, payload: body.payload });
+      const upload = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/api/client/files?kind=photo',
+        headers: { authorization: `Bearer ${token}`, ...body.headers },
+        payload: body.payload,
+      });
       assert.equal(upload.statusCode, 201, upload.body);
       fileIds.push(upload.json().id);
     }
@@ -95,8 +105,13 @@ describe('moderation queues', () => {
     assert.equal((await decideItem(ann, reject!.id, 'rejected', 'Not a photo of a person')).statusCode, 200);
     assert.equal((await decideItem(ann, reject!.id, 'approved')).statusCode, 409, 'decided once');
 
-    const visible = (await ctx.t.app.inject({ method: 'GET', url: `/api/client/people/${owner.id}/files`, headers: { authorization: `Bearer ${viewer.token}` } })).json().items;
-    assert.deepEqual(visible.map((f: { id: string }) => f.id), [approve!.recordId]);
+    const visible = (
+      await ctx.t.app.inject({ method: 'GET', url: `/api/client/people/${owner.id}/files`, headers: { authorization: `Bearer ${viewer.token}` } })
+    ).json().items;
+    assert.deepEqual(
+      visible.map((f: { id: string }) => f.id),
+      [approve!.recordId],
+    );
     const own = (await ctx.t.app.inject({ method: 'GET', url: '/api/client/files', headers: { authorization: `Bearer ${owner.token}` } })).json().items;
     assert.equal(own.find((f: { id: string }) => f.id === reject!.recordId).review, 'rejected');
 
@@ -119,7 +134,10 @@ describe('moderation queues', () => {
     await decideItem(ann, items[0]!.id, 'approved');
     const bulk = await ann.post('/api/console/moderation/decisions', { ids: items.map((i) => i.id), decision: 'rejected', reason: 'Blurry' });
     assert.equal(bulk.statusCode, 200);
-    assert.deepEqual(bulk.json().map((r: { ok: boolean }) => r.ok), [false, true, true]);
+    assert.deepEqual(
+      bulk.json().map((r: { ok: boolean }) => r.ok),
+      [false, true, true],
+    );
     assert.equal((await ann.get('/api/console/moderation/kinds')).json().find((k: { kind: string }) => k.kind === 'photo').pending, 0);
   });
 });

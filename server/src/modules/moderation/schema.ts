@@ -18,7 +18,9 @@ export const moderationItems = pgTable(
     subjectType: text('subject_type'),
     subjectId: text('subject_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
-    state: text('state', { enum: ['pending', 'approved', 'rejected'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'approved', 'rejected'] })
+      .notNull()
+      .default('pending'),
     reason: text('reason'),
     claimedBy: uuid('claimed_by'),
     claimExpiresAt: timestamptz('claim_expires_at'),
@@ -27,8 +29,12 @@ export const moderationItems = pgTable(
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
-    index('moderation_items_queue_idx').on(t.kind, t.createdAt, t.id).where(sql`${t.state} = 'pending'`),
-    uniqueIndex('moderation_items_open_key').on(t.kind, t.recordType, t.recordId).where(sql`${t.state} = 'pending'`),
+    index('moderation_items_queue_idx')
+      .on(t.kind, t.createdAt, t.id)
+      .where(sql`${t.state} = 'pending'`),
+    uniqueIndex('moderation_items_open_key')
+      .on(t.kind, t.recordType, t.recordId)
+      .where(sql`${t.state} = 'pending'`),
     index('moderation_items_subject_idx').on(t.subjectType, t.subjectId),
   ],
 );

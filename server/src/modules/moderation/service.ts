@@ -45,7 +45,11 @@ export async function openReview(
 }
 
 export async function pendingCounts(db: Executor): Promise<Record<string, number>> {
-  const rows = await db.select({ kind: moderationItems.kind, n: count() }).from(moderationItems).where(eq(moderationItems.state, 'pending')).groupBy(moderationItems.kind);
+  const rows = await db
+    .select({ kind: moderationItems.kind, n: count() })
+    .from(moderationItems)
+    .where(eq(moderationItems.state, 'pending'))
+    .groupBy(moderationItems.kind);
   return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
 }
 
@@ -55,28 +59,34 @@ export async function pendingCounts(db: Executor): Promise<Record<string, number
  * moderators asking at once get different items.
  */
 export async function claimNext(kernel: Kernel, staffId: string, kind: string, limit: number): Promise<Item[]> {
+  if (!kernel.catalogue.moderationKinds.has(kind)) throw ModerationError.notFound(`No moderation kind ${kind}.`);
   const now = kernel.now();
   return kernel.db.transaction(async (tx) => {
-      const candidates = await tx
-        .select({ id: moderationItems.id })
-        .from(moderationItems)
-        .where(
-          and(
-            eq(moderationItems.kind, kind),
-            eq(moderationItems.state, 'pending'),
-            or(isNull(moderationItems.claimedBy), eq(moderationItems.claimedBy, staffId), lt(moderationItems.claimExpiresAt, now)),
-          ),
-        )
-        .orderBy(asc(moderationItems.createdAt), asc(moderationItems.id))
-        .limit(limit)
-        .for('update', { skipLocked: true });
-      if (candidates.length === 0) return [];
-      return tx
-        .update(moderationItems)
-        .set({ claimedBy: staffId, claimExpiresAt: new Date(now.getTime() + LEASE_MS) })
-        .where(inArray(moderationItems.id, candidates.map((c) => c.id)))
-        .returning()
-        .then((rows) => rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)));
+    const candidates = await tx
+      .select({ id: moderationItems.id })
+      .from(moderationItems)
+      .where(
+        and(
+          eq(moderationItems.kind, kind),
+          eq(moderationItems.state, 'pending'),
+          or(isNull(moderationItems.claimedBy), eq(moderationItems.claimedBy, staffId), lt(moderationItems.claimExpiresAt, now)),
+        ),
+      )
+      .orderBy(asc(moderationItems.createdAt), asc(moderationItems.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    if (candidates.length === 0) return [];
+    return tx
+      .update(moderationItems)
+      .set({ claimedBy: staffId, claimExpiresAt: new Date(now.getTime() + LEASE_MS) })
+      .where(
+        inArray(
+          moderationItems.id,
+          candidates.map((c) => c.id),
+        ),
+      )
+      .returning()
+      .then((rows) => rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)));
   });
 }
 
@@ -112,7 +122,14 @@ export async function pendingItemFor(db: Executor, kind: string, recordType: str
   const [item] = await db
     .select()
     .from(moderationItems)
-    .where(and(eq(moderationItems.kind, kind), eq(moderationItems.recordType, recordType), eq(moderationItems.recordId, recordId), eq(moderationItems.state, 'pending')));
+    .where(
+      and(
+        eq(moderationItems.kind, kind),
+        eq(moderationItems.recordType, recordType),
+        eq(moderationItems.recordId, recordId),
+        eq(moderationItems.state, 'pending'),
+      ),
+    );
   return item;
 }
 
@@ -121,4 +138,3 @@ export const releaseClaims = (db: Executor, staffId: string, ids: string[]) =>
     .update(moderationItems)
     .set({ claimedBy: null, claimExpiresAt: null })
     .where(and(inArray(moderationItems.id, ids), eq(moderationItems.claimedBy, staffId), eq(moderationItems.state, 'pending')));
-

@@ -27,7 +27,12 @@ export const payoutEvents = defineEvents({
     toSubject: true,
     payload: step({ reason: Type.String() }),
   },
-  'payouts.cancelled': { description: 'A payout application was withdrawn before approval; its hold was voided.', permission: read, toSubject: true, payload: step({}) },
+  'payouts.cancelled': {
+    description: 'A payout application was withdrawn before approval; its hold was voided.',
+    permission: read,
+    toSubject: true,
+    payload: step({}),
+  },
   'payouts.fee_rule_saved': {
     description: 'A payout fee rule (percentage and fixed part) was set.',
     permission: read,

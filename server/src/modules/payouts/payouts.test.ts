@@ -28,7 +28,14 @@ describe('payout applications', () => {
   /** A streamer with `amount` COIN of earnings (credited by adjustment). */
   async function streamerWith(amount: number, name = `Streamer ${randomUUID().slice(0, 6)}`) {
     const id = (await admin.post('/api/console/people', { displayName: name })).json().id as string;
-    const credited = await keyed(admin, '/api/console/ledger/adjustments', { ownerType: 'person', ownerId: id, kind: 'earnings', currency: 'COIN', amount, reason: 'earned in calls' });
+    const credited = await keyed(admin, '/api/console/ledger/adjustments', {
+      ownerType: 'person',
+      ownerId: id,
+      kind: 'earnings',
+      currency: 'COIN',
+      amount,
+      reason: 'earned in calls',
+    });
     assert.equal(credited.statusCode, 201, credited.body);
     return { id, accountId: credited.json().account.id as string };
   }
@@ -73,10 +80,13 @@ describe('payout applications', () => {
     assert.deepEqual(await balances(streamer.accountId), { posted: 200, held: 0, available: 200 });
 
     const lines = (await admin.get(`/api/console/ledger/accounts/${streamer.accountId}/statement`)).json().items;
-    assert.deepEqual(lines.slice(0, 2).map((l: { kind: string; amount: number; counterparty: string }) => [l.kind, l.amount, l.counterparty]), [
-      ['payout_fee', -30, 'platform revenue'],
-      ['payout', -770, 'platform settlement'],
-    ]);
+    assert.deepEqual(
+      lines.slice(0, 2).map((l: { kind: string; amount: number; counterparty: string }) => [l.kind, l.amount, l.counterparty]),
+      [
+        ['payout_fee', -30, 'platform revenue'],
+        ['payout', -770, 'platform settlement'],
+      ],
+    );
     assert.equal((await keyed(payer, `/api/console/payouts/${application.id}/pay`, { paymentReference: 'again' })).statusCode, 409, 'paid once');
     assert.equal((await admin.post(`/api/console/payouts/${application.id}/reject`, { reason: 'too late' })).statusCode, 409, 'a paid one cannot be rejected');
     assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
@@ -90,7 +100,9 @@ describe('payout applications', () => {
     const application = (await request(streamer.id, { amount: 400 })).json();
     const approvals = await Promise.all([approver, admin, approver].map((s) => s.post(`/api/console/payouts/${application.id}/approve`)));
     assert.deepEqual(approvals.map((a) => a.statusCode).sort(), [200, 409, 409]);
-    const payments = await Promise.all(['A', 'B', 'C', 'D'].map((ref) => keyed(payer, `/api/console/payouts/${application.id}/pay`, { paymentReference: ref })));
+    const payments = await Promise.all(
+      ['A', 'B', 'C', 'D'].map((ref) => keyed(payer, `/api/console/payouts/${application.id}/pay`, { paymentReference: ref })),
+    );
     assert.deepEqual(payments.map((p) => p.statusCode).sort(), [200, 409, 409, 409]);
     const lines = (await admin.get(`/api/console/ledger/accounts/${streamer.accountId}/statement?kind=payout`)).json().items;
     assert.equal(lines.length, 1, 'one payout transfer');
@@ -133,13 +145,25 @@ describe('payout applications', () => {
   it("applies an agency's fee rule to its members, and the member's own rule before it", async () => {
     const streamer = await streamerWith(1000);
     await admin.request({ method: 'PUT', url: `/api/console/organizations/${agency}/members/${streamer.id}`, payload: { role: 'member' } });
-    await admin.request({ method: 'PUT', url: '/api/console/payouts/fee-rules', payload: { ownerType: 'organization', ownerId: agency, currency: 'COIN', percentBp: 1000, fixed: 0 } });
+    await admin.request({
+      method: 'PUT',
+      url: '/api/console/payouts/fee-rules',
+      payload: { ownerType: 'organization', ownerId: agency, currency: 'COIN', percentBp: 1000, fixed: 0 },
+    });
     const viaAgency = (await admin.get(`/api/console/payouts/quote?ownerType=person&ownerId=${streamer.id}&currency=COIN&amount=500`)).json();
     assert.deepEqual([viaAgency.fee, viaAgency.rule.source, viaAgency.rule.organizationId], [50, 'organization', agency]);
-    await admin.request({ method: 'PUT', url: '/api/console/payouts/fee-rules', payload: { ownerType: 'person', ownerId: streamer.id, currency: 'COIN', percentBp: 0, fixed: 5 } });
+    await admin.request({
+      method: 'PUT',
+      url: '/api/console/payouts/fee-rules',
+      payload: { ownerType: 'person', ownerId: streamer.id, currency: 'COIN', percentBp: 0, fixed: 5 },
+    });
     const own = (await admin.get(`/api/console/payouts/quote?ownerType=person&ownerId=${streamer.id}&currency=COIN&amount=500`)).json();
     assert.deepEqual([own.fee, own.rule.source], [5, 'owner']);
-    const half = await admin.request({ method: 'PUT', url: '/api/console/payouts/fee-rules', payload: { ownerId: streamer.id, currency: 'COIN', percentBp: 0, fixed: 5 } });
+    const half = await admin.request({
+      method: 'PUT',
+      url: '/api/console/payouts/fee-rules',
+      payload: { ownerId: streamer.id, currency: 'COIN', percentBp: 0, fixed: 5 },
+    });
     assert.equal(half.statusCode, 400);
     const rules = (await admin.get('/api/console/payouts/fee-rules')).json();
     assert.ok(rules.some((r: { ownerName: string | null }) => r.ownerName === 'Starlight Agency'));
@@ -176,7 +200,11 @@ describe('payout applications', () => {
         }),
       ),
     ]);
-    assert.deepEqual(answers.map((a) => a.statusCode).filter((s) => s >= 300), [], answers.map((a) => a.body).join('\n'));
+    assert.deepEqual(
+      answers.map((a) => a.statusCode).filter((s) => s >= 300),
+      [],
+      answers.map((a) => a.body).join('\n'),
+    );
   });
 
   it('refuses a forged list cursor with a 400', async () => {
@@ -190,7 +218,14 @@ describe('payout applications', () => {
     await approver.post(`/api/console/payouts/${b.id}/approve`);
     const bulk = await approver.post('/api/console/payouts/approve', { ids: [a.id, b.id, randomUUID()] });
     assert.equal(bulk.statusCode, 200);
-    assert.deepEqual(bulk.json().results.map((r: { ok: boolean; status: number }) => [r.ok, r.status]), [[true, 200], [false, 409], [false, 404]]);
+    assert.deepEqual(
+      bulk.json().results.map((r: { ok: boolean; status: number }) => [r.ok, r.status]),
+      [
+        [true, 200],
+        [false, 409],
+        [false, 404],
+      ],
+    );
     const listed = (await admin.get('/api/console/payouts?state=approved')).json().items.map((x: { id: string }) => x.id);
     assert.ok(listed.includes(a.id) && listed.includes(b.id));
   });
@@ -202,7 +237,11 @@ describe('payout applications', () => {
     const mine = async (id: string) => (await admin.get(`/api/console/payouts?ownerType=person&ownerId=${id}`)).json().items;
     assert.equal((await mine(rich.id)).length, 0, 'off by default');
 
-    const saved = await admin.request({ method: 'PUT', url: '/api/console/settings/payouts.automatic', payload: { value: { enabled: true, minimum: { COIN: 10_000 } } } });
+    const saved = await admin.request({
+      method: 'PUT',
+      url: '/api/console/settings/payouts.automatic',
+      payload: { value: { enabled: true, minimum: { COIN: 10_000 } } },
+    });
     assert.equal(saved.statusCode, 200, saved.body);
     await runAutomaticRule(t.app.kernel);
     await runAutomaticRule(t.app.kernel);

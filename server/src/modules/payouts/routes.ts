@@ -1,137 +1,38 @@
-import { DomainError } from '../../core/errors.ts';
-import { domainProblem } from '../../core/http/errors.ts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Actor } from '../../core/actor.ts';
-import { principalOf } from '../../core/http/guard.ts';
-import { IdempotencyHeaders, idempotent } from '../../core/idempotency/idempotency.ts';
+import { DomainError } from '../../core/errors.ts';
+import { domainProblem } from '../../core/http/errors.ts';
+import { staffActorOf } from '../../core/http/guard.ts';
+import { IdempotencyHeaders, idempotent } from '../../core/http/idempotency/idempotency.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { decodeCursor, toPage } from '../../core/paging.ts';
-import { Nullable } from '../../core/http/schemas.ts';
+import { Id, IdParams } from '../../core/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import { available, getAccount, MAX_AMOUNT } from '../ledger/service.ts';
-import { subjectNames } from '../people/service.ts';
-import { staffNames } from '../staff/service.ts';
-import type { Executor } from '../../core/db/client.ts';
+import { MAX_AMOUNT } from '../ledger/transfers.ts';
 import * as payouts from './service.ts';
 import { PayoutsError } from './errors.ts';
-
-const Id = Type.String({ format: 'uuid' });
-const IdParams = Type.Object({ id: Id });
-const Timestamp = Type.String({ format: 'date-time' });
-const Currency = Type.String({ pattern: '^[A-Z]{3,8}$' });
-const OwnerType = Type.Union([Type.Literal('person'), Type.Literal('organization')]);
-const State = Type.Union(['requested', 'approved', 'paid', 'rejected', 'cancelled'].map((s) => Type.Literal(s)));
-const FeeRuleSnapshot = Type.Object({
-  percentBp: Type.Integer({ description: 'Basis points: 250 is 2.5 %.' }),
-  fixed: Type.Integer(),
-  source: Type.Union(['owner', 'organization', 'default', 'none'].map((s) => Type.Literal(s))),
-  organizationId: Type.Optional(Type.String()),
-});
-
-const ApplicationView = Type.Object(
-  {
-    id: Type.String(),
-    ownerType: OwnerType,
-    ownerId: Type.String(),
-    ownerName: Nullable(Type.String()),
-    accountId: Type.String(),
-    currency: Type.String(),
-    amount: Type.Integer(),
-    fee: Type.Integer(),
-    net: Type.Integer({ description: 'amount − fee: what is paid out.' }),
-    feeRule: FeeRuleSnapshot,
-    state: State,
-    origin: Type.Union(['manual', 'automatic', 'member'].map((s) => Type.Literal(s))),
-    note: Nullable(Type.String()),
-    holdId: Type.String(),
-    requestedByType: Type.String(),
-    requestedById: Nullable(Type.String()),
-    createdAt: Timestamp,
-    approvedBy: Nullable(Type.String()),
-    approvedAt: Nullable(Timestamp),
-    paidBy: Nullable(Type.String()),
-    paidAt: Nullable(Timestamp),
-    paymentReference: Nullable(Type.String()),
-    payoutTransferId: Nullable(Type.String()),
-    feeTransferId: Nullable(Type.String()),
-    rejectedBy: Nullable(Type.String()),
-    rejectedAt: Nullable(Timestamp),
-    rejectionReason: Nullable(Type.String()),
-    cancelledAt: Nullable(Timestamp),
-    updatedAt: Timestamp,
-    names: Type.Record(Type.String(), Type.String(), {
-      description: 'Display names of the staff users and members in `requestedById`, `approvedBy`, `paidBy`, `rejectedBy` and the cancelling actor, by id.',
-    }),
-  },
-  { $id: 'PayoutApplication' },
-);
-const QuoteView = Type.Object(
-  { accountId: Nullable(Type.String()), currency: Type.String(), available: Type.Integer(), amount: Type.Integer(), fee: Type.Integer(), net: Type.Integer(), rule: FeeRuleSnapshot },
-  { $id: 'PayoutQuote' },
-);
-const FeeRuleView = Type.Object(
-  {
-    id: Type.String(),
-    ownerType: Nullable(OwnerType),
-    ownerId: Nullable(Type.String()),
-    ownerName: Nullable(Type.String()),
-    currency: Type.String(),
-    percentBp: Type.Integer(),
-    fixed: Type.Integer(),
-    updatedAt: Timestamp,
-  },
-  { $id: 'PayoutFeeRule' },
-);
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-/** `staff:<id>` (how steps record their actor) to the id. */
-const actorId = (recorded: string | null) => recorded?.split(':')[1] ?? null;
-
-const applicationView = (a: payouts.PayoutApplication, names: Map<string, string>) => {
-  const ids = [a.requestedById, actorId(a.approvedBy), actorId(a.paidBy), actorId(a.rejectedBy), a.cancelledById].filter((id): id is string => !!id);
-  return {
-    ...a,
-    ownerName: names.get(a.ownerId) ?? null,
-    net: a.amount - a.fee,
-    createdAt: a.createdAt.toISOString(),
-    approvedAt: iso(a.approvedAt),
-    paidAt: iso(a.paidAt),
-    rejectedAt: iso(a.rejectedAt),
-    cancelledAt: iso(a.cancelledAt),
-    updatedAt: a.updatedAt.toISOString(),
-    names: Object.fromEntries(ids.filter((id) => names.has(id)).map((id) => [id, names.get(id)!])),
-  };
-};
-
-/** Owners' names, and the names of whoever took each step (staff users, or members acting for themselves). */
-async function namesFor(db: Executor, applications: payouts.PayoutApplication[]): Promise<Map<string, string>> {
-  const steps = applications.flatMap((a) => [a.requestedById, actorId(a.approvedBy), actorId(a.paidBy), actorId(a.rejectedBy), a.cancelledById]);
-  const [owners, staff] = await Promise.all([
-    subjectNames(db, [
-      ...applications.map((a) => ({ type: a.ownerType, id: a.ownerId })),
-      ...applications.filter((a) => a.requestedByType === 'member').map((a) => ({ type: 'person' as const, id: a.requestedById! })),
-    ]),
-    staffNames(db, steps.filter((id): id is string => !!id)),
-  ]);
-  return new Map([...owners, ...staff]);
-}
-
-async function views(kernel: Kernel, applications: payouts.PayoutApplication[]) {
-  const names = await namesFor(kernel.db, applications);
-  return applications.map((a) => applicationView(a, names));
-}
-const one = async (kernel: Kernel, application: payouts.PayoutApplication) => (await views(kernel, [application]))[0]!;
+import {
+  ApplicationAccountView,
+  applicationAccountView,
+  ApplicationView,
+  applicationView,
+  applicationViews,
+  Currency,
+  FeeRuleView,
+  feeRuleViews,
+  namesFor,
+  oneApplicationView,
+  Origin,
+  OwnerType,
+  QuoteView,
+  State,
+} from './views.ts';
 
 export function payoutRoutes(kernel: Kernel) {
   return async (base: FastifyInstance): Promise<void> => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    const staff = (request: FastifyRequest): Actor => ({ type: 'staff', id: principalOf(request).staffId });
-    const ownerExists = async (type: 'person' | 'organization', id: string) => {
-      if (!(await subjectNames(kernel.db, [{ type, id }])).has(id)) throw PayoutsError.notFound(`No such ${type}.`);
-    };
 
     app.get(
       '/console/payouts',
@@ -145,7 +46,7 @@ export function payoutRoutes(kernel: Kernel) {
             ownerType: Type.Optional(OwnerType),
             ownerId: Type.Optional(Id),
             currency: Type.Optional(Currency),
-            origin: Type.Optional(Type.Union(['manual', 'automatic', 'member'].map((s) => Type.Literal(s)))),
+            origin: Type.Optional(Origin),
             ...PageQuery,
           }),
           response: { 200: Page(ApplicationView), ...problems(400) },
@@ -163,8 +64,13 @@ export function payoutRoutes(kernel: Kernel) {
           before,
           limit: q.limit + 1,
         });
-        const shown = await views(kernel, rows.slice(0, q.limit));
-        return toPage(rows, q.limit, (a) => [a.createdAt.toISOString(), a.id], (a) => shown.find((v) => v.id === a.id)!);
+        const shown = await applicationViews(kernel.db, rows.slice(0, q.limit));
+        return toPage(
+          rows,
+          q.limit,
+          (a) => [a.createdAt.toISOString(), a.id],
+          (a) => shown.find((v) => v.id === a.id)!,
+        );
       },
     );
 
@@ -184,21 +90,29 @@ export function payoutRoutes(kernel: Kernel) {
         schema: {
           tags: ['payouts'],
           summary: 'The fee and net amount a payout would have, before requesting it',
-          querystring: Type.Object({ ownerType: OwnerType, ownerId: Id, currency: Currency, amount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AMOUNT })) }),
+          querystring: Type.Object({
+            ownerType: OwnerType,
+            ownerId: Id,
+            currency: Currency,
+            amount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AMOUNT })),
+          }),
           response: { 200: QuoteView, ...problems(400, 404) },
         },
       },
       async (request) => {
         const q = request.query;
-        await ownerExists(q.ownerType, q.ownerId);
+        await payouts.assertOwner(kernel.db, { type: q.ownerType, id: q.ownerId });
         return payouts.quote(kernel.db, { type: q.ownerType, id: q.ownerId }, q.currency, q.amount);
       },
     );
 
     app.get(
       '/console/payouts/:id',
-      { config: { permission: 'payouts.read' }, schema: { tags: ['payouts'], summary: 'One payout application', params: IdParams, response: { 200: ApplicationView, ...problems(404) } } },
-      async (request) => one(kernel, await payouts.getApplication(kernel.db, request.params.id)),
+      {
+        config: { permission: 'payouts.read' },
+        schema: { tags: ['payouts'], summary: 'One payout application', params: IdParams, response: { 200: ApplicationView, ...problems(404) } },
+      },
+      async (request) => oneApplicationView(kernel.db, await payouts.getApplication(kernel.db, request.params.id)),
     );
 
     app.post(
@@ -224,9 +138,15 @@ export function payoutRoutes(kernel: Kernel) {
       },
       async (request, reply) => {
         const body = request.body;
-        await ownerExists(body.ownerType, body.ownerId);
-        return idempotent(kernel, request, reply, staff(request), async (ctx) => {
-          const application = await payouts.requestPayout(ctx, { owner: { type: body.ownerType, id: body.ownerId }, currency: body.currency, amount: body.amount, note: body.note, origin: 'manual' });
+        await payouts.assertOwner(kernel.db, { type: body.ownerType, id: body.ownerId });
+        return idempotent(kernel, request, reply, staffActorOf(request), async (ctx) => {
+          const application = await payouts.requestPayout(ctx, {
+            owner: { type: body.ownerType, id: body.ownerId },
+            currency: body.currency,
+            amount: body.amount,
+            note: body.note,
+            origin: 'manual',
+          });
           return { status: 201, body: applicationView(application, await namesFor(ctx.tx, [application])) };
         });
       },
@@ -243,7 +163,7 @@ export function payoutRoutes(kernel: Kernel) {
           response: { 200: ApplicationView, ...problems(403, 404, 409) },
         },
       },
-      async (request) => one(kernel, await kernel.write(staff(request), (ctx) => payouts.approvePayout(ctx, request.params.id))),
+      async (request) => oneApplicationView(kernel.db, await kernel.write(staffActorOf(request), (ctx) => payouts.approvePayout(ctx, request.params.id))),
     );
 
     app.post(
@@ -254,14 +174,19 @@ export function payoutRoutes(kernel: Kernel) {
           tags: ['payouts'],
           summary: 'Approve several requested payouts; each succeeds or fails on its own',
           body: Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ results: Type.Array(Type.Object({ id: Type.String(), ok: Type.Boolean(), status: Type.Integer(), detail: Type.Optional(Type.String()) })) }), ...problems(400) },
+          response: {
+            200: Type.Object({
+              results: Type.Array(Type.Object({ id: Type.String(), ok: Type.Boolean(), status: Type.Integer(), detail: Type.Optional(Type.String()) })),
+            }),
+            ...problems(400),
+          },
         },
       },
       async (request) => {
         const results = [];
         for (const id of request.body.ids) {
           try {
-            await kernel.write(staff(request), (ctx) => payouts.approvePayout(ctx, id));
+            await kernel.write(staffActorOf(request), (ctx) => payouts.approvePayout(ctx, id));
             results.push({ id, ok: true, status: 200 });
           } catch (error) {
             if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
@@ -282,12 +207,15 @@ export function payoutRoutes(kernel: Kernel) {
           summary: 'Mark an approved payout paid: the net amount goes to settlement, the fee to revenue',
           headers: IdempotencyHeaders,
           params: IdParams,
-          body: Type.Object({ paymentReference: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'The bank or processor reference of the payment.' }) }, { additionalProperties: false }),
+          body: Type.Object(
+            { paymentReference: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'The bank or processor reference of the payment.' }) },
+            { additionalProperties: false },
+          ),
           response: { 200: ApplicationView, ...problems(400, 404, 409, 422) },
         },
       },
       async (request, reply) =>
-        idempotent(kernel, request, reply, staff(request), async (ctx) => {
+        idempotent(kernel, request, reply, staffActorOf(request), async (ctx) => {
           const paid = await payouts.markPaid(ctx, request.params.id, request.body.paymentReference.trim());
           return { status: 200, body: applicationView(paid, await namesFor(ctx.tx, [paid])) };
         }),
@@ -305,26 +233,34 @@ export function payoutRoutes(kernel: Kernel) {
           response: { 200: ApplicationView, ...problems(400, 404, 409) },
         },
       },
-      async (request) => one(kernel, await kernel.write(staff(request), (ctx) => payouts.rejectPayout(ctx, request.params.id, request.body.reason.trim()))),
+      async (request) =>
+        oneApplicationView(
+          kernel.db,
+          await kernel.write(staffActorOf(request), (ctx) => payouts.rejectPayout(ctx, request.params.id, request.body.reason.trim())),
+        ),
     );
 
     app.post(
       '/console/payouts/:id/cancel',
       {
         config: { permission: 'payouts.request' },
-        schema: { tags: ['payouts'], summary: 'Withdraw a payout before approval; the hold is voided', params: IdParams, response: { 200: ApplicationView, ...problems(404, 409) } },
+        schema: {
+          tags: ['payouts'],
+          summary: 'Withdraw a payout before approval; the hold is voided',
+          params: IdParams,
+          response: { 200: ApplicationView, ...problems(404, 409) },
+        },
       },
-      async (request) => one(kernel, await kernel.write(staff(request), (ctx) => payouts.cancelPayout(ctx, request.params.id))),
+      async (request) => oneApplicationView(kernel.db, await kernel.write(staffActorOf(request), (ctx) => payouts.cancelPayout(ctx, request.params.id))),
     );
 
     app.get(
       '/console/payouts/fee-rules',
-      { config: { permission: 'payouts.read' }, schema: { tags: ['payouts'], summary: 'Fee rules: defaults per currency and per owner', response: { 200: Type.Array(FeeRuleView) } } },
-      async () => {
-        const rules = await payouts.listFeeRules(kernel.db);
-        const names = await subjectNames(kernel.db, rules.filter((r) => r.ownerType).map((r) => ({ type: r.ownerType!, id: r.ownerId! })));
-        return rules.map((r) => ({ ...r, ownerName: r.ownerId ? (names.get(r.ownerId) ?? null) : null, updatedAt: r.updatedAt.toISOString() }));
+      {
+        config: { permission: 'payouts.read' },
+        schema: { tags: ['payouts'], summary: 'Fee rules: defaults per currency and per owner', response: { 200: Type.Array(FeeRuleView) } },
       },
+      async () => feeRuleViews(kernel.db, await payouts.listFeeRules(kernel.db)),
     );
 
     app.put(
@@ -351,18 +287,22 @@ export function payoutRoutes(kernel: Kernel) {
         const body = request.body;
         if (Boolean(body.ownerType) !== Boolean(body.ownerId)) throw PayoutsError.invalid('ownerId', 'and ownerType go together');
         const owner = body.ownerType && body.ownerId ? { type: body.ownerType, id: body.ownerId } : null;
-        if (owner) await ownerExists(owner.type, owner.id);
-        const rule = await kernel.write(staff(request), (ctx) => payouts.saveFeeRule(ctx, { owner, currency: body.currency, percentBp: body.percentBp, fixed: body.fixed }));
-        const names = owner ? await subjectNames(kernel.db, [owner]) : new Map<string, string>();
-        return { ...rule, ownerName: rule.ownerId ? (names.get(rule.ownerId) ?? null) : null, updatedAt: rule.updatedAt.toISOString() };
+        if (owner) await payouts.assertOwner(kernel.db, owner);
+        const rule = await kernel.write(staffActorOf(request), (ctx) =>
+          payouts.saveFeeRule(ctx, { owner, currency: body.currency, percentBp: body.percentBp, fixed: body.fixed }),
+        );
+        return (await feeRuleViews(kernel.db, [rule]))[0]!;
       },
     );
 
     app.delete(
       '/console/payouts/fee-rules/:id',
-      { config: { permission: 'payouts.manage_rules' }, schema: { tags: ['payouts'], summary: 'Remove a fee rule', params: IdParams, response: { 204: Type.Null(), ...problems(404) } } },
+      {
+        config: { permission: 'payouts.manage_rules' },
+        schema: { tags: ['payouts'], summary: 'Remove a fee rule', params: IdParams, response: { 204: Type.Null(), ...problems(404) } },
+      },
       async (request, reply) => {
-        await kernel.write(staff(request), (ctx) => payouts.deleteFeeRule(ctx, request.params.id));
+        await kernel.write(staffActorOf(request), (ctx) => payouts.deleteFeeRule(ctx, request.params.id));
         return reply.code(204).send(null);
       },
     );
@@ -375,13 +315,10 @@ export function payoutRoutes(kernel: Kernel) {
           tags: ['payouts'],
           summary: "The earnings account's balances now, to judge an application",
           params: IdParams,
-          response: { 200: Type.Object({ accountId: Type.String(), posted: Type.Integer(), held: Type.Integer(), available: Type.Integer() }), ...problems(404) },
+          response: { 200: ApplicationAccountView, ...problems(404) },
         },
       },
-      async (request) => {
-        const account = await getAccount(kernel.db, (await payouts.getApplication(kernel.db, request.params.id)).accountId);
-        return { accountId: account.id, posted: account.posted, held: account.held, available: available(account) };
-      },
+      async (request) => applicationAccountView(kernel.db, request.params.id),
     );
   };
 }

@@ -20,7 +20,9 @@ export const payoutApplications = pgTable(
     amount: money('amount').notNull(),
     fee: money('fee').notNull(),
     /** The rule the fee came from, as it was when the application was made. */
-    feeRule: jsonb('fee_rule').$type<{ percentBp: number; fixed: number; source: 'owner' | 'organization' | 'default' | 'none'; organizationId?: string }>().notNull(),
+    feeRule: jsonb('fee_rule')
+      .$type<{ percentBp: number; fixed: number; source: 'owner' | 'organization' | 'default' | 'none'; organizationId?: string }>()
+      .notNull(),
     state: text('state', { enum: ['requested', 'approved', 'paid', 'rejected', 'cancelled'] }).notNull(),
     origin: text('origin', { enum: ['manual', 'automatic', 'member'] }).notNull(),
     note: text('note'),

@@ -3,8 +3,9 @@ import { uuidv7 } from 'uuidv7';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
-import { accountsAvailableAtLeast, accountsByOwner, available, ensureAccount, getHold, placeHold, platformAccount, postHold, voidHold, type Account } from '../ledger/service.ts';
-import { personDetail } from '../people/service.ts';
+import { accountsAvailableAtLeast, accountsByOwner, available, ensureAccount, platformAccount, type Account } from '../ledger/accounts.ts';
+import { getHold, placeHold, postHold, voidHold } from '../ledger/holds.ts';
+import { personDetail, subjectNames } from '../people/people.ts';
 import type { EventPayloads, NewEvent } from '../../core/events/types.ts';
 import { PayoutEvents, type PayoutStepEvent } from './events.ts';
 
@@ -26,6 +27,11 @@ export interface Quote {
   fee: number;
   net: number;
   rule: PayoutApplication['feeRule'];
+}
+
+/** Payouts are made to a person or organization that exists. */
+export async function assertOwner(db: Executor, owner: Owner): Promise<void> {
+  if (!(await subjectNames(db, [owner])).has(owner.id)) throw PayoutsError.notFound(`No such ${owner.type}.`);
 }
 
 // ------------------------------------------------------------------ fees
@@ -76,10 +82,7 @@ export async function quote(db: Executor, owner: Owner, currency: string, amount
   return { accountId: account?.id ?? null, currency, available: free, amount: wanted, fee, net: wanted - fee, rule };
 }
 
-export async function saveFeeRule(
-  ctx: ServiceContext,
-  input: { owner: Owner | null; currency: string; percentBp: number; fixed: number },
-): Promise<FeeRule> {
+export async function saveFeeRule(ctx: ServiceContext, input: { owner: Owner | null; currency: string; percentBp: number; fixed: number }): Promise<FeeRule> {
   const values = {
     ownerType: input.owner?.type ?? null,
     ownerId: input.owner?.id ?? null,
@@ -94,7 +97,11 @@ export async function saveFeeRule(
     .values({ id: uuidv7(), ...values })
     .onConflictDoUpdate({ target: [payoutFeeRules.ownerType, payoutFeeRules.ownerId, payoutFeeRules.currency], set: values })
     .returning();
-  await ctx.emit({ type: PayoutEvents.feeRuleSaved, subject: input.owner ?? undefined, payload: { currency: input.currency, percentBp: input.percentBp, fixed: input.fixed, owner: input.owner } });
+  await ctx.emit({
+    type: PayoutEvents.feeRuleSaved,
+    subject: input.owner ?? undefined,
+    payload: { currency: input.currency, percentBp: input.percentBp, fixed: input.fixed, owner: input.owner },
+  });
   return rule!;
 }
 
@@ -109,7 +116,10 @@ export async function deleteFeeRule(ctx: ServiceContext, id: string): Promise<vo
 }
 
 export async function listFeeRules(db: Executor): Promise<FeeRule[]> {
-  return db.select().from(payoutFeeRules).orderBy(asc(payoutFeeRules.currency), sql`${payoutFeeRules.ownerType} NULLS FIRST`, asc(payoutFeeRules.ownerId));
+  return db
+    .select()
+    .from(payoutFeeRules)
+    .orderBy(asc(payoutFeeRules.currency), sql`${payoutFeeRules.ownerType} NULLS FIRST`, asc(payoutFeeRules.ownerId));
 }
 
 // ------------------------------------------------------------------ applications
@@ -134,8 +144,19 @@ async function lockIn(ctx: ServiceContext, id: string, from: PayoutState[], acti
   return application;
 }
 
-async function emitStep<T extends PayoutStepEvent>(ctx: ServiceContext, type: T, application: PayoutApplication, extra: Omit<EventPayloads[T], keyof StepPayload>) {
-  const payload: StepPayload = { applicationId: application.id, amount: application.amount, fee: application.fee, currency: application.currency, state: application.state };
+async function emitStep<T extends PayoutStepEvent>(
+  ctx: ServiceContext,
+  type: T,
+  application: PayoutApplication,
+  extra: Omit<EventPayloads[T], keyof StepPayload>,
+) {
+  const payload: StepPayload = {
+    applicationId: application.id,
+    amount: application.amount,
+    fee: application.fee,
+    currency: application.currency,
+    state: application.state,
+  };
   await ctx.emit({ type, subject: { type: application.ownerType, id: application.ownerId }, payload: { ...payload, ...extra } } as NewEvent);
 }
 
@@ -153,10 +174,14 @@ export async function requestPayout(
   if (q.net <= 0) throw PayoutsError.invalid('amount', `must exceed the fee of ${q.fee} ${input.currency}`);
   const id = uuidv7();
   const settlement = await platformAccount(ctx, 'settlement', input.currency);
-  const hold = await placeHold(
-    ctx,
-    { debitAccountId: account.id, creditAccountId: settlement.id, amount: q.amount, kind: 'payout', reference: { type: 'payout_application', id }, managedBy: 'payouts' },
-  );
+  const hold = await placeHold(ctx, {
+    debitAccountId: account.id,
+    creditAccountId: settlement.id,
+    amount: q.amount,
+    kind: 'payout',
+    reference: { type: 'payout_application', id },
+    managedBy: 'payouts',
+  });
   const [application] = await ctx.tx
     .insert(payoutApplications)
     .values({
@@ -210,7 +235,17 @@ export async function markPaid(ctx: ServiceContext, id: string, paymentReference
     application.holdId,
     net,
     'amount',
-    revenue ? [{ debitAccountId: application.accountId, creditAccountId: revenue.id, amount: application.fee, kind: 'payout_fee', reference: { type: 'payout_application', id } }] : [],
+    revenue
+      ? [
+          {
+            debitAccountId: application.accountId,
+            creditAccountId: revenue.id,
+            amount: application.fee,
+            kind: 'payout_fee',
+            reference: { type: 'payout_application', id },
+          },
+        ]
+      : [],
   );
   const feeTransferId = alongside[0]?.id ?? null;
   const [paid] = await ctx.tx
@@ -287,7 +322,10 @@ export async function listApplications(db: Executor, query: ApplicationQuery): P
 
 /** Counts by state, for the queue's tabs and the navigation badge. */
 export async function countByState(db: Executor): Promise<Record<PayoutState, number>> {
-  const rows = await db.select({ state: payoutApplications.state, n: sql<number>`count(*)::int` }).from(payoutApplications).groupBy(payoutApplications.state);
+  const rows = await db
+    .select({ state: payoutApplications.state, n: sql<number>`count(*)::int` })
+    .from(payoutApplications)
+    .groupBy(payoutApplications.state);
   const counts = { requested: 0, approved: 0, paid: 0, rejected: 0, cancelled: 0 };
   for (const row of rows) counts[row.state] = Number(row.n);
   return counts;
@@ -314,14 +352,24 @@ export async function createAutomaticApplications(kernel: Kernel, rule: Automati
       ? await kernel.db
           .select({ accountId: payoutApplications.accountId })
           .from(payoutApplications)
-          .where(and(inArray(payoutApplications.accountId, rich.map((a) => a.id)), inArray(payoutApplications.state, ['requested', 'approved'])))
+          .where(
+            and(
+              inArray(
+                payoutApplications.accountId,
+                rich.map((a) => a.id),
+              ),
+              inArray(payoutApplications.state, ['requested', 'approved']),
+            ),
+          )
       : [];
     const busy = new Set(open.map((row) => row.accountId));
     const candidates = rich.filter((account) => !busy.has(account.id));
     for (const account of candidates) {
       const owner = { type: account.ownerType as Owner['type'], id: account.ownerId! };
       try {
-        const application = await kernel.write(systemActor('payouts.automatic'), (ctx) => requestPayout(ctx, { owner, currency, origin: 'automatic', note: 'Automatic weekly payout' }));
+        const application = await kernel.write(systemActor('payouts.automatic'), (ctx) =>
+          requestPayout(ctx, { owner, currency, origin: 'automatic', note: 'Automatic weekly payout' }),
+        );
         made.push(application.id);
       } catch (error) {
         kernel.log.warn({ err: error, accountId: account.id }, 'automatic payout not created');

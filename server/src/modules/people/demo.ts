@@ -1,16 +1,40 @@
 import { systemActor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import { addNote, blockPerson, createOrganization, createPerson, setMember } from './service.ts';
+import { addNote } from './notes.ts';
+import { createOrganization, setMember } from './organizations.ts';
+import { blockPerson, createPerson } from './people.ts';
 
 /** Names for demo people (other modules' demos draw from them too). */
-export const FIRST = ['Anna', 'Mikhail', 'Sofia', 'Daniel', 'Olga', 'Pedro', 'Mei', 'Yusuf', 'Ivana', 'Tom', 'Lucia', 'Arjun', 'Nadia', 'Oscar', 'Elena', 'Kenji'];
+export const FIRST = [
+  'Anna',
+  'Mikhail',
+  'Sofia',
+  'Daniel',
+  'Olga',
+  'Pedro',
+  'Mei',
+  'Yusuf',
+  'Ivana',
+  'Tom',
+  'Lucia',
+  'Arjun',
+  'Nadia',
+  'Oscar',
+  'Elena',
+  'Kenji',
+];
 export const LAST = ['Sokolova', 'Petrenko', 'Rossi', 'Novak', 'Kim', 'Garcia', 'Larsen', 'Aydin', 'Horvat', 'Brown'];
 
 /** Two agencies, a broker and forty people with Telegram, email and app identities, a note and a block. */
 export async function seedPeopleDemo(kernel: Kernel): Promise<void> {
   await kernel.write(systemActor('demo'), async (ctx) => {
     const orgs = [
-      await createOrganization(ctx, { name: 'Starlight Agency', kind: 'agency', details: { legalName: 'Starlight Media LLC', country: 'CY' }, tags: ['tier-1'] }),
+      await createOrganization(ctx, {
+        name: 'Starlight Agency',
+        kind: 'agency',
+        details: { legalName: 'Starlight Media LLC', country: 'CY' },
+        tags: ['tier-1'],
+      }),
       await createOrganization(ctx, { name: 'Nova Talent', kind: 'agency', details: { legalName: 'Nova Talent OÜ', country: 'EE' } }),
       await createOrganization(ctx, { name: 'Harbor Brokers', kind: 'broker', details: { legalName: 'Harbor Brokers Ltd', country: 'GB' } }),
     ];
@@ -32,7 +56,14 @@ export async function seedPeopleDemo(kernel: Kernel): Promise<void> {
         ],
       });
       if (i < 12) await setMember(ctx, orgs[i % 3]!.id, person.id, i < 3 ? 'owner' : 'member');
-      if (i === 5) await addNote(ctx, 'person', person.id, { id: '00000000-0000-0000-0000-000000000000', name: 'Demo' }, 'Asked for a refund on 12 March; resolved by support.');
+      if (i === 5)
+        await addNote(
+          ctx,
+          'person',
+          person.id,
+          { id: '00000000-0000-0000-0000-000000000000', name: 'Demo' },
+          'Asked for a refund on 12 March; resolved by support.',
+        );
       if (i === 9) await blockPerson(ctx, person.id, { reason: 'spam', note: 'Sent the same link to 40 people.' });
     }
   });

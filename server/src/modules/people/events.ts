@@ -17,7 +17,12 @@ export const peopleEvents = defineEvents({
   },
   // A member hears about changes to their own profile and identities; staff notes and blocks stay staff-side.
   'people.person_updated': { description: "A person's profile, contacts, tags or locale changed.", permission: read, toSubject: true, payload: Changes },
-  'people.identity_added': { description: 'A person became known under one more (provider, external id).', permission: read, toSubject: true, payload: Identity },
+  'people.identity_added': {
+    description: 'A person became known under one more (provider, external id).',
+    permission: read,
+    toSubject: true,
+    payload: Identity,
+  },
   'people.identity_removed': { description: 'An identity was detached from a person.', permission: read, toSubject: true, payload: Identity },
   'people.person_blocked': {
     description: 'A person was blocked, with a reason; their client sessions end.',

@@ -1,22 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { systemActor } from '../../core/actor.ts';
-import type { Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
+import { seedDefaultBlockReasons } from './block-reasons.ts';
 import { seedPeopleDemo } from './demo.ts';
 import { peopleEventTypes } from './events.ts';
 import { peopleRoutes } from './routes.ts';
-import { blockReasons } from './schema.ts';
-import { DEFAULT_BLOCK_REASONS } from './service.ts';
-
-/** The default block reasons, once: staff manage the list from then on. */
-async function bootstrap(kernel: Kernel): Promise<void> {
-  await kernel.write(systemActor('bootstrap'), async (ctx) => {
-    await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('people-bootstrap'))`);
-    const [existing] = await ctx.tx.select({ key: blockReasons.key }).from(blockReasons).limit(1);
-    if (existing) return;
-    await ctx.tx.insert(blockReasons).values(DEFAULT_BLOCK_REASONS.map((r) => ({ ...r, createdAt: ctx.now })));
-  });
-}
 
 export const peopleModule = defineModule({
   name: 'people',
@@ -34,6 +20,6 @@ export const peopleModule = defineModule({
     { path: '/people', label: 'nav.people', permission: 'people.read' },
     { path: '/organizations', label: 'nav.organizations', permission: 'people.read' },
   ],
-  bootstrap,
+  bootstrap: seedDefaultBlockReasons,
   seedDemo: seedPeopleDemo,
 });

@@ -46,7 +46,10 @@ describe('people and organizations', () => {
       displayName: '  Greta Lind  ',
       locale: 'sv',
       timeZone: 'Europe/Stockholm',
-      contacts: [{ kind: 'email', value: 'greta@lind.example' }, { kind: 'phone', value: '+46700000001' }],
+      contacts: [
+        { kind: 'email', value: 'greta@lind.example' },
+        { kind: 'phone', value: '+46700000001' },
+      ],
       tags: ['VIP', ' vip ', 'Streamer'],
       publicProfile: { bio: 'Hej', city: 'Malmö' },
       privateProfile: { birthDate: '1990-01-02' },
@@ -68,12 +71,18 @@ describe('people and organizations', () => {
     assert.equal(read.block, null);
     assert.deepEqual(
       read.identities.map((i: { provider: string; externalId: string }) => [i.provider, i.externalId]),
-      [['email', 'greta.lind@example.com'], ['telegram', tg]],
+      [
+        ['email', 'greta.lind@example.com'],
+        ['telegram', tg],
+      ],
     );
     assert.deepEqual(read.organizations, []);
 
     const events = await eventsAbout(created.id);
-    assert.deepEqual(events.map((e) => e.type), ['people.person_created', 'people.identity_added', 'people.identity_added']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['people.person_created', 'people.identity_added', 'people.identity_added'],
+    );
     assert.equal(events[0]!.payload.displayName, 'Greta Lind');
     assert.deepEqual(events[1]!.payload, { provider: 'telegram', externalId: tg });
 
@@ -101,7 +110,10 @@ describe('people and organizations', () => {
     const name = `Rolled Back ${unique()}`;
     const refused = await ctx.admin.post(PEOPLE, {
       displayName: name,
-      identities: [{ provider: 'telegram', externalId: fresh }, { provider: 'telegram', externalId: tg }],
+      identities: [
+        { provider: 'telegram', externalId: fresh },
+        { provider: 'telegram', externalId: tg },
+      ],
     });
     assert.equal(refused.statusCode, 409);
     assert.equal(fieldOf(refused), 'body.identities.1.externalId');
@@ -127,7 +139,10 @@ describe('people and organizations', () => {
       displayName: `Ola Nordmann ${tag}`,
       tags: [tag],
       contacts: [{ kind: 'email', value: `ola.${tag}@post.example` }],
-      identities: [{ provider: 'telegram', externalId: tg }, { provider: 'email', externalId: mail }],
+      identities: [
+        { provider: 'telegram', externalId: tg },
+        { provider: 'email', externalId: mail },
+      ],
     });
     const kari = await person({ displayName: `Kari Nordmann ${tag}`, tags: [tag, 'Gold'] });
     const search = async (q: string) => names(await ctx.admin.get(`${PEOPLE}?q=${encodeURIComponent(q)}`));
@@ -234,7 +249,11 @@ describe('people and organizations', () => {
 
   it('blocks with a reason from the managed list, and unblocks', async () => {
     const reasons = (await ctx.admin.get('/api/console/block-reasons')).json() as Array<{ key: string; active: boolean }>;
-    for (const key of ['spam', 'abuse', 'fraud', 'other']) assert.ok(reasons.some((r) => r.key === key && r.active), key);
+    for (const key of ['spam', 'abuse', 'fraud', 'other'])
+      assert.ok(
+        reasons.some((r) => r.key === key && r.active),
+        key,
+      );
 
     const target = await person({ displayName: 'Block Target' });
     const url = `${PEOPLE}/${target.id}`;
@@ -263,7 +282,10 @@ describe('people and organizations', () => {
     const retired = await put(ctx.admin, `/api/console/block-reasons/${key}`, { label: 'Chargeback', active: false });
     assert.equal(retired.json().active, false);
     const listed = (await ctx.admin.get('/api/console/block-reasons')).json();
-    assert.deepEqual(listed.find((r: { key: string }) => r.key === key), { key, label: 'Chargeback', active: false });
+    assert.deepEqual(
+      listed.find((r: { key: string }) => r.key === key),
+      { key, label: 'Chargeback', active: false },
+    );
     const withRetired = await ctx.admin.post(`${url}/block`, { reason: key });
     assert.equal(withRetired.statusCode, 400, 'a retired reason can no longer be used');
     assert.equal(fieldOf(withRetired), 'body.reason');
@@ -284,7 +306,10 @@ describe('people and organizations', () => {
       tags: ['vip'],
       publicProfile: { bio: 'public words' },
       privateProfile: { passport: 'X123' },
-      identities: [{ provider: 'telegram', externalId: tg }, { provider: 'email', externalId: mail }],
+      identities: [
+        { provider: 'telegram', externalId: tg },
+        { provider: 'email', externalId: mail },
+      ],
     });
     const url = `${PEOPLE}/${target.id}`;
     const org = await organization({ name: `Erase Org ${unique()}`, kind: 'agency' });
@@ -311,7 +336,10 @@ describe('people and organizations', () => {
 
     const events = await eventsAbout(target.id);
     assert.equal(events.length, before.length + 1, 'the history is kept');
-    assert.deepEqual(events.slice(0, -1).map((e) => e.type), before.map((e) => e.type));
+    assert.deepEqual(
+      events.slice(0, -1).map((e) => e.type),
+      before.map((e) => e.type),
+    );
     for (const event of events.slice(0, -1)) {
       const strings = stringsIn(event.payload);
       assert.ok(strings.length > 0 && strings.every((s) => s === '[erased]'), `${event.type}: ${JSON.stringify(event.payload)}`);
@@ -358,10 +386,13 @@ describe('people and organizations', () => {
     const members = `${ORGS}/${fjord.id}/members`;
     assert.equal((await put(ctx.admin, `${members}/${a.id}`, { role: 'owner' })).statusCode, 200);
     const withBo = await put(ctx.admin, `${members}/${b.id}`, { role: 'member' });
-    assert.deepEqual(withBo.json().memberList.map((m: { displayName: string; role: string }) => [m.displayName, m.role]), [
-      ['Member Anna', 'owner'],
-      ['Member Bo', 'member'],
-    ]);
+    assert.deepEqual(
+      withBo.json().memberList.map((m: { displayName: string; role: string }) => [m.displayName, m.role]),
+      [
+        ['Member Anna', 'owner'],
+        ['Member Bo', 'member'],
+      ],
+    );
     const promoted = await put(ctx.admin, `${members}/${b.id}`, { role: 'manager' });
     assert.equal(promoted.json().memberList[1].role, 'manager');
     assert.equal(promoted.json().members, 2);
@@ -371,17 +402,32 @@ describe('people and organizations', () => {
     assert.equal((await put(ctx.admin, `${members}/${b.id}`, { role: 'boss' })).statusCode, 400);
 
     const list = async (query: string) => (await ctx.admin.get(`${ORGS}?tag=${tag}&${query}`)).json().items;
-    assert.deepEqual((await list('')).map((o: { name: string; members: number }) => [o.name, o.members]), [
-      [broker.name, 0],
-      [fjord.name, 2],
-    ]);
-    assert.deepEqual((await list('q=FJORD')).map((o: { id: string }) => o.id), [fjord.id]);
-    assert.deepEqual((await list('kind=broker')).map((o: { id: string }) => o.id), [broker.id]);
-    assert.deepEqual((await list('status=active')).map((o: { id: string }) => o.id), [fjord.id]);
+    assert.deepEqual(
+      (await list('')).map((o: { name: string; members: number }) => [o.name, o.members]),
+      [
+        [broker.name, 0],
+        [fjord.name, 2],
+      ],
+    );
+    assert.deepEqual(
+      (await list('q=FJORD')).map((o: { id: string }) => o.id),
+      [fjord.id],
+    );
+    assert.deepEqual(
+      (await list('kind=broker')).map((o: { id: string }) => o.id),
+      [broker.id],
+    );
+    assert.deepEqual(
+      (await list('status=active')).map((o: { id: string }) => o.id),
+      [fjord.id],
+    );
 
     const removed = await ctx.admin.delete(`${members}/${a.id}`);
     assert.equal(removed.statusCode, 200);
-    assert.deepEqual(removed.json().memberList.map((m: { personId: string }) => m.personId), [b.id]);
+    assert.deepEqual(
+      removed.json().memberList.map((m: { personId: string }) => m.personId),
+      [b.id],
+    );
     assert.equal((await ctx.admin.delete(`${members}/${a.id}`)).statusCode, 404, 'no longer a member');
 
     const patched = await ctx.admin.patch(`${ORGS}/${broker.id}`, { status: 'active', details: { country: 'NO' } });
@@ -390,7 +436,10 @@ describe('people and organizations', () => {
     assert.deepEqual(patched.json().details, { country: 'NO' });
     const badPatch = await ctx.admin.patch(`${ORGS}/${broker.id}`, { details: { banking: { iban: 'XX' } } });
     assert.equal(fieldOf(badPatch), 'body.details.banking.iban');
-    assert.deepEqual((await eventsAbout(broker.id)).map((e) => e.type), ['people.organization_created', 'people.organization_updated']);
+    assert.deepEqual(
+      (await eventsAbout(broker.id)).map((e) => e.type),
+      ['people.organization_created', 'people.organization_updated'],
+    );
 
     const nobody = '00000000-0000-7000-8000-000000000000';
     assert.equal((await ctx.admin.get(`${ORGS}/${nobody}`)).statusCode, 404);
@@ -404,7 +453,10 @@ describe('people and organizations', () => {
   it('keeps notes and a timeline for people and organizations', async () => {
     const subject = await person({ displayName: 'Noted Person' });
     const org = await organization({ name: `Noted Org ${unique()}`, kind: 'customer' });
-    for (const [path, id] of [['people', subject.id], ['organizations', org.id]] as const) {
+    for (const [path, id] of [
+      ['people', subject.id],
+      ['organizations', org.id],
+    ] as const) {
       const base = `/api/console/${path}/${id}`;
       for (const body of ['first note', 'second note', 'third note']) {
         const note = await ctx.admin.post(`${base}/notes`, { body });
@@ -412,7 +464,11 @@ describe('people and organizations', () => {
         assert.equal(note.json().authorName, 'Administrator');
       }
       const notes = (await ctx.admin.get(`${base}/notes`)).json().items;
-      assert.deepEqual(notes.map((n: { body: string }) => n.body), ['third note', 'second note', 'first note'], `${path}: newest first`);
+      assert.deepEqual(
+        notes.map((n: { body: string }) => n.body),
+        ['third note', 'second note', 'first note'],
+        `${path}: newest first`,
+      );
       assert.equal((await ctx.admin.post(`${base}/notes`, { body: '   ' })).statusCode, 400);
 
       const seen: Array<{ id: number; type: string; subjectId: string }> = [];
@@ -425,7 +481,11 @@ describe('people and organizations', () => {
       } while (cursor);
       assert.equal(seen.length, 4, `${path}: created and three notes`);
       assert.ok(seen.every((e) => e.subjectId === id));
-      assert.deepEqual(seen.map((e) => e.id), [...seen.map((e) => e.id)].sort((x, y) => y - x), 'newest first, once each');
+      assert.deepEqual(
+        seen.map((e) => e.id),
+        [...seen.map((e) => e.id)].sort((x, y) => y - x),
+        'newest first, once each',
+      );
       assert.equal(seen[0]!.type, 'people.note_added');
       assert.equal(seen.at(-1)!.type, path === 'people' ? 'people.person_created' : 'people.organization_created');
 

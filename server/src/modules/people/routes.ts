@@ -1,86 +1,49 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventSchema, eventView, visibilityFor } from '../../core/events/routes.ts';
-import { principalOf } from '../../core/http/guard.ts';
+import { EventSchema, visibilityFor } from '../../core/events/views.ts';
+import { principalOf, staffActorOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
-import { decodeCursor, toPage } from '../../core/paging.ts';
-import { Body, Nullable } from '../../core/http/schemas.ts';
+import { Body } from '../../core/http/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import * as service from './service.ts';
+import { decodeCursor } from '../../core/paging.ts';
+import { Id, IdParams, Nullable } from '../../core/schemas.ts';
+import { listBlockReasons, saveBlockReason } from './block-reasons.ts';
+import { erasePerson } from './erasure.ts';
+import { addIdentity, removeIdentity } from './identities.ts';
+import { addNote, listNotes } from './notes.ts';
+import { createOrganization, listOrganizations, organizationDetail, removeMember, setMember, updateOrganization } from './organizations.ts';
+import { blockPerson, createPerson, listPeople, personDetail, unblockPerson, updatePerson } from './people.ts';
+import { timeline, timelineChildren } from './timeline.ts';
+import {
+  BlockReasonView,
+  Contact,
+  IdentityView,
+  MemberRole,
+  NoteView,
+  OrganizationDetail,
+  OrganizationStatus,
+  OrganizationSummary,
+  PersonDetail,
+  PersonStatus,
+  PersonSummary,
+  Profile,
+  TimelineEvent,
+  timelineChildrenView,
+  timelinePage,
+} from './views.ts';
 
-const Id = Type.String({ format: 'uuid' });
-const IdParams = Type.Object({ id: Id });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
-const Profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
 const Locale = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 });
 const TimeZone = Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', maxLength: 64 });
-const Contact = Type.Object(
-  {
-    kind: Type.Union([Type.Literal('email'), Type.Literal('phone')]),
-    value: Type.String({ minLength: 3, maxLength: 254, pattern: '\\S' }),
-  },
-  { additionalProperties: false },
-);
 const Identity = Type.Object(
   {
     provider: Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-zA-Z0-9_.-]+$', description: 'e.g. app, firebase, telegram, email' }),
     externalId: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
   },
   { additionalProperties: false },
-);
-const PersonStatus = Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('deleted')]);
-const OrganizationStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('closed')]);
-const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('manager'), Type.Literal('member')]);
-const Timestamp = Type.String({ format: 'date-time' });
-
-const PersonSummary = Type.Object(
-  {
-    id: Type.String(),
-    displayName: Type.String(),
-    status: PersonStatus,
-    tags: Type.Array(Type.String()),
-    contacts: Type.Array(Contact),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { $id: 'PersonSummary' },
-);
-const PersonDetail = Type.Object(
-  {
-    ...PersonSummary.properties,
-    locale: Nullable(Type.String()),
-    timeZone: Nullable(Type.String()),
-    publicProfile: Profile,
-    privateProfile: Profile,
-    block: Nullable(Type.Object({ reason: Nullable(Type.String()), note: Nullable(Type.String()), at: Timestamp })),
-    identities: Type.Array(Type.Object({ id: Type.String(), provider: Type.String(), externalId: Type.String(), createdAt: Timestamp })),
-    organizations: Type.Array(Type.Object({ organizationId: Type.String(), name: Type.String(), kind: Type.String(), role: MemberRole })),
-  },
-  { $id: 'Person' },
-);
-const OrganizationFields = {
-  id: Type.String(),
-  name: Type.String(),
-  kind: Type.String(),
-  status: OrganizationStatus,
-  tags: Type.Array(Type.String()),
-  details: Profile,
-  members: Type.Integer(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-};
-const OrganizationSummary = Type.Object(OrganizationFields, { $id: 'OrganizationSummary' });
-const OrganizationDetail = Type.Object(
-  {
-    ...OrganizationFields,
-    memberList: Type.Array(
-      Type.Object({ personId: Type.String(), displayName: Type.String(), status: PersonStatus, role: MemberRole, since: Timestamp }),
-    ),
-  },
-  { $id: 'Organization' },
 );
 const OrganizationDetails = Type.Object(
   {
@@ -117,18 +80,11 @@ const OrganizationOptional = {
   details: Type.Optional(OrganizationDetails),
   tags: Type.Optional(Tags),
 };
-const Note = Type.Object({ id: Type.String(), authorId: Nullable(Type.String()), authorName: Type.String(), body: Type.String(), createdAt: Timestamp });
-const TimelineEvent = Type.Object({
-  ...EventSchema.properties,
-  children: Type.Integer({ description: 'How many events this one consists of (see the children route)' }),
-});
-const TimelineEventParams = Type.Object({ id: Type.String({ format: 'uuid' }), eventId: Type.Integer({ minimum: 1 }) });
-const BlockReason = Type.Object({ key: Type.String(), label: Type.String(), active: Type.Boolean() });
+const TimelineEventParams = Type.Object({ id: Id, eventId: Type.Integer({ minimum: 1 }) });
 
 export function peopleRoutes(kernel: Kernel) {
   return async (base: FastifyInstance) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    const staffActor = (request: Parameters<typeof principalOf>[0]) => ({ type: 'staff' as const, id: principalOf(request).staffId });
 
     // ------------------------------------------------------------ people
 
@@ -140,7 +96,9 @@ export function peopleRoutes(kernel: Kernel) {
           tags: ['people'],
           summary: 'List people (alphabetical, keyset-paginated)',
           querystring: Type.Object({
-            q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of a name or contact, a person id, or an identity (Telegram id, email, app uid) exactly' })),
+            q: Type.Optional(
+              Type.String({ maxLength: 200, description: 'Part of a name or contact, a person id, or an identity (Telegram id, email, app uid) exactly' }),
+            ),
             status: Type.Optional(PersonStatus),
             tag: Type.Optional(Type.String({ maxLength: 50 })),
             ...PageQuery,
@@ -148,7 +106,7 @@ export function peopleRoutes(kernel: Kernel) {
           response: { 200: Page(PersonSummary), ...problems(400) },
         },
       },
-      async (request) => service.listPeople(kernel.db, request.query),
+      async (request) => listPeople(kernel.db, request.query),
     );
 
     app.post(
@@ -163,8 +121,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request, reply) => {
-        const person = await kernel.write(staffActor(request), (ctx) => service.createPerson(ctx, request.body));
-        return reply.code(201).send(await service.personDetail(kernel.db, person.id));
+        const person = await kernel.write(staffActorOf(request), (ctx) => createPerson(ctx, request.body));
+        return reply.code(201).send(await personDetail(kernel.db, person.id));
       },
     );
 
@@ -172,9 +130,14 @@ export function peopleRoutes(kernel: Kernel) {
       '/console/people/:id',
       {
         config: { permission: 'people.read', recordParam: 'id' },
-        schema: { tags: ['people'], summary: 'One person, with identities and organizations', params: IdParams, response: { 200: PersonDetail, ...problems(404) } },
+        schema: {
+          tags: ['people'],
+          summary: 'One person, with identities and organizations',
+          params: IdParams,
+          response: { 200: PersonDetail, ...problems(404) },
+        },
       },
-      async (request) => service.personDetail(kernel.db, request.params.id),
+      async (request) => personDetail(kernel.db, request.params.id),
     );
 
     app.patch(
@@ -190,8 +153,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.updatePerson(ctx, request.params.id, request.body));
-        return service.personDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => updatePerson(ctx, request.params.id, request.body));
+        return personDetail(kernel.db, request.params.id);
       },
     );
 
@@ -204,11 +167,11 @@ export function peopleRoutes(kernel: Kernel) {
           summary: 'Attach an identity (provider, external id); unique per provider',
           params: IdParams,
           body: Body(Identity.properties),
-          response: { 201: Type.Object({ id: Type.String(), provider: Type.String(), externalId: Type.String(), createdAt: Timestamp }), ...problems(400, 404, 409) },
+          response: { 201: IdentityView, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
-        const identity = await kernel.write(staffActor(request), (ctx) => service.addIdentity(ctx, request.params.id, request.body));
+        const identity = await kernel.write(staffActorOf(request), (ctx) => addIdentity(ctx, request.params.id, request.body));
         return reply.code(201).send(identity);
       },
     );
@@ -225,7 +188,7 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request, reply) => {
-        await kernel.write(staffActor(request), (ctx) => service.removeIdentity(ctx, request.params.id, request.params.identityId));
+        await kernel.write(staffActorOf(request), (ctx) => removeIdentity(ctx, request.params.id, request.params.identityId));
         return reply.code(204).send(null);
       },
     );
@@ -243,8 +206,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.blockPerson(ctx, request.params.id, request.body));
-        return service.personDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => blockPerson(ctx, request.params.id, request.body));
+        return personDetail(kernel.db, request.params.id);
       },
     );
 
@@ -255,8 +218,8 @@ export function peopleRoutes(kernel: Kernel) {
         schema: { tags: ['people'], summary: 'Let a blocked person back in', params: IdParams, response: { 200: PersonDetail, ...problems(404, 409) } },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.unblockPerson(ctx, request.params.id));
-        return service.personDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => unblockPerson(ctx, request.params.id));
+        return personDetail(kernel.db, request.params.id);
       },
     );
 
@@ -273,8 +236,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.erasePerson(ctx, request.params.id));
-        return service.personDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => erasePerson(ctx, request.params.id));
+        return personDetail(kernel.db, request.params.id);
       },
     );
 
@@ -284,9 +247,9 @@ export function peopleRoutes(kernel: Kernel) {
       '/console/block-reasons',
       {
         config: { permission: 'people.read' },
-        schema: { tags: ['people'], summary: 'The managed list of block reasons', response: { 200: Type.Array(BlockReason) } },
+        schema: { tags: ['people'], summary: 'The managed list of block reasons', response: { 200: Type.Array(BlockReasonView) } },
       },
-      async () => service.listBlockReasons(kernel.db),
+      async () => listBlockReasons(kernel.db),
     );
 
     app.put(
@@ -298,11 +261,10 @@ export function peopleRoutes(kernel: Kernel) {
           summary: 'Add a block reason or change its label; `active: false` retires it',
           params: Type.Object({ key: Type.String({ pattern: '^[a-z0-9_]{1,50}$' }) }),
           body: Body({ label: Name, active: Type.Optional(Type.Boolean()) }),
-          response: { 200: BlockReason, ...problems(400) },
+          response: { 200: BlockReasonView, ...problems(400) },
         },
       },
-      async (request) =>
-        kernel.write(staffActor(request), (ctx) => service.saveBlockReason(ctx, { key: request.params.key, ...request.body })),
+      async (request) => kernel.write(staffActorOf(request), (ctx) => saveBlockReason(ctx, { key: request.params.key, ...request.body })),
     );
 
     // ------------------------------------------------------------ organizations
@@ -324,7 +286,7 @@ export function peopleRoutes(kernel: Kernel) {
           response: { 200: Page(OrganizationSummary), ...problems(400) },
         },
       },
-      async (request) => service.listOrganizations(kernel.db, request.query),
+      async (request) => listOrganizations(kernel.db, request.query),
     );
 
     app.post(
@@ -339,8 +301,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request, reply) => {
-        const organization = await kernel.write(staffActor(request), (ctx) => service.createOrganization(ctx, request.body));
-        return reply.code(201).send(await service.organizationDetail(kernel.db, organization.id));
+        const organization = await kernel.write(staffActorOf(request), (ctx) => createOrganization(ctx, request.body));
+        return reply.code(201).send(await organizationDetail(kernel.db, organization.id));
       },
     );
 
@@ -348,9 +310,14 @@ export function peopleRoutes(kernel: Kernel) {
       '/console/organizations/:id',
       {
         config: { permission: 'people.read', recordParam: 'id' },
-        schema: { tags: ['organizations'], summary: 'One organization with its members', params: IdParams, response: { 200: OrganizationDetail, ...problems(404) } },
+        schema: {
+          tags: ['organizations'],
+          summary: 'One organization with its members',
+          params: IdParams,
+          response: { 200: OrganizationDetail, ...problems(404) },
+        },
       },
-      async (request) => service.organizationDetail(kernel.db, request.params.id),
+      async (request) => organizationDetail(kernel.db, request.params.id),
     );
 
     app.patch(
@@ -366,8 +333,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.updateOrganization(ctx, request.params.id, request.body));
-        return service.organizationDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => updateOrganization(ctx, request.params.id, request.body));
+        return organizationDetail(kernel.db, request.params.id);
       },
     );
 
@@ -377,15 +344,15 @@ export function peopleRoutes(kernel: Kernel) {
         config: { permission: 'people.manage' },
         schema: {
           tags: ['organizations'],
-          summary: "Add a person to an organization, or change their role in it",
+          summary: 'Add a person to an organization, or change their role in it',
           params: Type.Object({ id: Id, personId: Id }),
           body: Body({ role: MemberRole }),
           response: { 200: OrganizationDetail, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.setMember(ctx, request.params.id, request.params.personId, request.body.role));
-        return service.organizationDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => setMember(ctx, request.params.id, request.params.personId, request.body.role));
+        return organizationDetail(kernel.db, request.params.id);
       },
     );
 
@@ -401,8 +368,8 @@ export function peopleRoutes(kernel: Kernel) {
         },
       },
       async (request) => {
-        await kernel.write(staffActor(request), (ctx) => service.removeMember(ctx, request.params.id, request.params.personId));
-        return service.organizationDetail(kernel.db, request.params.id);
+        await kernel.write(staffActorOf(request), (ctx) => removeMember(ctx, request.params.id, request.params.personId));
+        return organizationDetail(kernel.db, request.params.id);
       },
     );
 
@@ -427,8 +394,8 @@ export function peopleRoutes(kernel: Kernel) {
         async (request) => {
           const before = decodeCursor<[number]>(request.query.cursor, ['id']);
           const visibility = visibilityFor(kernel, principalOf(request));
-          const rows = await service.timeline(kernel.db, visibility, subject, request.params.id, before?.[0], request.query.limit);
-          return toPage(rows, request.query.limit, (e) => [e.id], (e) => ({ ...eventView(e), children: e.children }));
+          const rows = await timeline(kernel.db, visibility, subject, request.params.id, before?.[0], request.query.limit);
+          return timelinePage(rows, request.query.limit);
         },
       );
 
@@ -445,8 +412,7 @@ export function peopleRoutes(kernel: Kernel) {
         },
         async (request) => {
           const visibility = visibilityFor(kernel, principalOf(request));
-          const rows = await service.timelineChildren(kernel.db, visibility, subject, request.params.id, request.params.eventId);
-          return { items: rows.map(eventView) };
+          return timelineChildrenView(await timelineChildren(kernel.db, visibility, subject, request.params.id, request.params.eventId));
         },
       );
 
@@ -459,10 +425,10 @@ export function peopleRoutes(kernel: Kernel) {
             summary: `Staff notes on this ${subject}, newest first`,
             params: IdParams,
             querystring: Type.Object(PageQuery),
-            response: { 200: Page(Note), ...problems(400, 404) },
+            response: { 200: Page(NoteView), ...problems(400, 404) },
           },
         },
-        async (request) => service.listNotes(kernel.db, subject, request.params.id, request.query.cursor, request.query.limit),
+        async (request) => listNotes(kernel.db, subject, request.params.id, request.query.cursor, request.query.limit),
       );
 
       app.post(
@@ -474,13 +440,13 @@ export function peopleRoutes(kernel: Kernel) {
             summary: `Write a staff note on this ${subject}`,
             params: IdParams,
             body: Body({ body: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S' }) }),
-            response: { 201: Note, ...problems(400, 404, 409) },
+            response: { 201: NoteView, ...problems(400, 404, 409) },
           },
         },
         async (request, reply) => {
           const principal = principalOf(request);
-          const note = await kernel.write(staffActor(request), (ctx) =>
-            service.addNote(ctx, subject, request.params.id, { id: principal.staffId, name: principal.name }, request.body.body),
+          const note = await kernel.write(staffActorOf(request), (ctx) =>
+            addNote(ctx, subject, request.params.id, { id: principal.staffId, name: principal.name }, request.body.body),
           );
           return reply.code(201).send(note);
         },

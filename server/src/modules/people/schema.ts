@@ -19,11 +19,16 @@ export const people = pgTable(
   {
     id: uuid('id').primaryKey(),
     displayName: text('display_name').notNull(),
-    status: text('status', { enum: ['active', 'blocked', 'deleted'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'blocked', 'deleted'] })
+      .notNull()
+      .default('active'),
     locale: text('locale'),
     timeZone: text('time_zone'),
     contacts: jsonb('contacts').$type<ContactPoint[]>().notNull().default([]),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     publicProfile: jsonb('public_profile').$type<Record<string, unknown>>().notNull().default({}),
     privateProfile: jsonb('private_profile').$type<Record<string, unknown>>().notNull().default({}),
     blockReason: text('block_reason'),
@@ -67,10 +72,15 @@ export const organizations = pgTable(
     id: uuid('id').primaryKey(),
     name: text('name').notNull(),
     kind: text('kind').notNull(),
-    status: text('status', { enum: ['active', 'suspended', 'closed'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'suspended', 'closed'] })
+      .notNull()
+      .default('active'),
     /** Legal name, country, banking details: free-form but validated by the route schema. */
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: timestamptz('created_at').notNull(),
     updatedAt: timestamptz('updated_at').notNull(),
   },

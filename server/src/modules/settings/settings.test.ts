@@ -14,7 +14,11 @@ describe('settings', () => {
     assert.equal(versions.isDefault, true);
     assert.ok('properties' in versions.schema);
 
-    const put = await ctx.admin.request({ method: 'PUT', url: '/api/console/settings/settings.min_app_versions', payload: { value: { ios: '2.3', android: null } } });
+    const put = await ctx.admin.request({
+      method: 'PUT',
+      url: '/api/console/settings/settings.min_app_versions',
+      payload: { value: { ios: '2.3', android: null } },
+    });
     assert.equal(put.statusCode, 200);
     assert.deepEqual(put.json().value, { ios: '2.3', android: null });
     assert.equal(put.json().isDefault, false);
@@ -32,12 +36,20 @@ describe('settings', () => {
   });
 
   it('refuses a value of the wrong type, naming the field, and unknown settings', async () => {
-    const bad = await ctx.admin.request({ method: 'PUT', url: '/api/console/settings/settings.min_app_versions', payload: { value: { ios: 'latest', android: null } } });
+    const bad = await ctx.admin.request({
+      method: 'PUT',
+      url: '/api/console/settings/settings.min_app_versions',
+      payload: { value: { ios: 'latest', android: null } },
+    });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().errors[0].field, 'body.value.ios');
     assert.equal(bad.json().errors[0].message, 'must be a version such as 2.3 or 2.3.1, or null');
 
-    const extra = await ctx.admin.request({ method: 'PUT', url: '/api/console/settings/settings.store_links', payload: { value: { ios: null, android: null, web: 'x' } } });
+    const extra = await ctx.admin.request({
+      method: 'PUT',
+      url: '/api/console/settings/settings.store_links',
+      payload: { value: { ios: null, android: null, web: 'x' } },
+    });
     assert.equal(extra.statusCode, 400);
 
     const missing = await ctx.admin.request({ method: 'PUT', url: '/api/console/settings/settings.store_links', payload: {} });

@@ -6,7 +6,6 @@ import { settingValues } from './schema.ts';
 import { SettingsError } from './errors.ts';
 import { SETTING_CHANGED } from './events.ts';
 
-
 /**
  * Settings in memory, loaded at start and reloaded whenever a `settings.changed` event crosses the bus
  * (this process's own writes, or another process's over Redis): code reads them synchronously and a

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { systemActor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { preparePassword } from './passwords.ts';
-import { createRole, createStaffUser } from './service.ts';
+import { createRole } from './roles.ts';
+import { createStaffUser } from './users.ts';
 
 const DEMO_PEOPLE = [
   'Alice Moreau',

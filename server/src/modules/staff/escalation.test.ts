@@ -9,7 +9,9 @@ import { StaffError } from './errors.ts';
 import { staffWith, useTestApp } from '../../../test/helpers.ts';
 import { preparePassword, type NewPassword } from './passwords.ts';
 import { recordGrants, rolePermissions, roles } from './schema.ts';
-import * as staff from './service.ts';
+import { createGrant, revokeGrant } from './grants.ts';
+import { ADMINISTRATOR, createRole, deleteRole, updateRole } from './roles.ts';
+import { createStaffUser, setPassword, updateStaffUser } from './users.ts';
 import { staffSessions } from './index.ts';
 
 describe('the escalation rule', () => {
@@ -120,12 +122,28 @@ describe('the escalation rule', () => {
 
     const n = fc.nat({ max: 1000 });
     const opArb: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constantFrom('createRole' as const, 'createUser' as const), actor: n, pick: fc.array(n, { maxLength: 4 }), foreign: fc.nat({ max: 2 }) }),
-      fc.record({ kind: fc.constant('editRole' as const), actor: n, role: n, pick: fc.array(n, { maxLength: 5 }), foreign: fc.nat({ max: 2 }), permissions: fc.boolean() }),
+      fc.record({
+        kind: fc.constantFrom('createRole' as const, 'createUser' as const),
+        actor: n,
+        pick: fc.array(n, { maxLength: 4 }),
+        foreign: fc.nat({ max: 2 }),
+      }),
+      fc.record({
+        kind: fc.constant('editRole' as const),
+        actor: n,
+        role: n,
+        pick: fc.array(n, { maxLength: 5 }),
+        foreign: fc.nat({ max: 2 }),
+        permissions: fc.boolean(),
+      }),
       fc.record({ kind: fc.constant('deleteRole' as const), actor: n, role: n }),
       fc.record({ kind: fc.constant('assignRoles' as const), actor: n, target: n, roles: fc.array(n, { maxLength: 3 }) }),
       fc.record({ kind: fc.constant('grant' as const), actor: n, target: n, pick: n, foreign: fc.nat({ max: 1 }) }),
-      fc.record({ kind: fc.constantFrom('revoke' as const, 'resetPassword' as const, 'disable' as const, 'enable' as const, 'edit' as const), actor: n, target: n }),
+      fc.record({
+        kind: fc.constantFrom('revoke' as const, 'resetPassword' as const, 'disable' as const, 'enable' as const, 'edit' as const),
+        actor: n,
+        target: n,
+      }),
     );
 
     // The rule lives in the services, whatever the database: PostgreSQL's second pass runs a shorter walk.
@@ -153,18 +171,18 @@ describe('the escalation rule', () => {
       return kernel.write(systemActor('property-test'), async (sctx) => {
         const builtinRows = (await sctx.tx.select({ id: roles.id, key: roles.builtinKey }).from(roles)).filter((r) => r.key !== null);
         const builtin = builtinRows.map((r) => r.id);
-        const administrator = builtinRows.find((r) => r.key === staff.ADMINISTRATOR)!.id;
+        const administrator = builtinRows.find((r) => r.key === ADMINISTRATOR)!.id;
         const custom: string[] = [];
         for (let i = 0; i < 4; i++) {
           const permissions = catalogue.filter((_, j) => (j * 7 + i * 3 + run) % (i + 2) === 0);
-          custom.push((await staff.createRole(sctx, new Set(catalogue), { name: `p${run}-role${i}`, permissions })).id);
+          custom.push((await createRole(sctx, new Set(catalogue), { name: `p${run}-role${i}`, permissions })).id);
         }
         const all = [...builtin, ...custom];
         const users: string[] = [];
         for (let i = 0; i < 6; i++) {
           // One administrator among them, so that acts of every kind get accepted, not only refused.
           const roleIds = i === 0 ? [administrator] : [all[(i * 3 + run) % all.length]!, ...(i % 2 ? [all[(i + run) % all.length]!] : [])];
-          users.push((await staff.createStaffUser(sctx, { email: `p${run}-u${i}@property.local`, name: `P${run} U${i}`, password, roleIds })).id);
+          users.push((await createStaffUser(sctx, { email: `p${run}-u${i}@property.local`, name: `P${run} U${i}`, password, roleIds })).id);
         }
         return { users, roles: all, record: uuidv7() };
       });
@@ -181,8 +199,14 @@ describe('the escalation rule', () => {
     /** The whole state that matters, in one statement: every role's permissions, the universe's users, roles and unexpired grants. */
     async function snapshot(u: Universe): Promise<Snapshot> {
       const now = ctx.t.clock.now().toISOString();
-      const users = sql.join(u.users.map((id) => sql`${id}::uuid`), sql`, `);
-      const ownRoles = sql.join(u.roles.map((id) => sql`${id}::uuid`), sql`, `);
+      const users = sql.join(
+        u.users.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
+      const ownRoles = sql.join(
+        u.roles.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
       const result = (await ctx.t.app.kernel.db.execute(sql`
         SELECT
           (SELECT coalesce(json_agg(json_build_array(r.id, (SELECT coalesce(json_agg(p.permission ORDER BY p.permission), '[]') FROM role_permissions p WHERE p.role_id = r.id)) ORDER BY r.id), '[]') FROM roles r WHERE r.id IN (${ownRoles})) AS roles,
@@ -208,7 +232,7 @@ describe('the escalation rule', () => {
     }
 
     const subset = (a: Iterable<string>, b: Set<string>) => [...a].filter((p) => !b.has(p));
-    const pickFrom = <T,>(list: T[], i: number): T | undefined => (list.length ? list[i % list.length] : undefined);
+    const pickFrom = <T>(list: T[], i: number): T | undefined => (list.length ? list[i % list.length] : undefined);
 
     /** Runs one operation; returns what it touched, or throws the service's refusal. */
     async function perform(op: Op, u: Universe, s: Snapshot, actorId: string, grantsOf: (id: string) => Promise<string[]>) {
@@ -229,51 +253,54 @@ describe('the escalation rule', () => {
         switch (op.kind) {
           case 'createRole': {
             const permissions = choose(op.pick, op.foreign);
-            const role = await staff.createRole(sctx, known, { name: `r-${uuidv7()}`, permissions });
+            const role = await createRole(sctx, known, { name: `r-${uuidv7()}`, permissions });
             u.roles.push(role.id);
             return { hands: permissions };
           }
           case 'createUser': {
-            const roleIds = op.pick.map((i) => pickFrom(existingRoles, i)!).filter(Boolean).slice(0, op.foreign + 1);
-            const user = await staff.createStaffUser(sctx, { email: `${uuidv7()}@property.local`, name: 'Created', password, roleIds });
+            const roleIds = op.pick
+              .map((i) => pickFrom(existingRoles, i)!)
+              .filter(Boolean)
+              .slice(0, op.foreign + 1);
+            const user = await createStaffUser(sctx, { email: `${uuidv7()}@property.local`, name: 'Created', password, roleIds });
             u.users.push(user.id);
             return { assigns: roleIds };
           }
           case 'editRole': {
             const role = pickFrom(existingRoles, op.role)!;
             const permissions = op.permissions ? choose(op.pick, op.foreign) : undefined;
-            await staff.updateRole(sctx, known, role, permissions ? { permissions } : { name: `renamed-${uuidv7()}` });
+            await updateRole(sctx, known, role, permissions ? { permissions } : { name: `renamed-${uuidv7()}` });
             return { roles: [role], hands: permissions };
           }
           case 'deleteRole': {
             const role = pickFrom(existingRoles, op.role)!;
-            await staff.deleteRole(sctx, role);
+            await deleteRole(sctx, role);
             return { roles: [role] };
           }
           case 'assignRoles': {
             const roleIds = op.roles.map((i) => pickFrom(existingRoles, i)!).filter(Boolean);
-            await staff.updateStaffUser(sctx, sessions, target!, { roleIds });
+            await updateStaffUser(sctx, sessions, target!, { roleIds });
             return { user: target, assigns: roleIds };
           }
           case 'grant': {
             const permission = op.foreign ? catalogue[op.pick % catalogue.length]! : (pickFrom(own, op.pick) ?? catalogue[0]!);
-            await staff.createGrant(sctx, known, target!, { permission, recordId: u.record });
+            await createGrant(sctx, known, target!, { permission, recordId: u.record });
             return { user: target, hands: [permission] };
           }
           case 'revoke': {
             if (!grantId) throw StaffError.notFound('no grant to revoke');
-            await staff.revokeGrant(sctx, grantId);
+            await revokeGrant(sctx, grantId);
             return { user: target };
           }
           case 'resetPassword':
-            await staff.setPassword(sctx, sessions, target!, password, { reason: 'reset' });
+            await setPassword(sctx, sessions, target!, password, { reason: 'reset' });
             return { user: target };
           case 'disable':
           case 'enable':
-            await staff.updateStaffUser(sctx, sessions, target!, { status: op.kind === 'disable' ? 'disabled' : 'active' });
+            await updateStaffUser(sctx, sessions, target!, { status: op.kind === 'disable' ? 'disabled' : 'active' });
             return { user: target };
           case 'edit':
-            await staff.updateStaffUser(sctx, sessions, target!, { name: `Edited ${op.actor}` });
+            await updateStaffUser(sctx, sessions, target!, { name: `Edited ${op.actor}` });
             return { user: target };
         }
       });
@@ -282,7 +309,8 @@ describe('the escalation rule', () => {
     it(`holds over ${total.toLocaleString('en')} operations`, async () => {
       const kernel = ctx.t.app.kernel;
       const catalogue = [...kernel.catalogue.permissions.keys()];
-      const grantsOf = async (id: string) => (await kernel.db.select({ id: recordGrants.id }).from(recordGrants).where(eq(recordGrants.staffId, id))).map((g) => g.id);
+      const grantsOf = async (id: string) =>
+        (await kernel.db.select({ id: recordGrants.id }).from(recordGrants).where(eq(recordGrants.staffId, id))).map((g) => g.id);
       await fc.assert(
         fc.asyncProperty(fc.array(opArb, { minLength: perRun, maxLength: perRun }), async (ops) => {
           const u = await universe();
@@ -307,8 +335,10 @@ describe('the escalation rule', () => {
             accepted.set(op.kind, (accepted.get(op.kind) ?? 0) + 1);
             const after = await snapshot(u);
             for (const role of touched.roles ?? []) assert.deepEqual(subset(s.rolePerms.get(role) ?? [], own), [], `${where}: touched a role beyond the actor`);
-            if (touched.user && touched.user !== actorId) assert.deepEqual(subset(s.power.get(touched.user)!, own), [], `${where}: touched a user beyond the actor`);
-            for (const role of touched.assigns ?? []) assert.deepEqual(subset(s.rolePerms.get(role) ?? [], own), [], `${where}: assigned a role beyond the actor`);
+            if (touched.user && touched.user !== actorId)
+              assert.deepEqual(subset(s.power.get(touched.user)!, own), [], `${where}: touched a user beyond the actor`);
+            for (const role of touched.assigns ?? [])
+              assert.deepEqual(subset(s.rolePerms.get(role) ?? [], own), [], `${where}: assigned a role beyond the actor`);
             assert.deepEqual(subset(touched.hands ?? [], own), [], `${where}: handed out a permission beyond the actor`);
             for (const [id, power] of after.power) {
               const gained = [...power].filter((p) => !(s.power.get(id) ?? new Set()).has(p));
@@ -317,13 +347,25 @@ describe('the escalation rule', () => {
             }
             s = after;
           }
-          const [admin] = await kernel.db.select({ id: roles.id }).from(roles).where(eq(roles.builtinKey, staff.ADMINISTRATOR));
+          const [admin] = await kernel.db.select({ id: roles.id }).from(roles).where(eq(roles.builtinKey, ADMINISTRATOR));
           const held = (await kernel.db.select().from(rolePermissions).where(eq(rolePermissions.roleId, admin!.id))).map((r) => r.permission);
           assert.deepEqual(subset(catalogue, new Set(held)), [], 'the Administrator role holds every permission');
         }),
         { numRuns: Math.max(1, Math.ceil(total / perRun)) },
       );
-      for (const kind of ['createRole', 'createUser', 'editRole', 'deleteRole', 'assignRoles', 'grant', 'revoke', 'resetPassword', 'disable', 'enable', 'edit']) {
+      for (const kind of [
+        'createRole',
+        'createUser',
+        'editRole',
+        'deleteRole',
+        'assignRoles',
+        'grant',
+        'revoke',
+        'resetPassword',
+        'disable',
+        'enable',
+        'edit',
+      ]) {
         assert.ok((accepted.get(kind) ?? 0) > 0, `some ${kind} operations were accepted: ${JSON.stringify([...accepted])}`);
         if (total >= 2000) assert.ok((refused.get(kind) ?? 0) > 0, `some ${kind} operations were refused: ${JSON.stringify([...refused])}`);
       }

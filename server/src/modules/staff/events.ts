@@ -23,7 +23,11 @@ export const staffEvents = defineEvents({
   },
   'staff.user_disabled': { description: 'A staff user was disabled; their sessions ended.', permission: users, payload: SessionsEnded },
   'staff.user_enabled': { description: 'A disabled staff user was enabled again.', permission: users, payload: Type.Object({}) },
-  'staff.password_reset': { description: "An administrator reset a staff user's password; their other sessions ended.", permission: users, payload: SessionsEnded },
+  'staff.password_reset': {
+    description: "An administrator reset a staff user's password; their other sessions ended.",
+    permission: users,
+    payload: SessionsEnded,
+  },
   'staff.password_changed': { description: 'A staff user changed their own password; their other sessions ended.', permission: users, payload: SessionsEnded },
   'staff.role_created': {
     description: 'A role was created.',

@@ -75,9 +75,7 @@ describe('sign-in rate limits', () => {
   it('counts concurrent failures strictly', async () => {
     t.clock.advance(2 * 3600_000);
     const ip = '198.51.100.77';
-    const results = await Promise.all(
-      Array.from({ length: SIGN_IN_LIMITS.perAccountAndIp.max + 5 }, () => attempt('wrong password!', ip)),
-    );
+    const results = await Promise.all(Array.from({ length: SIGN_IN_LIMITS.perAccountAndIp.max + 5 }, () => attempt('wrong password!', ip)));
     const statuses = results.map((r) => r.statusCode);
     assert.equal(statuses.filter((s) => s === 401).length, SIGN_IN_LIMITS.perAccountAndIp.max);
     assert.equal(statuses.filter((s) => s === 429).length, 5);
@@ -102,8 +100,7 @@ describe('sign-in rate limits', () => {
     const session = await signIn(t.app);
     let last = 0;
     for (let i = 0; i <= SIGN_IN_LIMITS.perAccountAndIp.max; i++) {
-      last = (await session.post('/api/console/me/password', { currentPassword: `guess number ${i}`, newPassword: 'whatever new password' }))
-        .statusCode;
+      last = (await session.post('/api/console/me/password', { currentPassword: `guess number ${i}`, newPassword: 'whatever new password' })).statusCode;
     }
     assert.equal(last, 429);
   });

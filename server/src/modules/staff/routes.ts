@@ -3,118 +3,42 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Body } from '../../core/http/schemas.ts';
-import { effectivePermissions, type Principal } from '../../core/access.ts';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../core/auth.ts';
-import { principalOf, sessionToken } from '../../core/http/guard.ts';
+import { principalOf, sessionToken, staffActorOf } from '../../core/http/guard.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { problems } from '../../core/http/openapi.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { Id, IdParams, Timestamp } from '../../core/schemas.ts';
+import { createGrant, listGrants, revokeGrant } from './grants.ts';
 import { PASSWORD_MAX, preparePassword } from './passwords.ts';
-import * as staff from './service.ts';
+import { createRole, deleteRole, getRole, listRoles, updateRole } from './roles.ts';
 import type { StaffSessions } from './sessions.ts';
-import { StaffEvents } from './events.ts';
+import { createStaffUser, getStaffUser, listStaffUsers, setPassword, updateStaffUser } from './users.ts';
+import {
+  Grant,
+  grantView,
+  Me,
+  meView,
+  PermissionInfo,
+  permissionCatalogueView,
+  Role,
+  RoleOption,
+  roleOptionView,
+  roleView,
+  RoleWithHolders,
+  roleWithHoldersView,
+  SessionsEnded,
+  StaffUser,
+  staffUserPageView,
+  staffUserView,
+  Status,
+} from './views.ts';
 
 const DEVICE_COOKIE = 'sb_device';
-const Id = Type.String({ format: 'uuid' });
-const IdParams = Type.Object({ id: Id });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Locale = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
-const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
-const RoleRef = Type.Object({ id: Type.String(), name: Type.String() });
-
-const StaffUser = Type.Object(
-  {
-    id: Type.String(),
-    email: Type.String(),
-    name: Type.String(),
-    status: Status,
-    locale: Type.String(),
-    roles: Type.Array(RoleRef),
-    createdAt: Type.String({ format: 'date-time' }),
-    updatedAt: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'StaffUser' },
-);
-
-const RoleFields = {
-  id: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  builtin: Type.Boolean(),
-  holdsEverything: Type.Boolean({ description: 'The Administrator role: it always holds every permission (none can be removed) and cannot be deleted.' }),
-  permissions: Type.Array(Type.String()),
-  holders: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-};
-const Role = Type.Object(RoleFields, { $id: 'Role' });
-const RoleWithHolders = Type.Object({
-  ...RoleFields,
-  holderList: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), status: Status })),
-});
-
-const Grant = Type.Object({
-  id: Type.String(),
-  staffId: Type.String(),
-  permission: Type.String(),
-  recordId: Type.String(),
-  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  createdBy: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-
-const Me = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  locale: Type.String(),
-  roles: Type.Array(RoleRef),
-  permissions: Type.Array(Type.String()),
-  grants: Type.Array(
-    Type.Object({
-      permission: Type.String(),
-      recordId: Type.String(),
-      expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    }),
-  ),
-  nav: Type.Array(Type.Object({ module: Type.String(), path: Type.String(), label: Type.String() })),
-  sessionExpiresAt: Type.String({ format: 'date-time' }),
-});
-
-type MeView = ReturnType<typeof buildMeView>;
-
-/**
- * `/me` is asked on every console load and poll: its view is derived once per cached principal (a new
- * principal object appears whenever access changes) and rebuilt only when the session expiry slides.
- */
-const meViews = new WeakMap<Principal, { expiresAt: number; view: MeView }>();
-
-function meView(kernel: Kernel, principal: Principal): MeView {
-  const expiresAt = principal.sessionExpiresAt.getTime();
-  const cached = meViews.get(principal);
-  if (cached?.expiresAt === expiresAt) return cached.view;
-  const view = buildMeView(kernel, principal);
-  meViews.set(principal, { expiresAt, view });
-  return view;
-}
-
-function buildMeView(kernel: Kernel, principal: Principal) {
-  return {
-    id: principal.staffId,
-    email: principal.email,
-    name: principal.name,
-    locale: principal.locale,
-    roles: principal.roles,
-    permissions: effectivePermissions(principal),
-    grants: principal.grants.map((g) => ({ permission: g.permission, recordId: g.recordId, expiresAt: g.expiresAt?.toISOString() ?? null })),
-    nav: kernel.catalogue.nav
-      .filter((entry) => principal.permissions.has(entry.permission))
-      .map(({ module, path, label }) => ({ module, path, label })),
-    sessionExpiresAt: principal.sessionExpiresAt.toISOString(),
-  };
-}
 
 /** The address the limiter counts: the proxy-reported one when it is a real IP, else the socket's. */
 function clientIp(request: FastifyRequest): string {
@@ -123,8 +47,7 @@ function clientIp(request: FastifyRequest): string {
 }
 
 /** Behind a TLS-terminating proxy, PUBLIC_URL=https://… marks cookies Secure even if the hop is plain HTTP. */
-const isSecure = (kernel: Kernel, request: FastifyRequest) =>
-  request.protocol === 'https' || kernel.config.publicUrl?.startsWith('https://') === true;
+const isSecure = (kernel: Kernel, request: FastifyRequest) => request.protocol === 'https' || kernel.config.publicUrl?.startsWith('https://') === true;
 
 function setSessionCookies(kernel: Kernel, request: FastifyRequest, reply: FastifyReply, token: string, deviceToken: string) {
   const secure = isSecure(kernel, request);
@@ -179,14 +102,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       { config: { signedIn: true }, schema: { tags: ['session'], summary: 'Sign out', response: { 204: Type.Null() } } },
       async (request, reply) => {
         const principal = principalOf(request);
-        await kernel.write({ type: 'staff', id: principal.staffId }, async (ctx) => {
-          await sessions.revoke(ctx, principal.sessionId, 'signed out');
-          await ctx.emit({
-            type: StaffEvents.signedOut,
-            subject: { type: 'staff_user', id: principal.staffId },
-            payload: { sessionId: principal.sessionId },
-          });
-        });
+        await kernel.write(staffActorOf(request), (ctx) => sessions.signOut(ctx, principal.staffId, principal.sessionId));
         const secure = isSecure(kernel, request);
         reply.clearCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, { path: '/', secure });
         return reply.code(204).send(null);
@@ -212,9 +128,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       },
       async (request) => {
         const principal = principalOf(request);
-        await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.updateStaffUser(ctx, sessions, principal.staffId, request.body),
-        );
+        await kernel.write(staffActorOf(request), (ctx) => updateStaffUser(ctx, sessions, principal.staffId, request.body));
         const refreshed = await sessions.authenticate(sessionToken(request));
         return meView(kernel, refreshed ?? principal);
       },
@@ -228,7 +142,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['session'],
           summary: 'Change my password (ends my other sessions)',
           body: Body({ currentPassword: Password, newPassword: Password }),
-          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...problems(400, 429) },
+          response: { 200: SessionsEnded, ...problems(400, 429) },
         },
       },
       async (request) => {
@@ -238,8 +152,8 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           deviceToken: request.cookies[DEVICE_COOKIE],
         });
         const password = await preparePassword(request.body.newPassword, 'newPassword', principal.email);
-        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.setPassword(ctx, sessions, principal.staffId, password, {
+        return kernel.write(staffActorOf(request), (ctx) =>
+          setPassword(ctx, sessions, principal.staffId, password, {
             keepSessionId: principal.sessionId,
             reason: 'changed',
           }),
@@ -255,11 +169,11 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           tags: ['roles'],
           summary: 'The permission catalogue declared by the enabled modules',
           response: {
-            200: Type.Array(Type.Object({ key: Type.String(), module: Type.String(), description: Type.String() })),
+            200: Type.Array(PermissionInfo),
           },
         },
       },
-      async () => [...kernel.catalogue.permissions.values()].map(({ key, module, description }) => ({ key, module, description })),
+      async () => permissionCatalogueView(kernel.catalogue),
     );
 
     // ---------------------------------------------------------- staff users
@@ -280,7 +194,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           response: { 200: Page(StaffUser), ...problems(400) },
         },
       },
-      async (request) => staff.listStaffUsers(kernel.db, request.query),
+      async (request) => staffUserPageView(await listStaffUsers(kernel.db, request.query)),
     );
 
     app.post(
@@ -301,12 +215,9 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
         const password = await preparePassword(request.body.password, 'password', request.body.email);
-        const user = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.createStaffUser(ctx, { ...request.body, password }),
-        );
-        return reply.code(201).send(user);
+        const user = await kernel.write(staffActorOf(request), (ctx) => createStaffUser(ctx, { ...request.body, password }));
+        return reply.code(201).send(staffUserView(user));
       },
     );
 
@@ -316,7 +227,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         config: { permission: 'staff.manage_users', recordParam: 'id' },
         schema: { tags: ['staff'], summary: 'One staff user', params: IdParams, response: { 200: StaffUser, ...problems(404) } },
       },
-      async (request) => staff.getStaffUser(kernel.db, request.params.id),
+      async (request) => staffUserView(await getStaffUser(kernel.db, request.params.id)),
     );
 
     app.patch(
@@ -341,10 +252,8 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         },
       },
       async (request) => {
-        const principal = principalOf(request);
-        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.updateStaffUser(ctx, sessions, request.params.id, request.body),
-        );
+        const user = await kernel.write(staffActorOf(request), (ctx) => updateStaffUser(ctx, sessions, request.params.id, request.body));
+        return staffUserView(user);
       },
     );
 
@@ -357,14 +266,14 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           summary: "Reset a staff user's password (ends that user's other sessions)",
           params: IdParams,
           body: Body({ password: Password }),
-          response: { 200: Type.Object({ sessionsEnded: Type.Integer() }), ...problems(400, 404) },
+          response: { 200: SessionsEnded, ...problems(400, 404) },
         },
       },
       async (request) => {
         const principal = principalOf(request);
         const password = await preparePassword(request.body.password, 'password');
-        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.setPassword(ctx, sessions, request.params.id, password, {
+        return kernel.write(staffActorOf(request), (ctx) =>
+          setPassword(ctx, sessions, request.params.id, password, {
             keepSessionId: principal.sessionId,
             reason: 'reset',
           }),
@@ -383,7 +292,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           response: { 200: Type.Array(Grant), ...problems(404) },
         },
       },
-      async (request) => staff.listGrants(kernel.db, request.params.id, kernel.now()),
+      async (request) => (await listGrants(kernel.db, request.params.id, kernel.now())).map(grantView),
     );
 
     app.post(
@@ -397,17 +306,14 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           body: Body({
             permission: Type.String({ minLength: 1, maxLength: 100 }),
             recordId: Type.String({ minLength: 1, maxLength: 200 }),
-            expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+            expiresAt: Type.Optional(Timestamp),
           }),
           response: { 201: Grant, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        const grant = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.createGrant(ctx, known(), request.params.id, request.body),
-        );
-        return reply.code(201).send(grant);
+        const grant = await kernel.write(staffActorOf(request), (ctx) => createGrant(ctx, known(), request.params.id, request.body));
+        return reply.code(201).send(grantView(grant));
       },
     );
 
@@ -418,8 +324,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: { tags: ['staff'], summary: 'Revoke a per-record grant', params: IdParams, response: { 204: Type.Null(), ...problems(404) } },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) => staff.revokeGrant(ctx, request.params.id));
+        await kernel.write(staffActorOf(request), (ctx) => revokeGrant(ctx, request.params.id));
         return reply.code(204).send(null);
       },
     );
@@ -432,7 +337,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         config: { permission: 'staff.manage_roles' },
         schema: { tags: ['roles'], summary: 'All roles with their permissions and holder counts', response: { 200: Type.Array(Role) } },
       },
-      async () => staff.listRoles(kernel.db),
+      async () => (await listRoles(kernel.db)).map(roleView),
     );
 
     app.get(
@@ -445,11 +350,11 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           description:
             'For the user editor: managing users does not require managing roles. A role can only be handed out by someone holding all of its permissions.',
           response: {
-            200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), permissions: Type.Array(Type.String()) })),
+            200: Type.Array(RoleOption),
           },
         },
       },
-      async () => (await staff.listRoles(kernel.db)).map(({ id, name, permissions }) => ({ id, name, permissions })),
+      async () => (await listRoles(kernel.db)).map(roleOptionView),
     );
 
     app.get(
@@ -466,7 +371,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
           },
         },
       },
-      async (request) => staff.getRole(kernel.db, request.params.id),
+      async (request) => roleWithHoldersView(await getRole(kernel.db, request.params.id)),
     );
 
     const RoleBody = {
@@ -487,11 +392,8 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        const role = await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.createRole(ctx, known(), request.body),
-        );
-        return reply.code(201).send(role);
+        const role = await kernel.write(staffActorOf(request), (ctx) => createRole(ctx, known(), request.body));
+        return reply.code(201).send(roleView(role));
       },
     );
 
@@ -508,10 +410,8 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         },
       },
       async (request) => {
-        const principal = principalOf(request);
-        return kernel.write({ type: 'staff', id: principal.staffId }, (ctx) =>
-          staff.updateRole(ctx, known(), request.params.id, request.body),
-        );
+        const role = await kernel.write(staffActorOf(request), (ctx) => updateRole(ctx, known(), request.params.id, request.body));
+        return roleView(role);
       },
     );
 
@@ -522,8 +422,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         schema: { tags: ['roles'], summary: 'Delete a role', params: IdParams, response: { 204: Type.Null(), ...problems(404, 409) } },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        await kernel.write({ type: 'staff', id: principal.staffId }, (ctx) => staff.deleteRole(ctx, request.params.id));
+        await kernel.write(staffActorOf(request), (ctx) => deleteRole(ctx, request.params.id));
         return reply.code(204).send(null);
       },
     );

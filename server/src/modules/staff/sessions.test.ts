@@ -23,7 +23,10 @@ describe('staff sign-in and sessions', () => {
     assert.ok(Buffer.from(cookie.value, 'base64url').length >= 16, 'token carries at least 128 random bits');
     const me = await new Session(t.app, sessionCookie(response)).get('/api/console/me');
     assert.equal(me.statusCode, 200);
-    assert.deepEqual(me.json().roles.map((r: { name: string }) => r.name), ['Administrator']);
+    assert.deepEqual(
+      me.json().roles.map((r: { name: string }) => r.name),
+      ['Administrator'],
+    );
     assert.ok(me.json().permissions.includes('staff.manage_roles'));
     assert.ok(me.json().permissions.includes('events.read'));
   });
@@ -32,7 +35,10 @@ describe('staff sign-in and sessions', () => {
     const a = sessionCookie(await signInRequest(t.app, ADMIN.email, ADMIN.password)).split('=')[1]!;
     const b = sessionCookie(await signInRequest(t.app, ADMIN.email, ADMIN.password)).split('=')[1]!;
     assert.notEqual(a, b);
-    const stored = await t.app.kernel.db.select().from(staffSessions).where(eq(staffSessions.tokenHash, hashToken(a)));
+    const stored = await t.app.kernel.db
+      .select()
+      .from(staffSessions)
+      .where(eq(staffSessions.tokenHash, hashToken(a)));
     assert.equal(stored.length, 1);
     const raw = await queryRows<{ n: number }>(t.app.kernel.db, sql`SELECT count(*)::int AS n FROM staff_sessions WHERE token_hash = ${a}`);
     assert.equal(raw[0]!.n, 0);
@@ -113,7 +119,7 @@ describe('staff sign-in and sessions', () => {
     assert.equal((await session.get('/api/console/me')).statusCode, 401);
   });
 
-  it('a password reset ends that user\'s sessions, and disabling ends them too', async () => {
+  it("a password reset ends that user's sessions, and disabling ends them too", async () => {
     const admin = await signIn(t.app);
     const target = await staffWith(admin, ['events.read'], 'reset-target');
     const second = await signIn(t.app, target.email, target.password);

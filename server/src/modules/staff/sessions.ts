@@ -236,14 +236,7 @@ export class StaffSessions implements StaffAuthenticator {
         tx
           .select({ at: signInAttempts.createdAt })
           .from(signInAttempts)
-          .where(
-            and(
-              eq(signInAttempts.evaluated, true),
-              eq(signInAttempts.succeeded, false),
-              gte(signInAttempts.createdAt, since),
-              ...where,
-            ),
-          )
+          .where(and(eq(signInAttempts.evaluated, true), eq(signInAttempts.succeeded, false), gte(signInAttempts.createdAt, since), ...where))
           .orderBy(desc(signInAttempts.createdAt));
       const retryAfter = async (limit: { max: number; windowMs: number }, ...where: Parameters<typeof and>) => {
         const rows = await failures(new Date(now.getTime() - limit.windowMs), ...where).limit(limit.max);
@@ -286,17 +279,19 @@ export class StaffSessions implements StaffAuthenticator {
         .values({ id, email, ip: input.ip, succeeded: false, knownDevice: known, deviceHash, evaluated: !refused, createdAt: now });
       return refused;
     });
-    if (refusal) throw new StaffError('rate_limited', `${refusal.message} Try again in ${formatWait(refusal.seconds)}.`, { retryAfterSeconds: refusal.seconds });
+    if (refusal)
+      throw new StaffError('rate_limited', `${refusal.message} Try again in ${formatWait(refusal.seconds)}.`, { retryAfterSeconds: refusal.seconds });
   }
 
-  /** Ends one session; its token fails on every route from now on. */
-  async revoke(ctx: ServiceContext, sessionId: string, reason: string): Promise<void> {
+  /** Ends the session a staff user signs out of (its token fails on every route from now on), in the log. */
+  async signOut(ctx: ServiceContext, staffId: string, sessionId: string): Promise<void> {
     const [session] = await ctx.tx
       .update(staffSessions)
-      .set({ revokedAt: ctx.now, revokedReason: reason })
+      .set({ revokedAt: ctx.now, revokedReason: 'signed out' })
       .where(and(eq(staffSessions.id, sessionId), isNull(staffSessions.revokedAt)))
       .returning({ staffId: staffSessions.staffId });
     if (session) ctx.afterCommit(() => this.kernel.bus.publish({ kind: 'auth_changed', staffIds: [session.staffId] }));
+    await ctx.emit({ type: StaffEvents.signedOut, subject: { type: 'staff_user', id: staffId }, payload: { sessionId } });
   }
 
   /** Ends every open session of a staff user, except `keepSessionId` when given; returns how many ended. */

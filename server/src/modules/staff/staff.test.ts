@@ -23,14 +23,24 @@ describe('staff users, roles and grants', () => {
       seen.push(...page.json().items.map((u: { name: string }) => u.name));
       cursor = page.json().nextCursor;
     } while (cursor);
-    assert.deepEqual(seen, [...seen].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())), 'alphabetical, case-insensitive');
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
+      'alphabetical, case-insensitive',
+    );
     assert.equal(new Set(seen).size, seen.length, 'no row twice across pages');
     assert.ok(names.every((n) => seen.includes(n)));
 
     const byEmail = await ctx.admin.get('/api/console/staff?q=xavier@list');
-    assert.deepEqual(byEmail.json().items.map((u: { name: string }) => u.name), ['Xavier Cole']);
+    assert.deepEqual(
+      byEmail.json().items.map((u: { name: string }) => u.name),
+      ['Xavier Cole'],
+    );
     const byName = await ctx.admin.get('/api/console/staff?q=BREL');
-    assert.deepEqual(byName.json().items.map((u: { name: string }) => u.name), ['yann Brel']);
+    assert.deepEqual(
+      byName.json().items.map((u: { name: string }) => u.name),
+      ['yann Brel'],
+    );
     const literal = await ctx.admin.get('/api/console/staff?q=%25');
     assert.equal(literal.json().items.length, 0, 'a % in the search is a literal character');
 
@@ -56,16 +66,25 @@ describe('staff users, roles and grants', () => {
     assert.deepEqual((await session.get('/api/console/me')).json().permissions, ['events.read', 'staff.manage_roles']);
 
     const filtered = await ctx.admin.get(`/api/console/staff?roleId=${a.json().id}`);
-    assert.deepEqual(filtered.json().items.map((u: { email: string }) => u.email), ['multi@test.local']);
+    assert.deepEqual(
+      filtered.json().items.map((u: { email: string }) => u.email),
+      ['multi@test.local'],
+    );
     const role = await ctx.admin.get(`/api/console/roles/${b.json().id}`);
-    assert.deepEqual(role.json().holderList.map((h: { email: string }) => h.email), ['multi@test.local']);
+    assert.deepEqual(
+      role.json().holderList.map((h: { email: string }) => h.email),
+      ['multi@test.local'],
+    );
 
     await ctx.admin.patch(`/api/console/staff/${user.json().id}`, { status: 'disabled' });
     const disabled = await ctx.admin.get('/api/console/staff?status=disabled');
-    assert.deepEqual(disabled.json().items.map((u: { email: string }) => u.email), ['multi@test.local']);
+    assert.deepEqual(
+      disabled.json().items.map((u: { email: string }) => u.email),
+      ['multi@test.local'],
+    );
   });
 
-  it('role edits take effect on the holder\'s next request', async () => {
+  it("role edits take effect on the holder's next request", async () => {
     const { session, role } = await staffWith(ctx.admin, ['events.read'], 'role-edit');
     assert.equal((await session.get('/api/console/events')).statusCode, 200);
     assert.equal((await session.get('/api/console/roles')).statusCode, 403);
@@ -131,7 +150,10 @@ describe('staff users, roles and grants', () => {
     assert.equal((await session.get(`/api/console/staff/${user.id}`)).statusCode, 403, 'and no other');
     assert.equal((await session.get('/api/console/staff')).statusCode, 403, 'nor the list');
     const me = (await session.get('/api/console/me')).json();
-    assert.deepEqual(me.grants.map((g: { recordId: string }) => g.recordId), [target.user.id]);
+    assert.deepEqual(
+      me.grants.map((g: { recordId: string }) => g.recordId),
+      [target.user.id],
+    );
 
     const listed = await ctx.admin.get(`/api/console/staff/${user.id}/grants`);
     assert.equal(listed.json().length, 1);

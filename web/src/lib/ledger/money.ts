@@ -28,7 +28,10 @@ export function formatMoney(minor: number, currency: string, locale: string): st
  */
 export function toMinor(input: string, currency: string): number | undefined {
   const digits = exponent(currency);
-  const cleaned = input.trim().replace(/[\s\u00a0_]/g, '').replace(',', '.');
+  const cleaned = input
+    .trim()
+    .replace(/[\s\u00a0_]/g, '')
+    .replace(',', '.');
   const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(cleaned);
   if (!match) return undefined;
   const [, sign, whole, fraction = ''] = match;

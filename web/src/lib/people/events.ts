@@ -11,4 +11,10 @@ export const PERSON_EVENT_TYPES = [
 ];
 
 /** … and about an organization. */
-export const ORGANIZATION_EVENT_TYPES = ['people.organization_created', 'people.organization_updated', 'people.member_set', 'people.member_removed', 'people.note_added'];
+export const ORGANIZATION_EVENT_TYPES = [
+  'people.organization_created',
+  'people.organization_updated',
+  'people.member_set',
+  'people.member_removed',
+  'people.note_added',
+];

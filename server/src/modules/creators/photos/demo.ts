@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { Kernel } from '../../../core/kernel.ts';
 import { fileService } from '../../files/index.ts';
 import { decide, pendingItemFor } from '../../moderation/service.ts';
-import { listStaffUsers } from '../../staff/service.ts';
+import { listStaffUsers } from '../../staff/users.ts';
 import { choosePhoto } from './service.ts';
 
 /**
@@ -49,7 +49,13 @@ export async function seedDemoPhotos(kernel: Kernel, owners: DemoGalleryOwner[])
 async function seedGallery(kernel: Kernel, files: ReturnType<typeof fileService>, moderatorId: string, owner: DemoGalleryOwner, index: number): Promise<void> {
   const uploaded: string[] = [];
   for (let n = 0; n < owner.photos; n += 1) {
-    const file = await files.upload({ type: 'member', id: owner.id }, { type: 'person', id: owner.id }, 'photo', await portrait(index, n), `photo-${n + 1}.jpg`);
+    const file = await files.upload(
+      { type: 'member', id: owner.id },
+      { type: 'person', id: owner.id },
+      'photo',
+      await portrait(index, n),
+      `photo-${n + 1}.jpg`,
+    );
     uploaded.push(file.id);
   }
   const approved = owner.pendingLast ? uploaded.slice(0, -1) : uploaded;

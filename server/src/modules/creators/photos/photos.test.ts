@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { multipart, newMember, useTestApp } from '../../../../test/helpers.ts';
 
-const photo = (colour: string) => sharp({ create: { width: 300, height: 400, channels: 3, background: colour } }).jpeg().toBuffer();
+const photo = (colour: string) =>
+  sharp({ create: { width: 300, height: 400, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
 
 describe('creators: photo galleries, the streamer feed and gift bursts', () => {
   const ctx = useTestApp();
@@ -115,7 +118,9 @@ describe('creators: photo galleries, the streamer feed and gift bursts', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: Array<{ id: string }>; nextCursor: string | null } = (await fan.call('GET', `/api/client/creators/feed?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: Array<{ id: string }>; nextCursor: string | null } = (
+        await fan.call('GET', `/api/client/creators/feed?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       seen.push(...ids(page));
       cursor = page.nextCursor;
     } while (cursor);
@@ -145,14 +150,21 @@ describe('creators: photo galleries, the streamer feed and gift bursts', () => {
 
     const timeline = (await admin.get(`/api/console/people/${star.id}/timeline`)).json().items as Array<{ id: number; type: string; children: number }>;
     const bursts = timeline.filter((e) => e.type === 'creators.gift_burst');
-    assert.deepEqual(bursts.map((b) => b.children), [1, 2], 'newest first: the later burst has one gift, the first two');
+    assert.deepEqual(
+      bursts.map((b) => b.children),
+      [1, 2],
+      'newest first: the later burst has one gift, the first two',
+    );
     assert.ok(!timeline.some((e) => e.type === 'creators.gift_sent'), 'gifts are inside their burst, not beside it');
 
     const children = (await admin.get(`/api/console/people/${star.id}/timeline/${bursts[1]!.id}/children`)).json().items;
-    assert.deepEqual(children.map((e: { type: string; parentId: number }) => [e.type, e.parentId]), [
-      ['creators.gift_sent', bursts[1]!.id],
-      ['creators.gift_sent', bursts[1]!.id],
-    ]);
+    assert.deepEqual(
+      children.map((e: { type: string; parentId: number }) => [e.type, e.parentId]),
+      [
+        ['creators.gift_sent', bursts[1]!.id],
+        ['creators.gift_sent', bursts[1]!.id],
+      ],
+    );
     assert.equal((await admin.get(`/api/console/people/${fan.id}/timeline/${bursts[1]!.id}/children`)).statusCode, 404, 'not an entry of the fan’s timeline');
     assert.equal((await admin.get(`/api/console/people/${star.id}/timeline/0/children`)).statusCode, 400);
   });

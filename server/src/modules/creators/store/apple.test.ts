@@ -21,7 +21,15 @@ describe('creators store: App Store purchases and notifications', () => {
     t = await createTestApp({ env: { APPLE_BUNDLE_ID: BUNDLE_ID, APPLE_ENVIRONMENT: 'Sandbox', APPLE_ROOT_CERTIFICATES: apple.rootPath } });
     admin = await signIn(t.app);
     const pack = (name: string, coins: number, id: string, price: number, sort: number) =>
-      admin.post('/api/console/creators/store/products', { name, coins, sort, prices: [{ store: 'apple', storeProductId: id, price, currency: 'USD' }, { store: 'google', storeProductId: id, price, currency: 'USD' }] });
+      admin.post('/api/console/creators/store/products', {
+        name,
+        coins,
+        sort,
+        prices: [
+          { store: 'apple', storeProductId: id, price, currency: 'USD' },
+          { store: 'google', storeProductId: id, price, currency: 'USD' },
+        ],
+      });
     assert.equal((await pack('Handful', 100, 'coins.small', 99, 1)).statusCode, 201);
     assert.equal((await pack('Chest', 1200, 'coins.large', 999, 2)).statusCode, 201);
   });
@@ -35,7 +43,8 @@ describe('creators store: App Store purchases and notifications', () => {
   const deliver = (m: Member, signedTransaction: string) => m.call('POST', '/api/client/creators/store/apple/transactions', { signedTransaction });
   const coins = async (personId: string) => (await admin.get(`/api/console/creators/store/people/${personId}/wallet`)).json();
   const notify = (signedPayload: string) => t.app.inject({ method: 'POST', url: '/api/webhooks/apple/notifications', payload: { signedPayload } });
-  const purchaseCredits = async () => (await queryRows<{ n: number }>(t.app.kernel.db, sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE kind = 'purchase'`))[0]!.n;
+  const purchaseCredits = async () =>
+    (await queryRows<{ n: number }>(t.app.kernel.db, sql`SELECT count(*)::int AS n FROM ledger_transfers WHERE kind = 'purchase'`))[0]!.n;
 
   it('gives each member one stable app-account token', async () => {
     const ann = await member('Ann Token');
@@ -51,7 +60,10 @@ describe('creators store: App Store purchases and notifications', () => {
     const first = await deliver(cleo, jws);
     assert.equal(first.statusCode, 201, first.body);
     const { purchase, balance } = first.json();
-    assert.deepEqual([purchase.store, purchase.productName, purchase.coins, purchase.environment, purchase.status, balance], ['apple', 'Chest', 1200, 'sandbox', 'credited', 1200]);
+    assert.deepEqual(
+      [purchase.store, purchase.productName, purchase.coins, purchase.environment, purchase.status, balance],
+      ['apple', 'Chest', 1200, 'sandbox', 'credited', 1200],
+    );
     assert.equal(purchase.transactionId, claimsOf(jws).transactionId);
     assert.deepEqual([purchase.originalTransactionId, purchase.orderId], [claimsOf(jws).originalTransactionId, null], 'Apple signs no order id');
 
@@ -62,9 +74,15 @@ describe('creators store: App Store purchases and notifications', () => {
     assert.equal((await coins(cleo.id)).available, 1200);
 
     const listed = (await admin.get(`/api/console/creators/store/purchases?personId=${cleo.id}`)).json().items;
-    assert.deepEqual(listed.map((p: { id: string; personName: string }) => [p.id, p.personName]), [[purchase.id, 'Cleo Buyer']]);
+    assert.deepEqual(
+      listed.map((p: { id: string; personName: string }) => [p.id, p.personName]),
+      [[purchase.id, 'Cleo Buyer']],
+    );
     const mine = (await cleo.call('GET', '/api/client/creators/store/purchases')).json().items;
-    assert.deepEqual(mine.map((p: { id: string }) => p.id), [purchase.id]);
+    assert.deepEqual(
+      mine.map((p: { id: string }) => p.id),
+      [purchase.id],
+    );
     const events = (await admin.get(`/api/console/events?type=creators.purchase_credited&subjectId=${cleo.id}`)).json().items;
     assert.equal(events.length, 1);
     assert.deepEqual([events[0].payload.coins, events[0].payload.store], [1200, 'apple']);
@@ -153,7 +171,10 @@ describe('creators store: App Store purchases and notifications', () => {
     });
     assert.equal(gift.statusCode, 409, 'nothing else may take it lower');
     const events = (await admin.get(`/api/console/events?type=creators.purchase_refunded&subjectId=${finn.id}`)).json().items;
-    assert.deepEqual(events.map((e: { payload: { overdrawnBy: number } }) => e.payload.overdrawnBy), [1000]);
+    assert.deepEqual(
+      events.map((e: { payload: { overdrawnBy: number } }) => e.payload.overdrawnBy),
+      [1000],
+    );
     assert.equal((await admin.get('/api/console/ledger/check')).json().ok, true);
   });
 
@@ -193,13 +214,20 @@ describe('creators store: App Store purchases and notifications', () => {
     const reversal = await apple.notification('REFUND_REVERSED', jws);
     assert.deepEqual((await notify(reversal)).json(), { outcome: 'refund_reversed', duplicate: false });
     assert.deepEqual((await notify(reversal)).json(), { outcome: 'refund_reversed', duplicate: true });
-    assert.deepEqual((await notify(await apple.notification('REFUND_REVERSED', jws))).json(), { outcome: 'not_refunded', duplicate: false }, 'a second reversal gives nothing');
+    assert.deepEqual(
+      (await notify(await apple.notification('REFUND_REVERSED', jws))).json(),
+      { outcome: 'not_refunded', duplicate: false },
+      'a second reversal gives nothing',
+    );
     const wallet = await coins(lia.id);
     assert.deepEqual([wallet.available, wallet.refunded], [1200, 0]);
     const listed = (await admin.get(`/api/console/creators/store/purchases?personId=${lia.id}`)).json().items[0];
     assert.deepEqual([listed.id, listed.status, listed.refundedAt], [purchase.id, 'credited', null]);
     const reversed = (await admin.get(`/api/console/events?type=creators.purchase_refund_reversed&subjectId=${lia.id}`)).json().items;
-    assert.deepEqual(reversed.map((e: { payload: { coins: number } }) => e.payload.coins), [1200]);
+    assert.deepEqual(
+      reversed.map((e: { payload: { coins: number } }) => e.payload.coins),
+      [1200],
+    );
     assert.equal((await notify(await apple.notification('REFUND', jws))).json().outcome, 'refunded', 'it may be refunded again');
     assert.equal((await coins(lia.id)).available, 0);
 
@@ -219,10 +247,19 @@ describe('creators store: App Store purchases and notifications', () => {
     await deliver(mo, jws);
     const before = (await admin.get('/api/console/events?type=creators.store_notification_recorded&limit=200')).json().items.length;
     assert.equal((await notify(await apple.notification('CONSUMPTION_REQUEST', jws))).json().outcome, 'ignored');
-    assert.equal((await notify(await apple.notification('REFUND', await apple.transaction({ appAccountToken: mo.token })))).json().outcome, 'unknown_transaction');
+    assert.equal(
+      (await notify(await apple.notification('REFUND', await apple.transaction({ appAccountToken: mo.token })))).json().outcome,
+      'unknown_transaction',
+    );
     const after = (await admin.get('/api/console/events?type=creators.store_notification_recorded&limit=200')).json().items;
     assert.equal(after.length, before + 2);
-    assert.deepEqual(after.slice(0, 2).map((e: { payload: { outcome: string } }) => e.payload.outcome).sort(), ['ignored', 'unknown_transaction']);
+    assert.deepEqual(
+      after
+        .slice(0, 2)
+        .map((e: { payload: { outcome: string } }) => e.payload.outcome)
+        .sort(),
+      ['ignored', 'unknown_transaction'],
+    );
   });
 
   it('refuses a quantity outside 1..100, naming the transaction', async () => {
@@ -243,7 +280,9 @@ describe('creators store: App Store purchases and notifications', () => {
     const forged = await notify(await stranger.notification('REFUND', await stranger.transaction({ appAccountToken: hal.token })));
     assert.equal(forged.statusCode, 400);
     assert.equal(forged.json().errors[0].field, 'body.signedPayload');
-    const otherApp = await notify(await apple.notification('REFUND', await apple.transaction(), { data: { bundleId: 'com.example.other', environment: 'Sandbox' } }));
+    const otherApp = await notify(
+      await apple.notification('REFUND', await apple.transaction(), { data: { bundleId: 'com.example.other', environment: 'Sandbox' } }),
+    );
     assert.equal(otherApp.statusCode, 400);
     assert.match(otherApp.json().detail, /another app/);
   });
@@ -261,7 +300,11 @@ describe('creators store: without store configuration', () => {
     assert.match(apple.json().detail, /APPLE_BUNDLE_ID/);
     const webhook = await t.app.inject({ method: 'POST', url: '/api/webhooks/apple/notifications', payload: { signedPayload: 'a.b.c' } });
     assert.equal(webhook.statusCode, 503);
-    const google = await ivy.call('POST', '/api/client/creators/store/google/purchases', { packageName: 'com.example.app', productId: 'coins.small', purchaseToken: 'token' });
+    const google = await ivy.call('POST', '/api/client/creators/store/google/purchases', {
+      packageName: 'com.example.app',
+      productId: 'coins.small',
+      purchaseToken: 'token',
+    });
     assert.equal(google.statusCode, 503);
     assert.match(google.json().detail, /GOOGLE_PLAY_PACKAGE_NAME/);
   });
@@ -278,9 +321,19 @@ describe('creators store: without store configuration', () => {
     });
     assert.equal(created.statusCode, 201, created.body);
     const bag = created.json();
-    assert.deepEqual(bag.prices.map((p: { store: string; price: number }) => [p.store, p.price]), [['apple', 499], ['google', 449]]);
+    assert.deepEqual(
+      bag.prices.map((p: { store: string; price: number }) => [p.store, p.price]),
+      [
+        ['apple', 499],
+        ['google', 449],
+      ],
+    );
 
-    const taken = await admin.post('/api/console/creators/store/products', { name: 'Copy', coins: 1, prices: [{ store: 'apple', storeProductId: 'coins.bag', price: 1, currency: 'USD' }] });
+    const taken = await admin.post('/api/console/creators/store/products', {
+      name: 'Copy',
+      coins: 1,
+      prices: [{ store: 'apple', storeProductId: 'coins.bag', price: 1, currency: 'USD' }],
+    });
     assert.equal(taken.statusCode, 409);
     assert.equal(taken.json().errors[0].field, 'body.prices.0.storeProductId');
     const twice = await admin.patch(`/api/console/creators/store/products/${bag.id}`, {
@@ -299,19 +352,33 @@ describe('creators store: without store configuration', () => {
     ] as const) {
       const refused = await admin.post('/api/console/creators/store/products', body);
       assert.equal(refused.statusCode, 400, JSON.stringify(body));
-      assert.ok(refused.json().errors.some((e: { field: string }) => e.field === field), `${field}: ${refused.body}`);
+      assert.ok(
+        refused.json().errors.some((e: { field: string }) => e.field === field),
+        `${field}: ${refused.body}`,
+      );
     }
 
-    const off = await admin.patch(`/api/console/creators/store/products/${bag.id}`, { active: false, prices: [{ store: 'google', storeProductId: 'coins_bag', price: 449, currency: 'EUR' }] });
+    const off = await admin.patch(`/api/console/creators/store/products/${bag.id}`, {
+      active: false,
+      prices: [{ store: 'google', storeProductId: 'coins_bag', price: 449, currency: 'EUR' }],
+    });
     assert.equal(off.statusCode, 200, off.body);
     assert.deepEqual([off.json().active, off.json().prices.length], [false, 1]);
     assert.equal((await admin.patch(`/api/console/creators/store/products/${randomUUID()}`, { active: true })).statusCode, 404);
 
     const jay = await newMember(t, admin, 'Jay Shopper');
-    const second = await admin.post('/api/console/creators/store/products', { name: 'Sack', coins: 50, prices: [{ store: 'apple', storeProductId: 'coins.sack', price: 99, currency: 'USD' }] });
+    const second = await admin.post('/api/console/creators/store/products', {
+      name: 'Sack',
+      coins: 50,
+      prices: [{ store: 'apple', storeProductId: 'coins.sack', price: 99, currency: 'USD' }],
+    });
     assert.equal(second.statusCode, 201);
     const onOffer = (await jay.call('GET', '/api/client/creators/store/products?store=apple')).json();
-    assert.deepEqual(onOffer.map((p: { name: string }) => p.name), ['Sack'], 'only packs on offer, sold in that store');
+    assert.deepEqual(
+      onOffer.map((p: { name: string }) => p.name),
+      ['Sack'],
+      'only packs on offer, sold in that store',
+    );
     assert.deepEqual((await jay.call('GET', '/api/client/creators/store/products?store=google')).json(), []);
     assert.equal((await jay.call('GET', '/api/client/creators/store/products?store=nokia')).statusCode, 400);
   });
@@ -321,7 +388,11 @@ describe('creators store: configuration', () => {
   it('refuses at start a store set up halfway, naming the variable', async () => {
     const apple = await appleAuthority();
     const refused = (env: Record<string, string>, variable: string) =>
-      assert.throws(() => parseConfig(env), (error: unknown) => error instanceof ConfigError && error.message.includes(variable), variable);
+      assert.throws(
+        () => parseConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(variable),
+        variable,
+      );
     refused({ APPLE_BUNDLE_ID: BUNDLE_ID, APPLE_ENVIRONMENT: 'Sandbox' }, 'APPLE_ROOT_CERTIFICATES');
     refused({ APPLE_BUNDLE_ID: BUNDLE_ID, APPLE_ROOT_CERTIFICATES: apple.rootPath }, 'APPLE_APP_APPLE_ID');
     refused({ APPLE_BUNDLE_ID: BUNDLE_ID, APPLE_ENVIRONMENT: 'Sandbox', APPLE_ROOT_CERTIFICATES: '/nonexistent/root.cer' }, 'APPLE_ROOT_CERTIFICATES');
@@ -343,10 +414,25 @@ describe('creators store: configuration', () => {
 
   it('takes GOOGLE_PLAY_API_URL over https, or http only on this machine', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
-    const key = JSON.stringify({ client_email: 'sa@example.iam.gserviceaccount.com', private_key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
-    const play = (url: string) => parseConfig({ GOOGLE_PLAY_PACKAGE_NAME: 'com.example.app', GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: key, GOOGLE_PLAY_API_URL: url }).googlePlay;
-    for (const url of ['http://play.example.com', 'http://10.0.0.1:8080', 'https://exa mple.com', 'http://localhost.example.com', 'https://user:secret@play.example.com', 'https://play.example.com/?x=1']) {
-      assert.throws(() => play(url), (error: unknown) => error instanceof ConfigError && error.message.includes('GOOGLE_PLAY_API_URL'), url);
+    const key = JSON.stringify({
+      client_email: 'sa@example.iam.gserviceaccount.com',
+      private_key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    const play = (url: string) =>
+      parseConfig({ GOOGLE_PLAY_PACKAGE_NAME: 'com.example.app', GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: key, GOOGLE_PLAY_API_URL: url }).googlePlay;
+    for (const url of [
+      'http://play.example.com',
+      'http://10.0.0.1:8080',
+      'https://exa mple.com',
+      'http://localhost.example.com',
+      'https://user:secret@play.example.com',
+      'https://play.example.com/?x=1',
+    ]) {
+      assert.throws(
+        () => play(url),
+        (error: unknown) => error instanceof ConfigError && error.message.includes('GOOGLE_PLAY_API_URL'),
+        url,
+      );
     }
     assert.equal(play('https://proxy.example.com/play/')?.apiUrl, 'https://proxy.example.com/play');
     assert.equal(play('http://127.0.0.1:4010')?.apiUrl, 'http://127.0.0.1:4010');

@@ -1,7 +1,15 @@
-import { Environment, NotificationTypeV2, SignedDataVerifier, Type, VerificationException, VerificationStatus, type JWSTransactionDecodedPayload } from '@apple/app-store-server-library';
+import {
+  Environment,
+  NotificationTypeV2,
+  SignedDataVerifier,
+  Type,
+  VerificationException,
+  VerificationStatus,
+  type JWSTransactionDecodedPayload,
+} from '@apple/app-store-server-library';
 import type { AppleStoreOptions } from '../../../core/config.ts';
 import { perKernel } from '../../../core/kernel.ts';
-import type { StoreNotification, VerifiedPurchase } from './service.ts';
+import type { StoreNotification, VerifiedPurchase } from './purchases.ts';
 import { CreatorsError } from '../errors.ts';
 
 /** A StoreKit 2 transaction whose signature and certificate chain checked out. */
@@ -58,7 +66,9 @@ export class AppleStore {
       transactionId: transaction?.transactionId ?? null,
       signedAt: payload.signedDate ? new Date(payload.signedDate) : null,
       action: transaction ? action : null,
-      reason: transaction ? `${payload.notificationType}${transaction.revocationReason !== undefined ? ` (revocation reason ${transaction.revocationReason})` : ''}` : null,
+      reason: transaction
+        ? `${payload.notificationType}${transaction.revocationReason !== undefined ? ` (revocation reason ${transaction.revocationReason})` : ''}`
+        : null,
     };
   }
 
@@ -77,7 +87,9 @@ export class AppleStore {
       purchasedAt: new Date(decoded.purchaseDate ?? decoded.signedDate ?? Date.now()),
       appAccountToken: decoded.appAccountToken,
       revokedAt: decoded.revocationDate ? new Date(decoded.revocationDate) : null,
-      revocationReason: decoded.revocationDate ? `revoked in the transaction${decoded.revocationReason !== undefined ? ` (revocation reason ${decoded.revocationReason})` : ''}` : null,
+      revocationReason: decoded.revocationDate
+        ? `revoked in the transaction${decoded.revocationReason !== undefined ? ` (revocation reason ${decoded.revocationReason})` : ''}`
+        : null,
     };
   }
 

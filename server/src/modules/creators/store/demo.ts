@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../../core/kernel.ts';
-import { createProduct, creditPurchase, refundPurchase } from './service.ts';
+import { createProduct } from './products.ts';
+import { creditPurchase, refundPurchase } from './purchases.ts';
 
 const PACKS = [
   { name: 'Handful of coins', coins: 100, price: 99 },

@@ -22,9 +22,15 @@ describe('creators store: Google Play purchases through the Play Developer API',
 
   before(async () => {
     play = await startFakePlay();
-    t = await createTestApp({ env: { GOOGLE_PLAY_PACKAGE_NAME: PACKAGE, GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: play.serviceAccountKey, GOOGLE_PLAY_API_URL: play.url } });
+    t = await createTestApp({
+      env: { GOOGLE_PLAY_PACKAGE_NAME: PACKAGE, GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: play.serviceAccountKey, GOOGLE_PLAY_API_URL: play.url },
+    });
     admin = await signIn(t.app);
-    const created = await admin.post('/api/console/creators/store/products', { name: 'Pile', coins: 300, prices: [{ store: 'google', storeProductId: 'coins_pile', price: 299, currency: 'EUR' }] });
+    const created = await admin.post('/api/console/creators/store/products', {
+      name: 'Pile',
+      coins: 300,
+      prices: [{ store: 'google', storeProductId: 'coins_pile', price: 299, currency: 'EUR' }],
+    });
     assert.equal(created.statusCode, 201, created.body);
   });
   after(async () => {
@@ -55,7 +61,10 @@ describe('creators store: Google Play purchases through the Play Developer API',
     const token = bought(kim);
     const first = await deliver(kim, token);
     assert.equal(first.statusCode, 201, first.body);
-    assert.deepEqual([first.json().purchase.store, first.json().purchase.coins, first.json().purchase.orderId, first.json().balance], ['google', 300, play.purchases.get(token)!.orderId, 300]);
+    assert.deepEqual(
+      [first.json().purchase.store, first.json().purchase.coins, first.json().purchase.orderId, first.json().balance],
+      ['google', 300, play.purchases.get(token)!.orderId, 300],
+    );
     assert.ok(play.requests.includes('POST /token'), 'the client signed in with the service account');
     assert.deepEqual(play.acknowledged, [token]);
 
@@ -81,7 +90,9 @@ describe('creators store: Google Play purchases through the Play Developer API',
     const reused = bought(nia);
     assert.equal((await deliver(nia, reused)).statusCode, 201);
 
-    const cases: Array<[string, Promise<{ statusCode: number; json(): { errors?: Array<{ field: string }>; code?: string; detail: string } }>, number, string]> = [
+    const cases: Array<
+      [string, Promise<{ statusCode: number; json(): { errors?: Array<{ field: string }>; code?: string; detail: string } }>, number, string]
+    > = [
       ['pending', deliver(max, bought(max, { purchaseState: 2 })), 409, 'body.purchaseToken'],
       ['cancelled', deliver(max, bought(max, { purchaseState: 1 })), 409, 'body.purchaseToken'],
       ['another package named', deliver(max, bought(max), { packageName: 'com.example.other' }), 400, 'body.packageName'],
@@ -130,7 +141,11 @@ describe('creators store: Google Play purchases through the Play Developer API',
   });
 
   it('refuses a purchase that would credit more coins than one purchase may, naming the token', async () => {
-    const big = await admin.post('/api/console/creators/store/products', { name: 'Mountain', coins: 10_000_000, prices: [{ store: 'google', storeProductId: 'coins_mountain', price: 99999, currency: 'EUR' }] });
+    const big = await admin.post('/api/console/creators/store/products', {
+      name: 'Mountain',
+      coins: 10_000_000,
+      prices: [{ store: 'google', storeProductId: 'coins_mountain', price: 99999, currency: 'EUR' }],
+    });
     assert.equal(big.statusCode, 201, big.body);
     // The console allows ten million a pack; a pack raised beyond that in the database must still not overflow `coins`.
     await t.app.kernel.db.execute(sql`UPDATE creator_store_products SET coins = 100000000 WHERE id = ${big.json().id}`);
@@ -158,15 +173,27 @@ describe('creators store: Google Play purchases through the Play Developer API',
     const job = storeJobs.find((j) => j.name === 'creators.google_voided_purchases');
     assert.ok(job?.cron, 'a scheduled job');
     const first = await syncGoogleVoidedPurchases(t.app.kernel);
-    assert.deepEqual(first.map((r) => [r.purchaseToken, r.outcome]), [[refunded, 'refunded'], [never, 'unknown_transaction']]);
-    assert.ok(play.requests.some((r) => r.startsWith('GET voidedpurchases startTime=')), 'asked Google');
+    assert.deepEqual(
+      first.map((r) => [r.purchaseToken, r.outcome]),
+      [
+        [refunded, 'refunded'],
+        [never, 'unknown_transaction'],
+      ],
+    );
+    assert.ok(
+      play.requests.some((r) => r.startsWith('GET voidedpurchases startTime=')),
+      'asked Google',
+    );
     assert.equal(await available(vic.id), 300);
     assert.deepEqual(await syncGoogleVoidedPurchases(t.app.kernel), [], 'each void once');
     await job!.handle({}, t.app.kernel);
     assert.equal(await available(vic.id), 300, 'taken back once');
 
     const purchase = (await admin.get(`/api/console/creators/store/purchases?personId=${vic.id}&status=refunded`)).json().items;
-    assert.deepEqual(purchase.map((p: { id: string; refundReason: string }) => [p.id, p.refundReason]), [[credited.json().purchase.id, 'voided by Google Play (reason 1, source 0)']]);
+    assert.deepEqual(
+      purchase.map((p: { id: string; refundReason: string }) => [p.id, p.refundReason]),
+      [[credited.json().purchase.id, 'voided by Google Play (reason 1, source 0)']],
+    );
     const late = await deliver(vic, never);
     assert.deepEqual([late.statusCode, late.json().code], [409, 'purchase_refunded']);
     const again = await deliver(vic, refunded);
@@ -200,10 +227,24 @@ describe('creators store: Google Play license testers allowed', () => {
   before(async () => {
     play = await startFakePlay();
     t = await createTestApp({
-      env: { GOOGLE_PLAY_PACKAGE_NAME: PACKAGE, GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: play.serviceAccountKey, GOOGLE_PLAY_API_URL: play.url, GOOGLE_PLAY_ALLOW_TEST_PURCHASES: 'true' },
+      env: {
+        GOOGLE_PLAY_PACKAGE_NAME: PACKAGE,
+        GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: play.serviceAccountKey,
+        GOOGLE_PLAY_API_URL: play.url,
+        GOOGLE_PLAY_ALLOW_TEST_PURCHASES: 'true',
+      },
     });
     admin = await signIn(t.app);
-    assert.equal((await admin.post('/api/console/creators/store/products', { name: 'Pile', coins: 300, prices: [{ store: 'google', storeProductId: 'coins_pile', price: 299, currency: 'EUR' }] })).statusCode, 201);
+    assert.equal(
+      (
+        await admin.post('/api/console/creators/store/products', {
+          name: 'Pile',
+          coins: 300,
+          prices: [{ store: 'google', storeProductId: 'coins_pile', price: 299, currency: 'EUR' }],
+        })
+      ).statusCode,
+      201,
+    );
   });
   after(async () => {
     await t.close();
@@ -212,8 +253,18 @@ describe('creators store: Google Play license testers allowed', () => {
 
   it('credits a test purchase as sandbox when GOOGLE_PLAY_ALLOW_TEST_PURCHASES is on', async () => {
     const tess = await memberOf(t, admin, 'Tess Tester');
-    play.purchases.set('tok.test', { packageName: PACKAGE, productId: 'coins_pile', purchaseState: 0, purchaseType: 0, obfuscatedExternalAccountId: tess.token });
-    const response = await tess.call('POST', '/api/client/creators/store/google/purchases', { packageName: PACKAGE, productId: 'coins_pile', purchaseToken: 'tok.test' });
+    play.purchases.set('tok.test', {
+      packageName: PACKAGE,
+      productId: 'coins_pile',
+      purchaseState: 0,
+      purchaseType: 0,
+      obfuscatedExternalAccountId: tess.token,
+    });
+    const response = await tess.call('POST', '/api/client/creators/store/google/purchases', {
+      packageName: PACKAGE,
+      productId: 'coins_pile',
+      purchaseToken: 'tok.test',
+    });
     assert.equal(response.statusCode, 201, response.body);
     assert.deepEqual([response.json().purchase.environment, response.json().balance], ['sandbox', 300]);
   });
@@ -240,7 +291,11 @@ describe('creators store: Google Play refusing our credentials', () => {
     const oli = await memberOf(t, admin, 'Oli Unlucky');
     const token = `tok.${randomBytes(8).toString('hex')}`;
     play.purchases.set(token, { packageName: PACKAGE, productId: 'coins_pile', purchaseState: 0, obfuscatedExternalAccountId: oli.token });
-    const response = await oli.call('POST', '/api/client/creators/store/google/purchases', { packageName: PACKAGE, productId: 'coins_pile', purchaseToken: token });
+    const response = await oli.call('POST', '/api/client/creators/store/google/purchases', {
+      packageName: PACKAGE,
+      productId: 'coins_pile',
+      purchaseToken: token,
+    });
     assert.equal(response.statusCode, 503, response.body);
     assert.match(response.json().detail, /credentials/);
   });

@@ -2,7 +2,7 @@ import { androidpublisher, auth, type androidpublisher_v3 } from '@googleapis/an
 import type { FastifyBaseLogger } from 'fastify';
 import type { GooglePlayOptions } from '../../../core/config.ts';
 import { perKernel } from '../../../core/kernel.ts';
-import type { VerifiedPurchase } from './service.ts';
+import type { VerifiedPurchase } from './purchases.ts';
 import { CreatorsError } from '../errors.ts';
 
 const SCOPE = 'https://www.googleapis.com/auth/androidpublisher';
@@ -91,7 +91,9 @@ export class GooglePlay {
       });
     }
     if (data.purchaseState !== PURCHASED) {
-      throw new CreatorsError('purchase_cancelled', 'The purchase was cancelled.', { fields: [{ field: 'purchaseToken', message: 'is a cancelled purchase' }] });
+      throw new CreatorsError('purchase_cancelled', 'The purchase was cancelled.', {
+        fields: [{ field: 'purchaseToken', message: 'is a cancelled purchase' }],
+      });
     }
     const environment = this.purchaseKind(data.purchaseType);
     const purchasedAt = new Date(Number(data.purchaseTimeMillis ?? Number.NaN));
@@ -120,11 +122,18 @@ export class GooglePlay {
     if (purchaseType === undefined || purchaseType === null || purchaseType === PROMO) return 'production';
     if (purchaseType === TEST) {
       if (this.options.allowTestPurchases) return 'sandbox';
-      throw new CreatorsError('test_purchase', 'This is a license tester’s test purchase (purchaseType 0): nobody paid for it, and this server does not credit test purchases (GOOGLE_PLAY_ALLOW_TEST_PURCHASES).', {
-        fields: [{ field: 'purchaseToken', message: 'is a license tester’s test purchase (purchaseType 0), not credited on this server' }],
-      });
+      throw new CreatorsError(
+        'test_purchase',
+        'This is a license tester’s test purchase (purchaseType 0): nobody paid for it, and this server does not credit test purchases (GOOGLE_PLAY_ALLOW_TEST_PURCHASES).',
+        {
+          fields: [{ field: 'purchaseToken', message: 'is a license tester’s test purchase (purchaseType 0), not credited on this server' }],
+        },
+      );
     }
-    const what = purchaseType === REWARDED ? 'a rewarded product (purchaseType 2: watching an ad), which coin packs are not' : `of an unknown purchaseType ${purchaseType}`;
+    const what =
+      purchaseType === REWARDED
+        ? 'a rewarded product (purchaseType 2: watching an ad), which coin packs are not'
+        : `of an unknown purchaseType ${purchaseType}`;
     throw new CreatorsError('purchase_type_refused', `The purchase is ${what}; it is not credited.`, {
       fields: [{ field: 'purchaseToken', message: `is ${what}` }],
     });
@@ -141,7 +150,13 @@ export class GooglePlay {
     const voided: VoidedPurchase[] = [];
     let token: string | undefined;
     do {
-      const { data } = await this.api.purchases.voidedpurchases.list({ packageName: this.options.packageName, startTime, maxResults: 1000, type: 0, ...(token ? { token } : {}) });
+      const { data } = await this.api.purchases.voidedpurchases.list({
+        packageName: this.options.packageName,
+        startTime,
+        maxResults: 1000,
+        type: 0,
+        ...(token ? { token } : {}),
+      });
       for (const v of data.voidedPurchases ?? []) {
         if (!v.purchaseToken) continue;
         const voidedAt = new Date(Number(v.voidedTimeMillis ?? Number.NaN));
@@ -180,14 +195,20 @@ export class GooglePlay {
     const failed = error as { status?: number; response?: { status?: number; data?: unknown }; errors?: Array<{ reason?: string }> };
     const status = failed.status ?? failed.response?.status;
     const data = failed.response?.data as { error?: { errors?: Array<{ reason?: string }> } | string } | undefined;
-    const reasons = [...(failed.errors ?? []), ...(typeof data?.error === 'object' ? (data.error.errors ?? []) : [])].map((e) => e.reason ?? '').filter(Boolean);
+    const reasons = [...(failed.errors ?? []), ...(typeof data?.error === 'object' ? (data.error.errors ?? []) : [])]
+      .map((e) => e.reason ?? '')
+      .filter(Boolean);
     if (reasons.some(NOT_OUR_PURCHASE)) {
       const detail = error instanceof Error ? error.message : 'refused';
       return CreatorsError.invalid('purchaseToken', `is not a purchase of ${productId} in ${this.options.packageName} (Google Play: ${detail})`);
     }
     this.log.error({ err: error, status, reasons }, 'the Play Developer API failed');
     const credentials = status === 401 || status === 403 || typeof data?.error === 'string' || (status !== undefined && status >= 400 && status < 500);
-    return new CreatorsError('store_unavailable', credentials ? 'Google Play refused this server’s credentials or does not know its app.' : 'Google Play did not answer; try again shortly.', { cause: error });
+    return new CreatorsError(
+      'store_unavailable',
+      credentials ? 'Google Play refused this server’s credentials or does not know its app.' : 'Google Play did not answer; try again shortly.',
+      { cause: error },
+    );
   }
 }
 

@@ -1,25 +1,39 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { systemActor, type Actor } from '../../../core/actor.ts';
-import { memberOf, principalOf } from '../../../core/http/guard.ts';
+import { systemActor } from '../../../core/actor.ts';
+import { memberOf, staffActorOf } from '../../../core/http/guard.ts';
 import { problems } from '../../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../../core/http/pagination.ts';
-import { Body, Nullable } from '../../../core/http/schemas.ts';
+import { Body } from '../../../core/http/schemas.ts';
 import type { Kernel } from '../../../core/kernel.ts';
-import { getPerson } from '../../people/service.ts';
+import { Id, IdParams } from '../../../core/schemas.ts';
+import { getPerson } from '../../people/people.ts';
+import { CreatorsError } from '../errors.ts';
 import { appleStore } from './apple.ts';
 import { googlePlay } from './google.ts';
-import { STORES } from './schema.ts';
-import * as store from './service.ts';
-import { CreatorsError } from '../errors.ts';
+import { createProduct, listProducts, MAX_PRICES, updateProduct } from './products.ts';
+import { accountTokenOf, assertOwnAccountToken, availableCoins, creditPurchase, handleNotification, listPurchases, type Purchase } from './purchases.ts';
+import {
+  AccountToken,
+  Delivered,
+  NotificationHandled,
+  ProductView,
+  productView,
+  PurchaseListItem,
+  purchaseListItem,
+  purchasePage,
+  StoreName,
+  WalletSummary,
+  walletSummary,
+} from './views.ts';
 
-const Id = Type.String({ format: 'uuid' });
-const IdParams = Type.Object({ id: Id });
-const Timestamp = Type.String({ format: 'date-time' });
-const StoreName = Type.Union(STORES.map((s) => Type.Literal(s)));
-const StoreProductId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,149}$', description: "The product id in the store (App Store Connect's product ID, Play Console's product id)." });
-const Signed = (description: string) => Type.String({ minLength: 1, maxLength: 65536, pattern: '^[A-Za-z0-9_=-]+\\.[A-Za-z0-9_=-]+\\.[A-Za-z0-9_=-]+$', description });
+const StoreProductId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,149}$',
+  description: "The product id in the store (App Store Connect's product ID, Play Console's product id).",
+});
+const Signed = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 65536, pattern: '^[A-Za-z0-9_=-]+\\.[A-Za-z0-9_=-]+\\.[A-Za-z0-9_=-]+$', description });
 
 const PriceBody = Type.Object(
   {
@@ -35,46 +49,8 @@ const ProductBody = {
   coins: Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'Coins one purchase of the pack credits.' }),
   active: Type.Optional(Type.Boolean({ description: 'Off offer: the apps stop listing it; late purchases of it are still credited.' })),
   sort: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
-  prices: Type.Optional(Type.Array(PriceBody, { maxItems: STORES.length, description: 'One per store; given on a change, it replaces them all.' })),
+  prices: Type.Optional(Type.Array(PriceBody, { maxItems: MAX_PRICES, description: 'One per store; given on a change, it replaces them all.' })),
 };
-const ProductView = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    coins: Type.Integer(),
-    active: Type.Boolean(),
-    sort: Type.Integer(),
-    prices: Type.Array(Type.Object({ store: StoreName, storeProductId: Type.String(), price: Type.Integer(), currency: Type.String() })),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { $id: 'CreatorStoreProduct' },
-);
-const PurchaseView = Type.Object(
-  {
-    id: Type.String(),
-    personId: Type.String(),
-    store: StoreName,
-    transactionId: Type.String({ description: "Apple's transactionId; Google's purchase token." }),
-    orderId: Nullable(Type.String({ description: "Google's order id (GPA.…); null for Apple, which signs no order id." })),
-    originalTransactionId: Nullable(Type.String({ description: "Apple's originalTransactionId; null for Google." })),
-    productId: Type.String(),
-    productName: Type.String(),
-    storeProductId: Type.String(),
-    quantity: Type.Integer(),
-    coins: Type.Integer(),
-    environment: Type.Union([Type.Literal('production'), Type.Literal('sandbox')]),
-    status: Type.Union([Type.Literal('credited'), Type.Literal('refunded')]),
-    purchasedAt: Timestamp,
-    creditedAt: Timestamp,
-    refundedAt: Nullable(Timestamp),
-    refundReason: Nullable(Type.String()),
-    refundOverdraft: Nullable(Type.Integer({ description: 'Coins the wallet lacked when the refund took the purchase back: how far below zero it went.' })),
-  },
-  { $id: 'CreatorStorePurchase' },
-);
-const PurchaseListItem = Type.Object({ ...PurchaseView.properties, personName: Nullable(Type.String()) });
-const Delivered = Type.Object({ purchase: PurchaseView, balance: Type.Integer({ description: 'My available coins now.' }) });
 const notConfigured = (what: string, variable: string) =>
   new CreatorsError('store_not_configured', `${what} purchases are not set up on this server (${variable}).`);
 const deliveredDescription =
@@ -83,15 +59,17 @@ const deliveredDescription =
 export function storeRoutes(kernel: Kernel) {
   return async (base: FastifyInstance): Promise<void> => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    const staff = (request: FastifyRequest): Actor => ({ type: 'staff', id: principalOf(request).staffId });
     const me = (request: FastifyRequest) => memberOf(request).personId;
 
     // ------------------------------------------------------------------ console: the catalog and purchases
 
     app.get(
       '/console/creators/store/products',
-      { config: { permission: 'creators.read' }, schema: { tags: ['creators'], summary: 'Coin packs with their prices per store, on offer or not', response: { 200: Type.Array(ProductView) } } },
-      async () => (await store.listProducts(kernel.db, { onlyActive: false })).map(store.productView),
+      {
+        config: { permission: 'creators.read' },
+        schema: { tags: ['creators'], summary: 'Coin packs with their prices per store, on offer or not', response: { 200: Type.Array(ProductView) } },
+      },
+      async () => (await listProducts(kernel.db, { onlyActive: false })).map(productView),
     );
     app.post(
       '/console/creators/store/products',
@@ -99,7 +77,7 @@ export function storeRoutes(kernel: Kernel) {
         config: { permission: 'creators.store' },
         schema: { tags: ['creators'], summary: 'Add a coin pack', body: Body(ProductBody), response: { 201: ProductView, ...problems(400, 409) } },
       },
-      async (request, reply) => reply.code(201).send(store.productView(await kernel.write(staff(request), (ctx) => store.createProduct(ctx, request.body)))),
+      async (request, reply) => reply.code(201).send(productView(await kernel.write(staffActorOf(request), (ctx) => createProduct(ctx, request.body)))),
     );
     app.patch(
       '/console/creators/store/products/:id',
@@ -113,7 +91,7 @@ export function storeRoutes(kernel: Kernel) {
           response: { 200: ProductView, ...problems(400, 404, 409) },
         },
       },
-      async (request) => store.productView(await kernel.write(staff(request), (ctx) => store.updateProduct(ctx, request.params.id, request.body))),
+      async (request) => productView(await kernel.write(staffActorOf(request), (ctx) => updateProduct(ctx, request.params.id, request.body))),
     );
     app.get(
       '/console/creators/store/purchases',
@@ -122,11 +100,16 @@ export function storeRoutes(kernel: Kernel) {
         schema: {
           tags: ['creators'],
           summary: 'Store purchases, newest first: of one person, one store, credited or refunded',
-          querystring: Type.Object({ personId: Type.Optional(Id), store: Type.Optional(StoreName), status: Type.Optional(Type.Union([Type.Literal('credited'), Type.Literal('refunded')])), ...PageQuery }),
+          querystring: Type.Object({
+            personId: Type.Optional(Id),
+            store: Type.Optional(StoreName),
+            status: Type.Optional(Type.Union([Type.Literal('credited'), Type.Literal('refunded')])),
+            ...PageQuery,
+          }),
           response: { 200: Page(PurchaseListItem), ...problems(400) },
         },
       },
-      async (request) => store.listPurchases(kernel.db, request.query),
+      async (request) => purchasePage(kernel.db, await listPurchases(kernel.db, request.query)),
     );
     app.get(
       '/console/creators/store/people/:id/wallet',
@@ -136,33 +119,22 @@ export function storeRoutes(kernel: Kernel) {
           tags: ['creators'],
           summary: "A person's coin wallet beside their purchases: balance, the overdraft a refund left, purchase totals",
           params: IdParams,
-          response: {
-            200: Type.Object({
-              accountId: Nullable(Type.String()),
-              posted: Type.Integer(),
-              held: Type.Integer(),
-              available: Type.Integer(),
-              overdraft: Type.Integer({ description: 'How far below zero refunds of spent coins left the wallet.' }),
-              overdrawnAt: Nullable(Timestamp),
-              purchases: Type.Integer(),
-              coinsBought: Type.Integer(),
-              refunded: Type.Integer(),
-            }),
-            ...problems(404),
-          },
+          response: { 200: WalletSummary, ...problems(404) },
         },
       },
       async (request) => {
         await getPerson(kernel.db, request.params.id);
-        return store.walletSummary(kernel.db, request.params.id);
+        return walletSummary(kernel.db, request.params.id);
       },
     );
 
     // ------------------------------------------------------------------ client apps
 
-    const delivered = async (reply: FastifyReply, personId: string, result: { purchase: store.Purchase; credited: boolean }) => {
+    const delivered = async (reply: FastifyReply, personId: string, result: { purchase: Purchase; credited: boolean }) => {
       if (!result.credited) reply.header('idempotent-replayed', 'true');
-      return reply.code(result.credited ? 201 : 200).send({ purchase: await store.purchaseWithName(kernel.db, result.purchase), balance: await store.availableCoins(kernel.db, personId) });
+      return reply
+        .code(result.credited ? 201 : 200)
+        .send({ purchase: await purchaseListItem(kernel.db, result.purchase), balance: await availableCoins(kernel.db, personId) });
     };
 
     app.get(
@@ -176,7 +148,7 @@ export function storeRoutes(kernel: Kernel) {
           response: { 200: Type.Array(ProductView), ...problems(400, 401) },
         },
       },
-      async (request) => (await store.listProducts(kernel.db, { onlyActive: true, store: request.query.store })).map(store.productView),
+      async (request) => (await listProducts(kernel.db, { onlyActive: true, store: request.query.store })).map(productView),
     );
     app.get(
       '/client/creators/store/account-token',
@@ -185,11 +157,12 @@ export function storeRoutes(kernel: Kernel) {
         schema: {
           tags: ['client'],
           summary: 'My app-account token: pass it with every purchase (StoreKit `appAccountToken`, Play `setObfuscatedAccountId`)',
-          description: 'A UUID that stays the same for me. The store signs it into the purchase, so a purchase made from my account can only be credited to me.',
-          response: { 200: Type.Object({ accountToken: Type.String({ format: 'uuid' }) }), ...problems(401) },
+          description:
+            'A UUID that stays the same for me. The store signs it into the purchase, so a purchase made from my account can only be credited to me.',
+          response: { 200: AccountToken, ...problems(401) },
         },
       },
-      async (request) => ({ accountToken: await store.accountTokenOf(kernel.db, me(request), kernel.now()) }),
+      async (request) => ({ accountToken: await accountTokenOf(kernel.db, me(request), kernel.now()) }),
     );
     app.post(
       '/client/creators/store/apple/transactions',
@@ -210,8 +183,8 @@ export function storeRoutes(kernel: Kernel) {
         const transaction = await apple.transaction(request.body.signedTransaction, field);
         const personId = me(request);
         const result = await kernel.write({ type: 'member', id: personId }, async (ctx) => {
-          await store.assertOwnAccountToken(ctx.tx, personId, transaction.appAccountToken, field, 'appAccountToken');
-          return store.creditPurchase(ctx, personId, transaction, field);
+          await assertOwnAccountToken(ctx.tx, personId, transaction.appAccountToken, field, 'appAccountToken');
+          return creditPurchase(ctx, personId, transaction, field);
         });
         return delivered(reply, personId, result);
       },
@@ -241,8 +214,8 @@ export function storeRoutes(kernel: Kernel) {
         const personId = me(request);
         const result = await kernel.write({ type: 'member', id: personId }, async (ctx) => {
           // Bound to this member's account (Play's obfuscatedExternalAccountId), or anyone holding the token could claim it.
-          await store.assertOwnAccountToken(ctx.tx, personId, purchase.accountToken, 'purchaseToken', 'obfuscatedExternalAccountId');
-          return store.creditPurchase(ctx, personId, purchase, 'purchaseToken');
+          await assertOwnAccountToken(ctx.tx, personId, purchase.accountToken, 'purchaseToken', 'obfuscatedExternalAccountId');
+          return creditPurchase(ctx, personId, purchase, 'purchaseToken');
         });
         if (!purchase.acknowledged) await play.acknowledge(productId, purchaseToken);
         return delivered(reply, personId, result);
@@ -252,9 +225,15 @@ export function storeRoutes(kernel: Kernel) {
       '/client/creators/store/purchases',
       {
         config: { member: true },
-        schema: { tags: ['client'], summary: 'My store purchases, newest first', querystring: Type.Object({ ...PageQuery }), response: { 200: Page(PurchaseListItem), ...problems(400, 401) } },
+        schema: {
+          tags: ['client'],
+          summary: 'My store purchases, newest first',
+          querystring: Type.Object({ ...PageQuery }),
+          response: { 200: Page(PurchaseListItem), ...problems(400, 401) },
+        },
       },
-      async (request) => store.listPurchases(kernel.db, { personId: me(request), cursor: request.query.cursor, limit: request.query.limit }),
+      async (request) =>
+        purchasePage(kernel.db, await listPurchases(kernel.db, { personId: me(request), cursor: request.query.cursor, limit: request.query.limit })),
     );
 
     // ------------------------------------------------------------------ App Store Server Notifications V2
@@ -269,14 +248,14 @@ export function storeRoutes(kernel: Kernel) {
           description:
             'Public: the signed payload is the credential. It is verified like a transaction (chain to the configured Apple root, bundle id, environment). REFUND and REVOKE take the purchase’s coins back (the wallet may go below zero by what was spent, and is flagged); REFUND_REVERSED credits them again; other types are recorded and ignored. Each notificationUUID is handled once; a redelivery answers 200 again.',
           body: Body({ signedPayload: Signed('The notification, as Apple sends it.') }),
-          response: { 200: Type.Object({ outcome: Type.String(), duplicate: Type.Boolean() }), ...problems(400, 503) },
+          response: { 200: NotificationHandled, ...problems(400, 503) },
         },
       },
       async (request) => {
         const apple = appleStore(kernel);
         if (!apple) throw notConfigured('App Store', 'APPLE_BUNDLE_ID');
         const notification = await apple.notification(request.body.signedPayload, 'signedPayload');
-        return kernel.write(systemActor('apple-notifications'), (ctx) => store.handleNotification(ctx, notification));
+        return kernel.write(systemActor('apple-notifications'), (ctx) => handleNotification(ctx, notification));
       },
     );
   };

@@ -3,8 +3,8 @@ import { systemActor } from '../../../core/actor.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import type { JobDef } from '../../../core/module.ts';
 import { googlePlay, VOIDED_WINDOW_MS } from './google.ts';
-import { creatorStoreNotifications } from './schema.ts';
-import { handleNotification } from './service.ts';
+import { creatorStoreNotifications } from '../schema.ts';
+import { handleNotification } from './purchases.ts';
 
 /** The notification type Google's voided purchases are recorded under (Play sends them to no webhook of ours). */
 export const VOIDED_TYPE = 'VOIDED_PURCHASE';
@@ -65,4 +65,6 @@ export async function syncGoogleVoidedPurchases(kernel: Kernel): Promise<Array<{
  * The store's scheduled jobs, for the creators manifest (`jobs: storeJobs`): Google's voided purchases,
  * hourly (voidedpurchases.list allows 6,000 queries a day).
  */
-export const storeJobs: JobDef[] = [{ name: 'creators.google_voided_purchases', cron: '23 * * * *', handle: async (_data, kernel) => void (await syncGoogleVoidedPurchases(kernel)) }];
+export const storeJobs: JobDef[] = [
+  { name: 'creators.google_voided_purchases', cron: '23 * * * *', handle: async (_data, kernel) => void (await syncGoogleVoidedPurchases(kernel)) },
+];

@@ -1,0 +1,154 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { effectivePermissions, type Principal } from '../../core/access.ts';
+import type { Kernel } from '../../core/kernel.ts';
+import type { Catalogue } from '../../core/module.ts';
+import { Nullable, Timestamp } from '../../core/schemas.ts';
+import type { Grant as GrantRecord } from './grants.ts';
+import { ADMINISTRATOR, type Role as RoleRecord, type RoleHolder } from './roles.ts';
+import type { StaffUser as StaffUserRecord } from './users.ts';
+
+export const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+const RoleRef = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const StaffUser = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    status: Status,
+    locale: Type.String(),
+    roles: Type.Array(RoleRef),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'StaffUser' },
+);
+
+const RoleFields = {
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  builtin: Type.Boolean(),
+  holdsEverything: Type.Boolean({ description: 'The Administrator role: it always holds every permission (none can be removed) and cannot be deleted.' }),
+  permissions: Type.Array(Type.String()),
+  holders: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+export const Role = Type.Object(RoleFields, { $id: 'Role' });
+export const RoleWithHolders = Type.Object({
+  ...RoleFields,
+  holderList: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), status: Status })),
+});
+export const RoleOption = Type.Object({ id: Type.String(), name: Type.String(), permissions: Type.Array(Type.String()) });
+
+export const Grant = Type.Object({
+  id: Type.String(),
+  staffId: Type.String(),
+  permission: Type.String(),
+  recordId: Type.String(),
+  expiresAt: Nullable(Timestamp),
+  createdBy: Nullable(Type.String()),
+  createdAt: Timestamp,
+});
+
+export const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  locale: Type.String(),
+  roles: Type.Array(RoleRef),
+  permissions: Type.Array(Type.String()),
+  grants: Type.Array(
+    Type.Object({
+      permission: Type.String(),
+      recordId: Type.String(),
+      expiresAt: Nullable(Timestamp),
+    }),
+  ),
+  nav: Type.Array(Type.Object({ module: Type.String(), path: Type.String(), label: Type.String() })),
+  sessionExpiresAt: Timestamp,
+});
+
+export const SessionsEnded = Type.Object({ sessionsEnded: Type.Integer() });
+
+export const PermissionInfo = Type.Object({ key: Type.String(), module: Type.String(), description: Type.String() });
+
+export const staffUserView = (user: StaffUserRecord): Static<typeof StaffUser> => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  status: user.status,
+  locale: user.locale,
+  roles: user.roles,
+  createdAt: user.createdAt.toISOString(),
+  updatedAt: user.updatedAt.toISOString(),
+});
+
+export const staffUserPageView = (page: { items: StaffUserRecord[]; nextCursor: string | null }) => ({
+  items: page.items.map(staffUserView),
+  nextCursor: page.nextCursor,
+});
+
+export const roleView = (role: RoleRecord): Static<typeof Role> => ({
+  id: role.id,
+  name: role.name,
+  description: role.description,
+  builtin: role.builtinKey !== null,
+  holdsEverything: role.builtinKey === ADMINISTRATOR,
+  permissions: role.permissions,
+  holders: role.holders,
+  createdAt: role.createdAt.toISOString(),
+  updatedAt: role.updatedAt.toISOString(),
+});
+
+export const roleWithHoldersView = (role: RoleRecord & { holderList: RoleHolder[] }): Static<typeof RoleWithHolders> => ({
+  ...roleView(role),
+  holderList: role.holderList,
+});
+
+export const roleOptionView = ({ id, name, permissions }: RoleRecord): Static<typeof RoleOption> => ({ id, name, permissions });
+
+export const grantView = (grant: GrantRecord): Static<typeof Grant> => ({
+  id: grant.id,
+  staffId: grant.staffId,
+  permission: grant.permission,
+  recordId: grant.recordId,
+  expiresAt: grant.expiresAt?.toISOString() ?? null,
+  createdBy: grant.createdBy,
+  createdAt: grant.createdAt.toISOString(),
+});
+
+export const permissionCatalogueView = (catalogue: Catalogue): Array<Static<typeof PermissionInfo>> =>
+  [...catalogue.permissions.values()].map(({ key, module, description }) => ({ key, module, description }));
+
+type MeView = Static<typeof Me>;
+
+/**
+ * `/me` is asked on every console load and poll: its view is derived once per cached principal (a new
+ * principal object appears whenever access changes) and rebuilt only when the session expiry slides.
+ */
+const meViews = new WeakMap<Principal, { expiresAt: number; view: MeView }>();
+
+export function meView(kernel: Kernel, principal: Principal): MeView {
+  const expiresAt = principal.sessionExpiresAt.getTime();
+  const cached = meViews.get(principal);
+  if (cached?.expiresAt === expiresAt) return cached.view;
+  const view = buildMeView(kernel, principal);
+  meViews.set(principal, { expiresAt, view });
+  return view;
+}
+
+function buildMeView(kernel: Kernel, principal: Principal): MeView {
+  return {
+    id: principal.staffId,
+    email: principal.email,
+    name: principal.name,
+    locale: principal.locale,
+    roles: principal.roles,
+    permissions: effectivePermissions(principal),
+    grants: principal.grants.map((g) => ({ permission: g.permission, recordId: g.recordId, expiresAt: g.expiresAt?.toISOString() ?? null })),
+    nav: kernel.catalogue.nav.filter((entry) => principal.permissions.has(entry.permission)).map(({ module, path, label }) => ({ module, path, label })),
+    sessionExpiresAt: principal.sessionExpiresAt.toISOString(),
+  };
+}
