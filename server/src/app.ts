@@ -16,9 +16,6 @@ import { startJobs, type Jobs } from './core/jobs.ts';
 import { createWriter, type Kernel } from './core/kernel.ts';
 import { Catalogue, type ModuleManifest } from './core/module.ts';
 import { enabledModules } from './modules/index.ts';
-import { staffSessions } from './modules/staff/index.ts';
-import { settingsStore } from './modules/settings/index.ts';
-import { clientVersionGate } from './modules/settings/version-gate.ts';
 import { registerConsole } from './console.ts';
 
 declare module 'fastify' {
@@ -81,8 +78,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     now: options.now ?? (() => new Date()),
   } as Kernel;
   kernel.write = createWriter(kernel);
-  kernel.authenticator = staffSessions(kernel);
-  const settings = settingsStore(kernel);
+  kernel.authenticator = catalogue.require('staffAuthenticator', kernel);
+  kernel.memberAuthenticator = catalogue.provide('memberAuthenticator', kernel);
+  kernel.principals = catalogue.provide('principals', kernel);
+  const settings = catalogue.require('settings', kernel);
   kernel.settings = settings;
   app.decorate('kernel', kernel);
 
@@ -103,7 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (request.headers.upgrade && reply.statusCode !== 101) reply.raw.once('finish', () => request.raw.socket.destroy());
     return payload;
   });
-  app.addHook('onRequest', clientVersionGate(kernel));
+  for (const module of modules) if (module.onRequest) app.addHook('onRequest', module.onRequest(kernel));
   await app.register(
     async (api) => {
       for (const module of modules) if (module.routes) await module.routes(api, kernel);

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { asc } from 'drizzle-orm';
 import sharp from 'sharp';
-import { createTestApp, listen, multipart, newMember, signIn, staffWith, type Session, type TestApp } from './helpers.ts';
+import { makeStaff } from './factories.ts';
+import { actorOf, createTestApp, listen, multipart, newMember, signIn, staffWith, type Session, type TestApp } from './helpers.ts';
 import { SseClient } from './sse.ts';
 import { eventLog } from '../src/core/events/schema.ts';
 import type { StoredEvent } from '../src/core/events/types.ts';
@@ -144,10 +145,9 @@ describe('event visibility: one rule on every surface', () => {
     const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string; builtin: boolean; permissions: string[] }>;
     const builtins = roles.filter((r) => r.builtin);
     assert.ok(builtins.length >= 4, builtins.map((r) => r.name).join());
-    const password = 'visibility test password';
+    const actor = await actorOf(admin);
     for (const role of builtins) {
-      const email = `visibility-${role.id}@test.local`;
-      assert.equal((await admin.post('/api/console/staff', { email, name: role.name, password, roleIds: [role.id] })).statusCode, 201);
+      const { email, password } = await makeStaff(t.app, { email: `visibility-${role.id}@test.local`, name: role.name, roleIds: [role.id], actor });
       await surfaces(role.name, await signIn(t.app, email, password), new Set(role.permissions));
     }
   });

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { makeStaff, uniqueName } from './factories.ts';
 import { throwawayDatabase } from './throwaway-database.ts';
 import { migratedSnapshot } from './pglite-snapshot.ts';
 import { buildApp, type BuildOptions } from '../src/app.ts';
+import type { Actor } from '../src/core/actor.ts';
 import { parseConfig, type Config } from '../src/core/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/core/db/client.ts';
 
@@ -137,15 +138,20 @@ export async function signIn(app: FastifyInstance, email = ADMIN.email, password
   return new Session(app, sessionCookie(response));
 }
 
-/** Creates a role with these permissions and a staff user holding it, and signs them in. */
-export async function staffWith(admin: Session, permissions: string[], name = `user-${randomBytes(4).toString('hex')}`) {
-  const role = await admin.post('/api/console/roles', { name: `role for ${name}`, permissions });
-  if (role.statusCode !== 201) throw new Error(`role: ${role.body}`);
-  const email = `${name}@test.local`;
-  const password = 'a long enough test password';
-  const user = await admin.post('/api/console/staff', { email, name, password, roleIds: [role.json().id] });
-  if (user.statusCode !== 201) throw new Error(`user: ${user.body}`);
-  return { session: await signIn(admin.app, email, password), user: user.json(), role: role.json(), email, password };
+/** The staff actor of a signed-in session, as the routes take it from the request (`staffActorOf`). */
+export async function actorOf(session: Session): Promise<Actor> {
+  const me = await session.get('/api/console/me');
+  if (me.statusCode !== 200) throw new Error(`me: ${me.statusCode} ${me.body}`);
+  return { type: 'staff', id: me.json().id };
+}
+
+/**
+ * Creates a role with these permissions and a staff user holding it, and signs them in. Both are written by
+ * `admin` through the staff services (test/factories.ts), without hashing a password; the sign-in is real.
+ */
+export async function staffWith(admin: Session, permissions: string[], name = uniqueName()) {
+  const { user, role, email, password } = await makeStaff(admin.app, { name, permissions, actor: await actorOf(admin) });
+  return { session: await signIn(admin.app, email, password), user, role: role!, email, password };
 }
 
 /** Listens on a random loopback port (for real HTTP: SSE, fetch) and returns the base URL. */

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, createTestApp, listen, type Session, signIn, type TestApp } from './helpers.ts';
+import { makeRole, makeStaff, TEST_PASSWORD } from './factories.ts';
+import { actorOf, ADMIN, createTestApp, listen, type Session, signIn, type TestApp } from './helpers.ts';
 import type { ApiRoute } from '../src/core/http/guard.ts';
 
 /**
@@ -12,7 +13,7 @@ describe('permission matrix', () => {
   let t: TestApp;
   let base: string;
   let admin: Session;
-  const password = 'matrix test password';
+  const password = TEST_PASSWORD;
   const holders = new Map<string, string>();
   let memberToken = '';
 
@@ -20,13 +21,13 @@ describe('permission matrix', () => {
     t = await createTestApp();
     base = await listen(t.app);
     admin = await signIn(t.app);
-    const none = await admin.post('/api/console/staff', { email: 'none@matrix.local', name: 'No Roles', password, roleIds: [] });
-    assert.equal(none.statusCode, 201);
+    // The users are written by the administrator through the staff services, without a password hash each.
+    const actor = await actorOf(admin);
+    await makeStaff(t.app, { email: 'none@matrix.local', name: 'No Roles', actor });
     for (const permission of t.app.kernel.catalogue.permissions.keys()) {
-      const role = await admin.post('/api/console/roles', { name: `only ${permission}`, permissions: [permission] });
       const email = `${permission.replace(/\W/g, '-')}@matrix.local`;
-      const user = await admin.post('/api/console/staff', { email, name: email, password, roleIds: [role.json().id] });
-      assert.equal(user.statusCode, 201, user.body);
+      const role = await makeRole(t.app, { name: `only ${permission}`, permissions: [permission], actor });
+      await makeStaff(t.app, { email, name: email, roleIds: [role.id], actor });
       holders.set(permission, email);
     }
     const person = await admin.post('/api/console/people', { displayName: 'Matrix Member' });
@@ -122,7 +123,7 @@ describe('permission matrix', () => {
     const roles = (await admin.get('/api/console/roles')).json() as Array<{ id: string; name: string; builtin: boolean; permissions: string[] }>;
     for (const role of roles.filter((r) => r.builtin)) {
       const email = `builtin-${role.id}@matrix.local`;
-      await admin.post('/api/console/staff', { email, name: role.name, password, roleIds: [role.id] });
+      await makeStaff(t.app, { email, name: role.name, roleIds: [role.id], actor: await actorOf(admin) });
       for (const route of routes().filter((r) => r.permission)) {
         const result = await call(route, await cookieFor(email));
         const allowed = role.permissions.includes(route.permission!);

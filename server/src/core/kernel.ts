@@ -9,6 +9,7 @@ import type { NewEvent, StoredEvent } from './events/types.ts';
 import type { Catalogue } from './module.ts';
 import type { Jobs } from './jobs.ts';
 import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
+import type { PrincipalSource } from './access.ts';
 
 /** Reads settings from memory; a change anywhere (any process) reaches every process through the bus. */
 export interface SettingsReader {
@@ -48,6 +49,8 @@ export interface Kernel {
   authenticator: StaffAuthenticator;
   /** Verifies client apps' member tokens; provided by the members module when it is enabled. */
   memberAuthenticator?: MemberAuthenticator;
+  /** Staff users' access for checks outside a request; provided by the staff module. */
+  principals?: PrincipalSource;
   /** Current values of the modules' settings; provided by the settings module. */
   settings: SettingsReader;
   /** Open live streams, closed when the server shuts down. */

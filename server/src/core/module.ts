@@ -1,8 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
+import type { PrincipalSource } from './access.ts';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { EventOf, EventType, EventTypeDef, StoredEvent } from './events/types.ts';
-import type { Kernel, ServiceContext } from './kernel.ts';
+import type { Kernel, ServiceContext, SettingsReader } from './kernel.ts';
 import { BUILTIN_ROLES, type BuiltinRoleKey } from './roles.ts';
 
 export interface PermissionDef {
@@ -72,11 +74,33 @@ export interface NavEntry {
   permission: string;
 }
 
+/** The settings service: values in memory, kept current from the bus between `start` and `stop`. */
+export interface SettingsService extends SettingsReader {
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Kernel services a module supplies. Each is provided by exactly one enabled module; the app asks the
+ * catalogue for them and never imports the module that provides them.
+ */
+export interface ModuleProvides {
+  /** Resolves console session tokens (staff). Required. */
+  staffAuthenticator?: (kernel: Kernel) => StaffAuthenticator;
+  /** Verifies client apps' bearer tokens (members); without it `/api/client` routes answer 401. */
+  memberAuthenticator?: (kernel: Kernel) => MemberAuthenticator;
+  /** Staff users' roles and grants for `requireAccess` outside a request (staff). */
+  principals?: (kernel: Kernel) => PrincipalSource;
+  /** Global settings (settings). Required. */
+  settings?: (kernel: Kernel) => SettingsService;
+}
+
 /** The manifest a module exports from its index.ts; the kernel needs nothing else to plug it in. */
 export interface ModuleManifest {
   name: string;
   /** Optional modules this one cannot run without (checked against MODULES at start). */
   requires?: string[];
+  provides?: ModuleProvides;
   permissions?: PermissionDef[];
   /** Permissions this module adds to the kernel's built-in roles (core/roles.ts). */
   roleGrants?: Partial<Record<BuiltinRoleKey, string[]>>;
@@ -88,6 +112,8 @@ export interface ModuleManifest {
   nav?: NavEntry[];
   settings?: SettingDef[];
   moderationKinds?: ModerationKindDef[];
+  /** Runs before every request's route (e.g. the client version gate), in module order. */
+  onRequest?: (kernel: Kernel) => onRequestAsyncHookHandler;
   /** Runs at every start after migrations (e.g. the first administrator). */
   bootstrap?: (kernel: Kernel) => Promise<void>;
   /** Fills an empty database with demo data when SEED_DEMO is on. */
@@ -104,6 +130,7 @@ export class Catalogue {
   readonly nav: Array<NavEntry & { module: string }> = [];
   readonly settings = new Map<string, SettingDef & { module: string }>();
   readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
+  private readonly provided = new Map<keyof ModuleProvides, { module: string; make: (kernel: Kernel) => unknown }>();
 
   constructor(readonly modules: ModuleManifest[]) {
     for (const module of modules) {
@@ -113,6 +140,11 @@ export class Catalogue {
         }
         if (this.permissions.has(permission.key)) throw new Error(`Permission ${permission.key} is declared twice`);
         this.permissions.set(permission.key, { ...permission, module: module.name });
+      }
+      for (const [service, make] of Object.entries(module.provides ?? {}) as Array<[keyof ModuleProvides, (kernel: Kernel) => unknown]>) {
+        const other = this.provided.get(service);
+        if (other) throw new Error(`${service} is provided by both ${other.module} and ${module.name}`);
+        this.provided.set(service, { module: module.name, make });
       }
       for (const type of module.events ?? []) this.eventTypes.set(type.type, { ...type, module: module.name });
       for (const [key, permissions] of Object.entries(module.roleGrants ?? {})) {
@@ -139,6 +171,18 @@ export class Catalogue {
         if (!this.permissions.has(key)) throw new Error(`Built-in role ${role.key} names unknown permission ${key}`);
       }
     }
+  }
+
+  /** The kernel service an enabled module provides, made for this kernel; undefined when none does. */
+  provide<K extends keyof ModuleProvides>(service: K, kernel: Kernel): ReturnType<NonNullable<ModuleProvides[K]>> | undefined {
+    return this.provided.get(service)?.make(kernel) as ReturnType<NonNullable<ModuleProvides[K]>> | undefined;
+  }
+
+  /** Like `provide`, for a service the kernel cannot run without. */
+  require<K extends keyof ModuleProvides>(service: K, kernel: Kernel): ReturnType<NonNullable<ModuleProvides[K]>> {
+    const made = this.provide(service, kernel);
+    if (made === undefined) throw new Error(`No enabled module provides ${service}`);
+    return made;
   }
 
   defaultPermissions(role: BuiltinRoleDef): string[] {

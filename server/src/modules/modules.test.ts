@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Catalogue, defineModule } from '../core/module.ts';
+import { createTestApp } from '../../test/helpers.ts';
 import { enabledModules, kernelModules } from './index.ts';
 
 describe('MODULES', () => {
@@ -22,5 +24,21 @@ describe('MODULES', () => {
         .map((m) => m.name),
       ['people', 'ledger', 'payouts'],
     );
+  });
+
+  it('takes kernel services from the module that provides them, and refuses two providers of one', async () => {
+    const t = await createTestApp();
+    try {
+      const catalogue = t.app.kernel.catalogue;
+      assert.equal(t.app.kernel.authenticator, catalogue.provide('staffAuthenticator', t.app.kernel));
+      assert.equal(t.app.kernel.settings, catalogue.provide('settings', t.app.kernel));
+      assert.equal(t.app.kernel.memberAuthenticator, catalogue.provide('memberAuthenticator', t.app.kernel));
+    } finally {
+      await t.close();
+    }
+    const impostor = defineModule({ name: 'impostor', provides: { staffAuthenticator: () => ({ authenticate: async () => null }) } });
+    assert.throws(() => new Catalogue([...kernelModules, impostor]), /staffAuthenticator is provided by both staff and impostor/);
+    const headless = kernelModules.filter((m) => m.name !== 'staff');
+    assert.throws(() => new Catalogue(headless).require('staffAuthenticator', t.app.kernel), /No enabled module provides staffAuthenticator/);
   });
 });

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, listen, ORIGIN, type Session, signIn, staffWith, type TestApp } from '../../../test/helpers.ts';
 import { SseClient } from '../../../test/sse.ts';
-import { streamTiming } from './stream.ts';
+import { streamTiming } from '../realtime/event-stream.ts';
 
 describe('event log API and live stream', () => {
   let t: TestApp;

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import type { Executor } from '../db/client.ts';
 import { eventLog } from './schema.ts';
@@ -42,6 +42,11 @@ export async function appendEvents(tx: Executor, actor: Actor, now: Date, events
 /** Whether the log holds no event yet: a database that never recorded one is new. */
 export async function logIsEmpty(db: Executor): Promise<boolean> {
   return (await db.select({ id: eventLog.id }).from(eventLog).limit(1)).length === 0;
+}
+
+/** Events after `afterId`, oldest first (a live stream's replay). */
+export async function eventsAfter(db: Executor, afterId: number, limit: number): Promise<StoredEvent[]> {
+  return (await db.select().from(eventLog).where(gt(eventLog.id, afterId)).orderBy(asc(eventLog.id)).limit(limit)) as StoredEvent[];
 }
 
 export interface EventFilter {

@@ -8,7 +8,7 @@ import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
 import { listEvents } from './log.ts';
 import { listSubscriptions } from './subscribers.ts';
-import { openEventStream } from './stream.ts';
+import { openEventStream } from '../realtime/event-stream.ts';
 import { EventSchema, eventView, visibilityFor } from './views.ts';
 
 export async function eventRoutes(base: FastifyInstance, kernel: Kernel): Promise<void> {

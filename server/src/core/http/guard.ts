@@ -183,7 +183,10 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /** The signed-in staff user as the actor of what the route writes. */
-export const staffActorOf = (request: FastifyRequest) => ({ type: 'staff' as const, id: principalOf(request).staffId });
+export const staffActorOf = (request: FastifyRequest) => {
+  const principal = principalOf(request);
+  return { type: 'staff' as const, id: principal.staffId, principal };
+};
 
 /** The signed-in member of a route that declared `member`. */
 export function memberOf(request: FastifyRequest): MemberPrincipal {

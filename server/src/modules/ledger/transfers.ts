@@ -21,6 +21,7 @@ import {
   withinRange,
 } from './internal.ts';
 import type { ledgerTransfers } from './schema.ts';
+import { requireAccess } from '../../core/access.ts';
 
 export { MAX_AMOUNT };
 
@@ -187,6 +188,7 @@ export function validateAdjustment(input: Pick<AdjustmentInput, 'amount'>): void
 
 /** Adjusts an owner's balance by hand, with a reason; the account is opened if needed. Returns the account after it. */
 export async function adjustBalance(ctx: ServiceContext, input: AdjustmentInput): Promise<{ account: Account; transfer: PostedTransfer }> {
+  await requireAccess(ctx, 'ledger.adjust');
   validateAdjustment(input);
   const account = await openAccount(ctx, { ownerType: input.ownerType, ownerId: input.ownerId, kind: input.kind, currency: input.currency });
   const platform = await platformAccount(ctx, 'liability', input.currency);

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { memberOf, staffActorOf } from '../../core/http/guard.ts';
+import { clientSocketRoute } from '../../core/realtime/routes.ts';
+import { realtimeHub } from '../../core/realtime/hub.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { Body } from '../../core/http/schemas.ts';
@@ -9,8 +11,6 @@ import { Id, IdParams, Nullable, Timestamp } from '../../core/schemas.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { updatePerson } from '../people/people.ts';
 import { forgetDevice, registerDevice } from './devices.ts';
-import { MembersError } from './errors.ts';
-import type { Presence } from './presence.ts';
 import { otherMember } from './profiles.ts';
 import { signInsOf } from './sign-ins.ts';
 import type { MemberTokens } from './tokens.ts';
@@ -33,35 +33,10 @@ import {
 const DeviceParams = Type.Object({ deviceId: Id });
 const memberActorOf = (request: FastifyRequest) => ({ type: 'member' as const, id: memberOf(request).personId });
 
-export async function memberRoutes(base: FastifyInstance, kernel: Kernel, tokens: MemberTokens, presence: Presence): Promise<void> {
+export async function memberRoutes(base: FastifyInstance, kernel: Kernel, tokens: MemberTokens): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
-    '/client/ws',
-    {
-      websocket: true,
-      config: { member: true },
-      schema: {
-        tags: ['client'],
-        summary: 'Presence and live events: a WebSocket',
-        description:
-          'Send `{"type":"ping"}` at least every `heartbeatSeconds` (from the welcome message); a connection silent for 2.5 intervals is closed (4008) and the member goes offline when their last connection ends. `{"type":"subscribe","stream":"me"}` is the only stream a member may join; events about the member arrive as `{"type":"event","event":…}`. Closed with 4003 when the person is blocked. Browsers must come from an origin in CLIENT_ORIGINS.',
-      },
-      // Browsers send an Origin; a page on another site must not ride a member's token into this socket.
-      preValidation: async (request) => {
-        const origin = request.headers.origin;
-        if (origin !== undefined && !kernel.config.clientOrigins.includes(origin.replace(/\/$/, ''))) {
-          throw MembersError.forbidden('This origin may not open the client WebSocket.');
-        }
-      },
-    },
-    (socket, request) => {
-      presence.attach(socket, memberOf(request), request).catch((error: unknown) => {
-        request.log.error({ err: error }, 'opening a member connection failed');
-        socket.close(1011, 'server error');
-      });
-    },
-  );
+  clientSocketRoute(app, kernel);
 
   app.put(
     '/client/devices/:deviceId',
@@ -121,7 +96,7 @@ export async function memberRoutes(base: FastifyInstance, kernel: Kernel, tokens
         response: { 200: PresenceView, ...problems(404) },
       },
     },
-    async (request) => presenceView(kernel.db, presence, request.params.id),
+    async (request) => presenceView(kernel.db, realtimeHub(kernel), request.params.id),
   );
 
   app.get(

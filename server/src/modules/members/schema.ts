@@ -1,4 +1,4 @@
-import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -26,25 +26,6 @@ export const memberSignIns = pgTable(
   },
   (t) => [index('member_sign_ins_person_idx').on(t.personId, t.id), index('member_sign_ins_created_idx').on(t.createdAt)],
 );
-
-/** One row per open client WebSocket, in any server process; a row whose beat is stale is a dead connection. */
-export const memberConnections = pgTable(
-  'member_connections',
-  {
-    id: uuid('id').primaryKey(),
-    personId: uuid('person_id').notNull(),
-    lastBeatAt: timestamptz('last_beat_at').notNull(),
-    openedAt: timestamptz('opened_at').notNull(),
-  },
-  (t) => [index('member_connections_person_idx').on(t.personId, t.lastBeatAt)],
-);
-
-/** Whether a member is online now, and when they were last seen. */
-export const memberPresence = pgTable('member_presence', {
-  personId: uuid('person_id').primaryKey(),
-  online: boolean('online').notNull(),
-  lastSeenAt: timestamptz('last_seen_at').notNull(),
-});
 
 /** A member's devices, with the push token to reach each. */
 export const memberDevices = pgTable(

@@ -3,7 +3,7 @@ import type { Executor } from '../../core/db/client.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import { getPerson, personDetail, type Person } from '../people/people.ts';
 import { devicesOf, type Device } from './devices.ts';
-import type { Presence } from './presence.ts';
+import type { RealtimeHub } from '../../core/realtime/hub.ts';
 import type { SignIn } from './sign-ins.ts';
 
 export const Profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
@@ -63,7 +63,7 @@ export const deviceView = (d: Device) => ({
 export const devicesView = async (db: Executor, personId: string) => (await devicesOf(db, personId)).map(deviceView);
 
 /** Whether a member is online, when last seen, and their devices. */
-export async function presenceView(db: Executor, presence: Presence, personId: string) {
+export async function presenceView(db: Executor, presence: RealtimeHub, personId: string) {
   await getPerson(db, personId);
   return { ...(await presence.status(personId)), devices: await devicesView(db, personId) };
 }

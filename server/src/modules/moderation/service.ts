@@ -6,6 +6,7 @@ import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { moderationItems } from './schema.ts';
 import { ModerationError } from './errors.ts';
 import { ModerationEvents } from './events.ts';
+import { requireAccess } from '../../core/access.ts';
 
 /** How long a claimed item stays with its moderator before others may take it. */
 export const LEASE_MS = 2 * 60_000;
@@ -96,6 +97,7 @@ export async function claimNext(kernel: Kernel, staffId: string, kind: string, l
  * already decided, is a 409.
  */
 export async function decide(ctx: ServiceContext, staffId: string, itemId: string, decision: 'approved' | 'rejected', reason: string | null): Promise<Item> {
+  await requireAccess(ctx, 'moderation.review');
   const [item] = /^[0-9a-f-]{36}$/i.test(itemId) ? await ctx.tx.select().from(moderationItems).where(eq(moderationItems.id, itemId)).for('update') : [];
   if (!item) throw ModerationError.notFound('No such moderation item.');
   if (item.state !== 'pending') throw ModerationError.conflict(`This item was already ${item.state}.`);

@@ -5,6 +5,7 @@ import { PeopleEvents } from './events.ts';
 import { livePerson } from './internal.ts';
 import type { Person } from './people.ts';
 import { notes, organizationMembers, people, personIdentities } from './schema.ts';
+import { requireAccess } from '../../core/access.ts';
 
 /**
  * Erasure on request: personal fields, identities, notes and memberships go; the row stays as
@@ -12,6 +13,7 @@ import { notes, organizationMembers, people, personIdentities } from './schema.t
  * person pseudonymised.
  */
 export async function erasePerson(ctx: ServiceContext, id: string): Promise<Person> {
+  await requireAccess(ctx, 'people.erase', [id]);
   await livePerson(ctx.tx, id);
   await ctx.tx.delete(personIdentities).where(eq(personIdentities.personId, id));
   await ctx.tx.delete(notes).where(and(eq(notes.subjectType, 'person'), eq(notes.subjectId, id)));

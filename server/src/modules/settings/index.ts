@@ -4,6 +4,7 @@ import { defineModule } from '../../core/module.ts';
 import { settingEventTypes } from './events.ts';
 import { settingRoutes } from './routes.ts';
 import { SettingsStore } from './store.ts';
+import { clientVersionGate } from './version-gate.ts';
 
 /** The settings store of one running kernel (the app's `kernel.settings`). */
 export const settingsStore = perKernel((kernel) => new SettingsStore(kernel));
@@ -16,6 +17,8 @@ const Url = Type.Union([Type.String({ pattern: '^https://', maxLength: 500 }), T
 /** Global settings: declared by modules with a type and a default, changed from the console. */
 export const settingsModule = defineModule({
   name: 'settings',
+  provides: { settings: settingsStore },
+  onRequest: clientVersionGate,
   permissions: [{ key: 'settings.manage', description: 'See and change global settings (app versions, store links, feature flags).' }],
   events: settingEventTypes,
   settings: [

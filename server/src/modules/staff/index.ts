@@ -1,6 +1,7 @@
 import { perKernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
 import { bootstrapStaff } from './bootstrap.ts';
+import { staffPrincipals } from './principals.ts';
 import { seedStaffDemo } from './demo.ts';
 import { staffEventTypes } from './events.ts';
 import { staffRoutes } from './routes.ts';
@@ -11,6 +12,7 @@ export const staffSessions = perKernel((kernel) => new StaffSessions(kernel));
 
 export const staffModule = defineModule({
   name: 'staff',
+  provides: { staffAuthenticator: staffSessions, principals: () => staffPrincipals },
   permissions: [
     { key: 'staff.manage_users', description: 'Create, edit, disable staff users, reset their passwords, grant per-record access.' },
     { key: 'staff.manage_roles', description: 'Create and edit roles and their permissions.' },

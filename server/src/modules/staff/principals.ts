@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
-import type { Principal } from '../../core/access.ts';
+import type { Principal, PrincipalSource } from '../../core/access.ts';
 import type { Executor } from '../../core/db/client.ts';
 import { recordGrants, rolePermissions, roles, staffUserRoles, staffUsers } from './schema.ts';
 
@@ -64,3 +64,12 @@ export async function powerOf(db: Executor, staffId: string, now: Date): Promise
   for (const row of byGrant) byRole.add(row.permission);
   return byRole;
 }
+
+/** Access of active staff users for checks made outside a request (no session: `sessionId` is empty). */
+export const staffPrincipals: PrincipalSource = {
+  async principalOf(db, staffId, now) {
+    const [user] = await db.select({ status: staffUsers.status }).from(staffUsers).where(eq(staffUsers.id, staffId));
+    if (user?.status !== 'active') return null;
+    return (await loadPrincipal(db, staffId, '', now)) ?? null;
+  },
+};

@@ -5,7 +5,7 @@ import { Nullable } from '../../../core/schemas.ts';
 import { fileService } from '../../files/index.ts';
 import { FileView } from '../../files/views.ts';
 import type { StoredFile } from '../../files/service.ts';
-import { memberPresence } from '../../members/index.ts';
+import { realtimeHub } from '../../../core/realtime/hub.ts';
 import { getPeople } from '../../people/people.ts';
 import { findStreamer } from '../streamers/service.ts';
 import { feedStreamers, galleryChoices, PHOTO, visibleMember } from './service.ts';
@@ -73,7 +73,7 @@ export async function feedPage(kernel: Kernel, viewerId: string, query: { cursor
   );
   const ids = page.items.map((s) => s.id);
   const photos = await chosenPhotoUrls(kernel, ids);
-  const presence = await memberPresence(kernel).statuses(ids);
+  const presence = await realtimeHub(kernel).statuses(ids);
   return {
     items: page.items.map((s) => ({
       ...s,
@@ -96,7 +96,7 @@ export async function memberProfileView(kernel: Kernel, viewerId: string, person
     displayName: person.displayName,
     publicProfile: person.publicProfile,
     streamer: streamer ? streamer.status === 'active' : false,
-    online: (await memberPresence(kernel).statuses([personId])).get(personId)?.online ?? false,
+    online: (await realtimeHub(kernel).statuses([personId])).get(personId)?.online ?? false,
     ...photos(personId),
   };
 }

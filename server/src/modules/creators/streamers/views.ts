@@ -3,7 +3,7 @@ import type { Executor } from '../../../core/db/client.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { Nullable, Timestamp } from '../../../core/schemas.ts';
 import { accountsByOwner, available } from '../../ledger/accounts.ts';
-import { memberPresence } from '../../members/index.ts';
+import { realtimeHub } from '../../../core/realtime/hub.ts';
 import { getPerson, subjectNames } from '../../people/people.ts';
 import { COIN } from '../coins.ts';
 import { favoriteCounts } from '../social/favorites.ts';
@@ -74,7 +74,7 @@ export async function listStreamers(kernel: Kernel, query: Parameters<typeof sea
     kernel.db,
     rows.filter((r) => r.agencyId).map((r) => ({ type: 'organization' as const, id: r.agencyId! })),
   );
-  const seen = await memberPresence(kernel).statuses(ids);
+  const seen = await realtimeHub(kernel).statuses(ids);
   const earnings = await accountsByOwner(kernel.db, 'person', ids, 'earnings', COIN);
   return {
     items: page.items.map(({ person, streamer }) => {

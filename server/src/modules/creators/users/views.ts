@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kernel } from '../../../core/kernel.ts';
 import { Nullable, Timestamp } from '../../../core/schemas.ts';
 import { accountsByOwner, available } from '../../ledger/accounts.ts';
-import { memberPresence } from '../../members/index.ts';
+import { realtimeHub } from '../../../core/realtime/hub.ts';
 import { COIN } from '../coins.ts';
 import { searchAppUsers } from './service.ts';
 
@@ -28,7 +28,7 @@ export async function listUsers(kernel: Kernel, query: Parameters<typeof searchA
   const page = await searchAppUsers(kernel.db, query);
   const ids = page.items.map((item) => item.person.id);
   const wallets = await accountsByOwner(kernel.db, 'person', ids, 'wallet', COIN);
-  const seen = await memberPresence(kernel).statuses(ids);
+  const seen = await realtimeHub(kernel).statuses(ids);
   return {
     items: page.items.map(({ person, user }) => ({
       ...person,

@@ -1,13 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { asc, gt } from 'drizzle-orm';
 import type { Principal } from '../access.ts';
+import type { BusMessage } from '../events/bus.ts';
+import { eventsAfter } from '../events/log.ts';
+import type { StoredEvent } from '../events/types.ts';
+import { eventView } from '../events/views.ts';
+import { eventVisibility, type EventVisibility } from '../events/visibility.ts';
 import type { Kernel } from '../kernel.ts';
-import type { BusMessage } from './bus.ts';
-import { eventLog } from './schema.ts';
-import type { StoredEvent } from './types.ts';
-import { eventView } from './views.ts';
-import { eventVisibility, type EventVisibility } from './visibility.ts';
 
 /** Mutable so tests can shorten it; every beat also checks the session's expiry. */
 export const streamTiming = { heartbeatMs: 15_000 };
@@ -24,7 +23,7 @@ export interface StreamOptions {
 }
 
 /**
- * One console tab's live feed. It re-checks its session whenever the bus says that user's access
+ * One console tab's live feed of the event log (Server-Sent Events). It re-checks its session whenever the bus says that user's access
  * changed and whenever the session's expiry passes, and closes at once when the session no longer
  * holds (sign-out, password reset, disabling, expiry).
  */
@@ -91,10 +90,10 @@ class EventStream {
     let after = lastEventId;
     let delivered = 0;
     for (let scanned = 0; scanned < REPLAY_SCAN_LIMIT;) {
-      const batch = await this.kernel.db.select().from(eventLog).where(gt(eventLog.id, after)).orderBy(asc(eventLog.id)).limit(500);
+      const batch = await eventsAfter(this.kernel.db, after, 500);
       if (batch.length === 0) return true;
       for (const event of batch) {
-        if (this.send(event as StoredEvent) && ++delivered >= REPLAY_LIMIT) return false;
+        if (this.send(event) && ++delivered >= REPLAY_LIMIT) return false;
         after = event.id;
       }
       scanned += batch.length;

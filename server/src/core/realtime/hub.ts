@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { and, count, eq, gt, sql } from 'drizzle-orm';
-import { uuidIn } from '../../core/db/sql.ts';
-import { systemActor } from '../../core/actor.ts';
-import type { MemberPrincipal } from '../../core/auth.ts';
-import { eventView } from '../../core/events/views.ts';
-import { eventVisibility } from '../../core/events/visibility.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import { systemActor } from '../actor.ts';
+import type { MemberPrincipal } from '../auth.ts';
+import { uuidIn } from '../db/sql.ts';
+import { eventView } from '../events/views.ts';
+import { eventVisibility } from '../events/visibility.ts';
+import { perKernel, type Kernel, type ServiceContext } from '../kernel.ts';
 import { memberConnections, memberPresence } from './schema.ts';
-import { MemberEvents } from './events.ts';
 
 /** Close codes clients act on. */
 export const CLOSE = { blocked: 4003, timeout: 4008, sessionExpired: 4001, shuttingDown: 1001 } as const;
+
+export interface PresenceStatus {
+  online: boolean;
+  lastSeenAt: string | null;
+}
+
+/** Runs in the transaction that records a person's flip between online and offline (e.g. to append an event). */
+export type PresenceChange = (ctx: ServiceContext, personId: string, online: boolean) => Promise<void>;
 
 interface Connection {
   id: string;
@@ -24,18 +31,25 @@ interface Connection {
 }
 
 /**
- * Client WebSockets: presence (online while a connection beats, offline after 2.5 missed intervals or on
- * close; last seen), and the live events about the member themselves. Connections are rows in
- * `member_connections`, so presence is right across server processes; a blocked or erased person's
- * sockets close everywhere, since the block's event crosses the bus.
+ * Client WebSockets, shared by whatever pushes to apps (presence, the member's own events; chat, calls
+ * and notifications next): each connection beats, and a person is online while one of theirs does,
+ * offline after 2.5 missed intervals or when the last one closes. Connections are rows in
+ * `member_connections`, so presence is right across server processes; events reach the sockets of the
+ * person they are about through the bus, so a socket on any process hears them.
  */
-export class Presence {
+export class RealtimeHub {
   private readonly connections = new Map<string, Set<Connection>>();
+  private readonly presenceChanges: PresenceChange[] = [];
   private unsubscribe: (() => void) | undefined;
   private readonly heartbeatMs: number;
 
   constructor(private readonly kernel: Kernel) {
     this.heartbeatMs = kernel.config.presenceHeartbeatSeconds * 1000;
+  }
+
+  /** Called for every flip of a person's presence, inside its transaction. */
+  onPresenceChange(handler: PresenceChange): void {
+    this.presenceChanges.push(handler);
   }
 
   start(): void {
@@ -45,10 +59,6 @@ export class Presence {
       if (event.subjectType !== 'person' || !event.subjectId) return;
       const sockets = this.connections.get(event.subjectId);
       if (!sockets) return;
-      if (event.type === 'people.person_blocked' || event.type === 'people.person_erased') {
-        for (const connection of sockets) connection.socket.close(CLOSE.blocked, 'blocked');
-        return;
-      }
       if (!eventVisibility(this.kernel.catalogue, { type: 'member', personId: event.subjectId }, this.kernel.now).allows(event)) return;
       const data = JSON.stringify({ type: 'event', event: eventView(event) });
       for (const connection of sockets) connection.socket.send(data);
@@ -56,9 +66,14 @@ export class Presence {
   }
 
   /** Closes every connection (server shutdown); their rows go with them. */
-  async stop(): Promise<void> {
+  stop(): void {
     this.unsubscribe?.();
     for (const sockets of this.connections.values()) for (const c of sockets) c.socket.close(CLOSE.shuttingDown, 'server closing');
+  }
+
+  /** Closes the person's connections on this process (every process does it for an event on the bus). */
+  disconnect(personId: string, code: number, reason: string): void {
+    for (const connection of this.connections.get(personId) ?? []) connection.socket.close(code, reason);
   }
 
   /** How long a connection may stay silent. */
@@ -66,7 +81,7 @@ export class Presence {
     return Math.round(this.heartbeatMs * 2.5);
   }
 
-  async attach(socket: WebSocket, member: MemberPrincipal, request: FastifyRequest): Promise<void> {
+  async attach(socket: WebSocket, member: MemberPrincipal, log: FastifyBaseLogger): Promise<void> {
     const now = this.kernel.now().getTime();
     const connection: Connection = {
       id: randomUUID(),
@@ -80,7 +95,7 @@ export class Presence {
     if (!sockets) this.connections.set(member.personId, (sockets = new Set()));
     sockets.add(connection);
     socket.on('message', (raw) => void this.receive(connection, raw.toString()));
-    socket.on('close', () => void this.detach(connection).catch((error: unknown) => request.log.error({ err: error }, 'closing a member connection failed')));
+    socket.on('close', () => void this.detach(connection).catch((error: unknown) => log.error({ err: error }, 'closing a member connection failed')));
     socket.on('error', () => socket.terminate());
     await this.kernel.db.insert(memberConnections).values({ id: connection.id, personId: member.personId, lastBeatAt: new Date(now), openedAt: new Date(now) });
     await this.setOnline(member.personId, true);
@@ -88,7 +103,7 @@ export class Presence {
   }
 
   /** Whether the person has a live connection on any server, and when they were last seen. */
-  async status(personId: string): Promise<{ online: boolean; lastSeenAt: string | null; connections: number }> {
+  async status(personId: string): Promise<PresenceStatus & { connections: number }> {
     const [live] = await this.kernel.db
       .select({ n: count() })
       .from(memberConnections)
@@ -99,7 +114,7 @@ export class Presence {
   }
 
   /** `status` for many people at once (a list's "online now" and "last seen" columns). */
-  async statuses(personIds: string[]): Promise<Map<string, { online: boolean; lastSeenAt: string | null }>> {
+  async statuses(personIds: string[]): Promise<Map<string, PresenceStatus>> {
     const ids = [...new Set(personIds)];
     if (ids.length === 0) return new Map();
     const live = await this.kernel.db
@@ -168,7 +183,7 @@ export class Presence {
     if (!online) await this.setOnline(connection.member.personId, false);
   }
 
-  /** Records the change and appends online/offline events only when the state really flips. */
+  /** Records the state; the presence-change handlers run only when it really flips. */
   private async setOnline(personId: string, online: boolean): Promise<void> {
     await this.kernel.write(systemActor('presence'), async (ctx) => {
       await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`presence:${personId}`}))`);
@@ -177,9 +192,10 @@ export class Presence {
         .insert(memberPresence)
         .values({ personId, online, lastSeenAt: ctx.now })
         .onConflictDoUpdate({ target: memberPresence.personId, set: { online, lastSeenAt: ctx.now } });
-      if (current?.online !== online) {
-        await ctx.emit({ type: online ? MemberEvents.online : MemberEvents.offline, subject: { type: 'person', id: personId }, payload: {} });
-      }
+      if (current?.online !== online) for (const handler of this.presenceChanges) await handler(ctx, personId, online);
     });
   }
 }
+
+/** The hub of one running kernel. */
+export const realtimeHub = perKernel((kernel) => new RealtimeHub(kernel));

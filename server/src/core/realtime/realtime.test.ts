@@ -12,7 +12,7 @@ interface Client {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-describe('client WebSocket: presence, own events, devices', () => {
+describe('client WebSocket: presence, own events', () => {
   let t: TestApp;
   let admin: Session;
   let wsBase: string;
@@ -172,50 +172,5 @@ describe('client WebSocket: presence, own events, devices', () => {
     const { code } = await client.closed;
     assert.equal(code, 4003);
     await assert.rejects(connect(token), /handshake refused: 403/);
-  });
-
-  it('registers devices with push tokens; a token moves with the install', async () => {
-    const a = await member('Device Dana');
-    const b = await member('Device Dmitri');
-    const put = (token: string, deviceId: string, body: object) =>
-      t.app.inject({ method: 'PUT', url: `/api/client/devices/${deviceId}`, headers: { authorization: `Bearer ${token}` }, payload: body });
-    const phone = '01900000-0000-7000-8000-00000000d001';
-    const tablet = '01900000-0000-7000-8000-00000000d002';
-    assert.equal((await put(a.token, phone, { platform: 'ios', pushToken: 'apns-1', appVersion: '2.4.0', name: 'iPhone' })).statusCode, 200);
-    assert.equal((await put(b.token, tablet, { platform: 'android', pushToken: 'apns-1' })).statusCode, 200);
-    const aDevices = (await presenceOf(a.id)).devices;
-    assert.equal(aDevices.length, 1);
-    assert.equal(aDevices[0].pushToken, null, 'the token moved to the other install');
-    assert.equal((await presenceOf(b.id)).devices[0].pushToken, 'apns-1');
-    assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: 'latest' })).statusCode, 400);
-    const removed = await t.app.inject({ method: 'DELETE', url: `/api/client/devices/${tablet}`, headers: { authorization: `Bearer ${a.token}` } });
-    assert.equal(removed.statusCode, 404, "one member cannot remove another's device");
-
-    const deviceEvents = async (personId: string) =>
-      (await admin.get(`/api/console/events?subjectType=person&subjectId=${personId}`))
-        .json()
-        .items.filter((e: { type: string }) => e.type.startsWith('members.device_'));
-    assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: '2.4.0', name: 'iPhone' })).statusCode, 200, 'an app start without a change');
-    let events = await deviceEvents(a.id);
-    assert.deepEqual(
-      events.map((e: { type: string; payload: { first: boolean; pushToken: boolean } }) => [e.type, e.payload.first, e.payload.pushToken]),
-      [['members.device_registered', true, true]],
-      'one event for the new install; a repeat of the same registration appends none',
-    );
-    assert.deepEqual([events[0].actorType, events[0].actorId], ['member', a.id]);
-    assert.equal((await put(a.token, phone, { platform: 'ios', appVersion: '2.5.0' })).statusCode, 200);
-    assert.equal(
-      (await t.app.inject({ method: 'DELETE', url: `/api/client/devices/${phone}`, headers: { authorization: `Bearer ${a.token}` } })).statusCode,
-      204,
-    );
-    events = await deviceEvents(a.id);
-    assert.deepEqual(
-      events.map((e: { type: string; payload: { appVersion?: string } }) => [e.type, e.payload.appVersion ?? null]),
-      [
-        ['members.device_forgotten', null],
-        ['members.device_registered', '2.5.0'],
-        ['members.device_registered', '2.4.0'],
-      ],
-    );
   });
 });
