@@ -1,7 +1,7 @@
 // Runs the server suite on in-memory PGlite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -25,13 +25,33 @@ function run(label, command, args, env = {}) {
 }
 
 if (only.length === 0) run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
-const nodeTest = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
+const workers = Math.max(2, availableParallelism());
+const nodeTest = [
+  '--import',
+  'tsx',
+  '--test',
+  `--test-concurrency=${workers}`,
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=./scripts/slowest-files.mjs',
+  '--test-reporter-destination=stdout',
+  ...files,
+];
 // Every test file's in-memory databases start from one migrated PGlite data directory, built once here.
 const snapshotDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
 process.on('exit', () => rmSync(snapshotDir, { recursive: true, force: true }));
 const snapshot = join(snapshotDir, 'migrated.tar');
 run('migrated PGlite snapshot', process.execPath, ['--import', 'tsx', 'test/pglite-snapshot.ts', snapshot]);
 run('server tests on PGlite (in memory)', process.execPath, nodeTest, { TEST_DB: 'pglite', TEST_PGLITE_SNAPSHOT: snapshot });
-if (process.env.TEST_DATABASE_URL) {
-  run('server tests on PostgreSQL (TEST_DATABASE_URL)', process.execPath, nodeTest, { TEST_DB: 'postgres' });
+const serverUrl = process.env.TEST_DATABASE_URL;
+if (serverUrl) {
+  // Every test database on the server is a copy of one migrated template, made once here.
+  const made = spawnSync(process.execPath, ['--import', 'tsx', 'test/pg-template.ts', 'create', serverUrl], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (made.status !== 0) process.exit(made.status ?? 1);
+  const template = made.stdout.trim();
+  process.on('exit', () => spawnSync(process.execPath, ['--import', 'tsx', 'test/pg-template.ts', 'drop', serverUrl, template], { stdio: 'inherit' }));
+  run('server tests on PostgreSQL (TEST_DATABASE_URL)', process.execPath, nodeTest, { TEST_DB: 'postgres', TEST_PG_TEMPLATE: template });
 }
