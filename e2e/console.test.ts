@@ -113,6 +113,27 @@ describe('console in Chromium', { concurrency: false }, () => {
     await user.context().close();
   });
 
+  it('groups the navigation by module: a menu collapses, stays collapsed after a reload, and opens on its own page', async () => {
+    await admin.goto(`${server.base}/`);
+    const nav = admin.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByRole('button', { name: 'Administration' }).waitFor();
+    const groups = (await nav.getByRole('button').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(groups, ['People', 'Moderation', 'Money', 'Creators', 'Administration']);
+    const agencies = nav.getByRole('link', { name: 'Agencies' });
+    await agencies.waitFor();
+    await nav.getByRole('button', { name: 'Creators' }).click();
+    await agencies.waitFor({ state: 'hidden' });
+    await admin.reload();
+    await nav.getByRole('button', { name: 'Administration' }).waitFor();
+    assert.equal(await nav.getByRole('button', { name: 'Creators' }).getAttribute('aria-expanded'), 'false');
+    assert.equal(await agencies.isVisible(), false, 'the collapsed menu is remembered');
+    await admin.goto(`${server.base}/creators/agencies`);
+    await agencies.waitFor();
+    assert.equal(await agencies.getAttribute('aria-current'), 'page');
+    assert.equal(await nav.getByRole('button', { name: 'Creators' }).getAttribute('aria-expanded'), 'true', 'the current page opens its group');
+    await screenshot(admin, '05-grouped-navigation');
+  });
+
   it('loads more staff rows as the list scrolls, and searches by email', async () => {
     // Sixty more users than one page (50) holds.
     await admin.goto(`${server.base}/staff`);

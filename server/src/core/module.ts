@@ -5,6 +5,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { EventOf, EventType, EventTypeDef, StoredEvent } from './events/types.ts';
 import type { Kernel, ServiceContext, SettingsReader } from './kernel.ts';
+import { NAV_GROUPS, type NavGroupDef } from './nav.ts';
 import { BUILTIN_ROLES, type BuiltinRoleKey } from './roles.ts';
 
 export interface PermissionDef {
@@ -68,6 +69,8 @@ export interface ModerationKindDef {
 }
 
 export interface NavEntry {
+  /** The navigation group it sits in: a kernel group (`core/nav.ts`) or one a module declares. */
+  group: string;
   path: string;
   /** Message key of the label in the console's catalogues. */
   label: string;
@@ -110,6 +113,8 @@ export interface ModuleManifest {
   subscribers?: SubscriberDef[];
   jobs?: JobDef[];
   nav?: NavEntry[];
+  /** Navigation groups of the module's own area (its entries and other modules' may use them). */
+  navGroups?: NavGroupDef[];
   settings?: SettingDef[];
   moderationKinds?: ModerationKindDef[];
   /** Runs before every request's route (e.g. the client version gate), in module order. */
@@ -128,6 +133,8 @@ export class Catalogue {
   readonly eventTypes = new Map<string, EventTypeDef & { module: string }>();
   readonly roles = new Map<string, BuiltinRoleDef>(Object.values(BUILTIN_ROLES).map((role) => [role.key, { ...role }]));
   readonly nav: Array<NavEntry & { module: string }> = [];
+  /** Groups in their order, each entry in the order the modules declared it. */
+  readonly navGroups = new Map<string, NavGroupDef>(NAV_GROUPS.map((group) => [group.key, group]));
   readonly settings = new Map<string, SettingDef & { module: string }>();
   readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
   private readonly provided = new Map<keyof ModuleProvides, { module: string; make: (kernel: Kernel) => unknown }>();
@@ -152,6 +159,10 @@ export class Catalogue {
         if (!role) throw new Error(`Module ${module.name} grants to unknown built-in role ${key}`);
         if (role.permissions !== 'all') role.permissions = [...role.permissions, ...permissions];
       }
+      for (const group of module.navGroups ?? []) {
+        if (this.navGroups.has(group.key)) throw new Error(`Navigation group ${group.key} is declared twice`);
+        this.navGroups.set(group.key, group);
+      }
       for (const entry of module.nav ?? []) this.nav.push({ ...entry, module: module.name });
       for (const kind of module.moderationKinds ?? []) {
         if (this.moderationKinds.has(kind.kind)) throw new Error(`Moderation kind ${kind.kind} is declared twice`);
@@ -163,6 +174,11 @@ export class Catalogue {
         this.settings.set(setting.key, { ...setting, module: module.name });
       }
     }
+    for (const entry of this.nav) {
+      if (!this.navGroups.has(entry.group)) throw new Error(`Navigation entry ${entry.path} of module ${entry.module} names unknown group ${entry.group}`);
+    }
+    const groupOrder = (entry: NavEntry) => this.navGroups.get(entry.group)!.order;
+    this.nav.sort((a, b) => groupOrder(a) - groupOrder(b));
     // A built-in role no enabled module grants anything to is not created (Finance without the ledger).
     for (const role of [...this.roles.values()]) if (role.permissions !== 'all' && role.permissions.length === 0) this.roles.delete(role.key);
     for (const role of this.roles.values()) {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Catalogue, defineModule } from '../core/module.ts';
-import { createTestApp } from '../../test/helpers.ts';
+import { createTestApp, signIn, staffWith } from '../../test/helpers.ts';
 import { enabledModules, kernelModules } from './index.ts';
 
 describe('MODULES', () => {
@@ -40,5 +40,36 @@ describe('MODULES', () => {
     assert.throws(() => new Catalogue([...kernelModules, impostor]), /staffAuthenticator is provided by both staff and impostor/);
     const headless = kernelModules.filter((m) => m.name !== 'staff');
     assert.throws(() => new Catalogue(headless).require('staffAuthenticator', t.app.kernel), /No enabled module provides staffAuthenticator/);
+  });
+
+  it('groups the navigation by module area, in order, with only the groups a user has entries in', async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await signIn(t.app);
+      const me = (await admin.get('/api/console/me')).json();
+      assert.deepEqual(
+        me.navGroups.map((g: { key: string }) => g.key),
+        ['people', 'moderation', 'money', 'creators', 'administration'],
+      );
+      const groupsInOrder = me.nav.map((e: { group: string }) => e.group).filter((g: string, i: number, all: string[]) => all[i - 1] !== g);
+      assert.deepEqual(groupsInOrder, ['people', 'moderation', 'money', 'creators', 'administration'], "each group's entries sit together");
+      assert.deepEqual(
+        me.nav.filter((e: { group: string }) => e.group === 'administration').map((e: { path: string }) => e.path),
+        ['/staff', '/roles', '/events', '/settings'],
+      );
+      const { session } = await staffWith(admin, ['ledger.read', 'payouts.read']);
+      const finance = (await session.get('/api/console/me')).json();
+      assert.deepEqual(finance.navGroups, [{ key: 'money', label: 'nav.group.money' }]);
+      assert.deepEqual(
+        finance.nav.map((e: { path: string }) => e.path),
+        ['/ledger', '/payouts'],
+      );
+    } finally {
+      await t.close();
+    }
+    const stray = defineModule({ name: 'stray', nav: [{ group: 'nowhere', path: '/stray', label: 'nav.stray', permission: 'stray.read' }] });
+    assert.throws(() => new Catalogue([...kernelModules, stray]), /Navigation entry \/stray of module stray names unknown group nowhere/);
+    const twice = defineModule({ name: 'twice', navGroups: [{ key: 'money', label: 'nav.group.money', order: 1 }] });
+    assert.throws(() => new Catalogue([...kernelModules, twice]), /Navigation group money is declared twice/);
   });
 });

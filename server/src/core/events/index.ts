@@ -12,7 +12,7 @@ export const eventsModule = defineModule({
     },
   ],
   routes: eventRoutes,
-  nav: [{ path: '/events', label: 'nav.events', permission: 'events.read' }],
+  nav: [{ group: 'administration', path: '/events', label: 'nav.events', permission: 'events.read' }],
   // Housekeeping of the kernel's own tables.
   jobs: [{ name: 'kernel.purge_idempotency_keys', cron: '17 * * * *', handle: async (_data, kernel) => void (await purgeIdempotencyKeys(kernel)) }],
 });

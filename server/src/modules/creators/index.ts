@@ -58,11 +58,12 @@ export const creatorsModule = defineModule({
       default: '',
     },
   ],
+  navGroups: [{ key: 'creators', label: 'nav.group.creators', order: 40 }],
   nav: [
-    { path: '/creators/agencies', label: 'nav.agencies', permission: 'creators.read' },
-    { path: '/creators/streamers', label: 'nav.streamers', permission: 'creators.read' },
-    { path: '/creators/users', label: 'nav.app_users', permission: 'creators.read' },
-    { path: '/creators/gifts', label: 'nav.gifts', permission: 'creators.read' },
-    { path: '/creators/products', label: 'nav.coin_packs', permission: 'creators.read' },
+    { group: 'creators', path: '/creators/agencies', label: 'nav.agencies', permission: 'creators.read' },
+    { group: 'creators', path: '/creators/streamers', label: 'nav.streamers', permission: 'creators.read' },
+    { group: 'creators', path: '/creators/users', label: 'nav.app_users', permission: 'creators.read' },
+    { group: 'creators', path: '/creators/gifts', label: 'nav.gifts', permission: 'creators.read' },
+    { group: 'creators', path: '/creators/products', label: 'nav.coin_packs', permission: 'creators.read' },
   ],
 });

@@ -17,6 +17,6 @@ export const ledgerModule = defineModule({
   events: ledgerEventTypes,
   routes: (app, kernel) => ledgerRoutes(kernel)(app),
   jobs: [{ name: 'ledger.expire_holds', cron: '* * * * *', handle: (_data, kernel) => expireHolds(kernel) }],
-  nav: [{ path: '/ledger', label: 'nav.ledger', permission: 'ledger.read' }],
+  nav: [{ group: 'money', path: '/ledger', label: 'nav.ledger', permission: 'ledger.read' }],
   seedDemo: seedLedgerDemo,
 });

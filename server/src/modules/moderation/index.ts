@@ -9,5 +9,5 @@ export const moderationModule = defineModule({
   roleGrants: { moderator: ['moderation.review'] },
   events: moderationEventTypes,
   routes: moderationRoutes,
-  nav: [{ path: '/moderation', label: 'nav.moderation', permission: 'moderation.review' }],
+  nav: [{ group: 'moderation', path: '/moderation', label: 'nav.moderation', permission: 'moderation.review' }],
 });

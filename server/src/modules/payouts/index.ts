@@ -42,5 +42,5 @@ export const payoutsModule = defineModule({
     },
   ],
   jobs: [{ name: 'payouts.automatic', cron: '0 6 * * 1', handle: (_data, kernel) => runAutomaticRule(kernel) }],
-  nav: [{ path: '/payouts', label: 'nav.payouts', permission: 'payouts.read' }],
+  nav: [{ group: 'money', path: '/payouts', label: 'nav.payouts', permission: 'payouts.read' }],
 });

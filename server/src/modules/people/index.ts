@@ -17,8 +17,8 @@ export const peopleModule = defineModule({
   events: peopleEventTypes,
   routes: (app, kernel) => peopleRoutes(kernel)(app),
   nav: [
-    { path: '/people', label: 'nav.people', permission: 'people.read' },
-    { path: '/organizations', label: 'nav.organizations', permission: 'people.read' },
+    { group: 'people', path: '/people', label: 'nav.people', permission: 'people.read' },
+    { group: 'people', path: '/organizations', label: 'nav.organizations', permission: 'people.read' },
   ],
   bootstrap: seedDefaultBlockReasons,
   seedDemo: seedPeopleDemo,

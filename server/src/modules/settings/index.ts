@@ -45,5 +45,5 @@ export const settingsModule = defineModule({
     },
   ],
   routes: (app, kernel) => settingRoutes(app, kernel, settingsStore(kernel)),
-  nav: [{ path: '/settings', label: 'nav.settings', permission: 'settings.manage' }],
+  nav: [{ group: 'administration', path: '/settings', label: 'nav.settings', permission: 'settings.manage' }],
 });

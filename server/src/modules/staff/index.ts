@@ -20,8 +20,8 @@ export const staffModule = defineModule({
   events: staffEventTypes,
   routes: (app, kernel) => staffRoutes(kernel, staffSessions(kernel))(app),
   nav: [
-    { path: '/staff', label: 'nav.staff', permission: 'staff.manage_users' },
-    { path: '/roles', label: 'nav.roles', permission: 'staff.manage_roles' },
+    { group: 'administration', path: '/staff', label: 'nav.staff', permission: 'staff.manage_users' },
+    { group: 'administration', path: '/roles', label: 'nav.roles', permission: 'staff.manage_roles' },
   ],
   bootstrap: bootstrapStaff,
   seedDemo: seedStaffDemo,

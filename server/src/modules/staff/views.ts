@@ -66,7 +66,10 @@ export const Me = Type.Object({
       expiresAt: Nullable(Timestamp),
     }),
   ),
-  nav: Type.Array(Type.Object({ module: Type.String(), path: Type.String(), label: Type.String() })),
+  nav: Type.Array(Type.Object({ module: Type.String(), group: Type.String(), path: Type.String(), label: Type.String() })),
+  navGroups: Type.Array(Type.Object({ key: Type.String(), label: Type.String() }), {
+    description: 'The groups the entries of `nav` sit in, in the order the console shows them (only those with an entry for this user).',
+  }),
   sessionExpiresAt: Timestamp,
 });
 
@@ -139,6 +142,18 @@ export function meView(kernel: Kernel, principal: Principal): MeView {
   return view;
 }
 
+function navigationFor(kernel: Kernel, principal: Principal): Pick<MeView, 'nav' | 'navGroups'> {
+  const nav = kernel.catalogue.nav
+    .filter((entry) => principal.permissions.has(entry.permission))
+    .map(({ module, group, path, label }) => ({ module, group, path, label }));
+  const shown = new Set(nav.map((entry) => entry.group));
+  const navGroups = [...kernel.catalogue.navGroups.values()]
+    .filter((group) => shown.has(group.key))
+    .sort((a, b) => a.order - b.order)
+    .map(({ key, label }) => ({ key, label }));
+  return { nav, navGroups };
+}
+
 function buildMeView(kernel: Kernel, principal: Principal): MeView {
   return {
     id: principal.staffId,
@@ -148,7 +163,7 @@ function buildMeView(kernel: Kernel, principal: Principal): MeView {
     roles: principal.roles,
     permissions: effectivePermissions(principal),
     grants: principal.grants.map((g) => ({ permission: g.permission, recordId: g.recordId, expiresAt: g.expiresAt?.toISOString() ?? null })),
-    nav: kernel.catalogue.nav.filter((entry) => principal.permissions.has(entry.permission)).map(({ module, path, label }) => ({ module, path, label })),
+    ...navigationFor(kernel, principal),
     sessionExpiresAt: principal.sessionExpiresAt.toISOString(),
   };
 }

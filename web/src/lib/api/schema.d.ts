@@ -51,7 +51,13 @@ export interface paths {
                             }[];
                             nav: {
                                 module: string;
+                                group: string;
                                 path: string;
+                                label: string;
+                            }[];
+                            /** @description The groups the entries of `nav` sit in, in the order the console shows them (only those with an entry for this user). */
+                            navGroups: {
+                                key: string;
                                 label: string;
                             }[];
                             /** Format: date-time */
@@ -233,7 +239,13 @@ export interface paths {
                             }[];
                             nav: {
                                 module: string;
+                                group: string;
                                 path: string;
+                                label: string;
+                            }[];
+                            /** @description The groups the entries of `nav` sit in, in the order the console shows them (only those with an entry for this user). */
+                            navGroups: {
+                                key: string;
                                 label: string;
                             }[];
                             /** Format: date-time */
@@ -291,7 +303,13 @@ export interface paths {
                             }[];
                             nav: {
                                 module: string;
+                                group: string;
                                 path: string;
+                                label: string;
+                            }[];
+                            /** @description The groups the entries of `nav` sit in, in the order the console shows them (only those with an entry for this user). */
+                            navGroups: {
+                                key: string;
                                 label: string;
                             }[];
                             /** Format: date-time */
