@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { randomUUID } from 'node:crypto';
 import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
@@ -61,8 +62,13 @@ describe('creators in the console', () => {
     await screenshot(page, 'creators-01-agencies');
     await row.click();
 
-    await page.waitForURL(new RegExp(`/organizations/${agencyId}\\?tab=streamers`));
+    await page.waitForURL(new RegExp(`/creators/agencies/${agencyId}\\?tab=streamers`));
     await page.getByRole('heading', { name: 'Moonlight Agency', exact: true }).waitFor();
+    // Opened from Agencies, it stays there: the breadcrumb leads back to it and the navigation marks it.
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Agencies' }).waitFor();
+    const navigation = page.getByRole('navigation', { name: 'Main navigation' });
+    assert.equal(await navigation.getByRole('link', { name: 'Agencies' }).getAttribute('aria-current'), 'page');
+    assert.equal(await navigation.getByRole('link', { name: 'Organizations' }).getAttribute('aria-current'), null);
     await page.getByRole('row', { name: /Luna Vega/ }).waitFor();
     await page.getByRole('row', { name: /Mira Stone/ }).waitFor();
     await screenshot(page, 'creators-02-agency-streamers');
