@@ -18,7 +18,9 @@ import {
   Grant,
   grantView,
   Me,
+  meJson,
   meView,
+  type MeView,
   PermissionInfo,
   permissionCatalogueView,
   Role,
@@ -112,7 +114,12 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
     app.get(
       '/console/me',
       { config: { signedIn: true }, schema: { tags: ['session'], summary: 'The signed-in staff user', response: { 200: Me } } },
-      async (request) => meView(kernel, principalOf(request)),
+      // Asked on every console load and poll: the same principal gets the same bytes, serialised once by the
+      // route's own serialiser. Fastify sends a string as it is (the typed reply only knows the object form).
+      async (request, reply) => {
+        const json = meJson(kernel, principalOf(request), (view) => reply.serialize(view) as string);
+        return reply.type('application/json; charset=utf-8').send(json as unknown as MeView);
+      },
     );
 
     app.patch(

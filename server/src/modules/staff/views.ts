@@ -125,21 +125,27 @@ export const grantView = (grant: GrantRecord): Static<typeof Grant> => ({
 export const permissionCatalogueView = (catalogue: Catalogue): Array<Static<typeof PermissionInfo>> =>
   [...catalogue.permissions.values()].map(({ key, module, description }) => ({ key, module, description }));
 
-type MeView = Static<typeof Me>;
+export type MeView = Static<typeof Me>;
 
 /**
  * `/me` is asked on every console load and poll: its view is derived once per cached principal (a new
  * principal object appears whenever access changes) and rebuilt only when the session expiry slides.
  */
-const meViews = new WeakMap<Principal, { expiresAt: number; view: MeView }>();
+const meViews = new WeakMap<Principal, { expiresAt: number; view: MeView; json?: string }>();
 
-export function meView(kernel: Kernel, principal: Principal): MeView {
+function cachedMe(kernel: Kernel, principal: Principal) {
   const expiresAt = principal.sessionExpiresAt.getTime();
-  const cached = meViews.get(principal);
-  if (cached?.expiresAt === expiresAt) return cached.view;
-  const view = buildMeView(kernel, principal);
-  meViews.set(principal, { expiresAt, view });
-  return view;
+  let cached = meViews.get(principal);
+  if (cached?.expiresAt !== expiresAt) meViews.set(principal, (cached = { expiresAt, view: buildMeView(kernel, principal) }));
+  return cached;
+}
+
+export const meView = (kernel: Kernel, principal: Principal): MeView => cachedMe(kernel, principal).view;
+
+/** The view serialised (by the route's own response serialiser, `serialize`), kept with the view. */
+export function meJson(kernel: Kernel, principal: Principal, serialize: (view: MeView) => string): string {
+  const cached = cachedMe(kernel, principal);
+  return (cached.json ??= serialize(cached.view));
 }
 
 function navigationFor(kernel: Kernel, principal: Principal): Pick<MeView, 'nav' | 'navGroups'> {
