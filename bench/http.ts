@@ -33,7 +33,11 @@ const rolesSql = (n: number) =>
 
 /** The baseline for /me: the least a JSON endpoint can do over node:http. */
 function helloServer(): Server {
-  const body = JSON.stringify({ hello: 'world' });
+  return fixedServer(JSON.stringify({ hello: 'world' }));
+}
+
+/** A bare server answering every request with the same bytes (`/me`'s own body, for the second `/me` line). */
+function fixedServer(body: string): Server {
   return createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -147,6 +151,7 @@ export async function main(_args: string[]): Promise<void> {
     const second = await getJson(`${origin}${pageUrl}`, auth);
 
     const helloUrl = await serve(helloServer());
+    const meBodyUrl = await serve(fixedServer(JSON.stringify(me)));
     const sqlUrl = await serve(sqlServer(database));
     const check = await getJson(`${sqlUrl}${pageUrl}`, {});
     const sameRows = check.items.map((r: { id: string }) => r.id).join() === second.items.map((r: { id: string }) => r.id).join();
@@ -158,6 +163,13 @@ export async function main(_args: string[]): Promise<void> {
     );
     const rows = [
       await compare('GET /api/console/me vs node:http hello', 0.6, { url: `${origin}/api/console/me`, headers: auth }, { url: `${helloUrl}/` }, duration),
+      await compare(
+        `GET /api/console/me vs node:http sending the same ${Buffer.byteLength(JSON.stringify(me))} bytes`,
+        0.6,
+        { url: `${origin}/api/console/me`, headers: auth },
+        { url: `${meBodyUrl}/` },
+        duration,
+      ),
       await compare(
         `GET /api/console/staff page 2 (${PAGE} rows) vs same SQL on node:http`,
         0.5,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import websocket from '@fastify/websocket';
 import type { Config } from './core/config.ts';
 import { openDatabase, type DatabaseHandle } from './core/db/client.ts';
 import { runMigrations } from './core/db/migrate.ts';
@@ -95,12 +94,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     memberAuthenticator: () => kernel.memberAuthenticator,
   });
   await registerOpenApi(app);
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // A refused WebSocket handshake is answered over a socket HTTP no longer manages: once the answer is
   // written it must be closed here, or it lingers and keeps the server from ever closing.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.headers.upgrade && reply.statusCode !== 101) reply.raw.once('finish', () => request.raw.socket.destroy());
-    return payload;
+    done(null, payload);
   });
   for (const module of modules) if (module.onRequest) app.addHook('onRequest', module.onRequest(kernel));
   await app.register(

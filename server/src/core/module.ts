@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
 import type { PrincipalSource } from './access.ts';
 import type { TObject, TSchema } from '@sinclair/typebox';
@@ -118,7 +118,7 @@ export interface ModuleManifest {
   settings?: SettingDef[];
   moderationKinds?: ModerationKindDef[];
   /** Runs before every request's route (e.g. the client version gate), in module order. */
-  onRequest?: (kernel: Kernel) => onRequestAsyncHookHandler;
+  onRequest?: (kernel: Kernel) => onRequestHookHandler;
   /** Runs at every start after migrations (e.g. the first administrator). */
   bootstrap?: (kernel: Kernel) => Promise<void>;
   /** Fills an empty database with demo data when SEED_DEMO is on. */

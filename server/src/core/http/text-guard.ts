@@ -27,14 +27,16 @@ function nulAt(value: unknown, path: string[] = []): string[] | undefined {
  * field, instead of failing in the database as a 500 (or, in a group commit, failing the whole group).
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // A callback hook, not an async one: it runs on every request.
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const [part, value] of [
       ['body', request.body],
       ['query', request.query],
       ['params', request.params],
     ] as const) {
       const path = nulAt(value);
-      if (path) throw invalidField([part, ...path].join('.'), 'must not contain NUL characters');
+      if (path) return done(invalidField([part, ...path].join('.'), 'must not contain NUL characters'));
     }
+    done();
   });
 }

@@ -36,7 +36,7 @@ const memberActorOf = (request: FastifyRequest) => ({ type: 'member' as const, i
 export async function memberRoutes(base: FastifyInstance, kernel: Kernel, tokens: MemberTokens): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-  clientSocketRoute(app, kernel);
+  await clientSocketRoute(app, kernel);
 
   app.put(
     '/client/devices/:deviceId',

@@ -22,19 +22,25 @@ export function compareVersions(a: string, b: string): number {
  * `/api/client` call. Clients that do not say (web, tools) are not gated.
  */
 export function clientVersionGate(kernel: Kernel) {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    if (!request.url.startsWith('/api/client/')) return;
-    const platform = request.headers[PLATFORM_HEADER];
-    const version = request.headers[VERSION_HEADER];
-    if (typeof platform !== 'string' || typeof version !== 'string') return;
-    if (platform !== 'ios' && platform !== 'android') return;
-    const minimum = kernel.settings.get<Record<string, string | null>>('settings.min_app_versions')[platform];
-    if (!minimum || !/^[0-9]+(\.[0-9]+)*$/.test(version) || compareVersions(version, minimum) >= 0) return;
-    const storeUrl = kernel.settings.get<Record<string, string | null>>('settings.store_links')[platform] ?? undefined;
-    throw new SettingsError(
-      'outdated_client',
-      `This app version (${version}) is no longer supported on ${platform}; the oldest supported is ${minimum}. Please update the app.`,
-      { extra: { minimumVersion: minimum, ...(storeUrl ? { storeUrl } : {}) } },
-    );
+  // A callback hook, not an async one: it runs before every request and almost always lets it pass.
+  return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    const refusal = request.url.startsWith('/api/client/') ? outdatedClient(kernel, request) : undefined;
+    done(refusal);
   };
+}
+
+/** The refusal of an app older than its platform's minimum, if it is one. */
+function outdatedClient(kernel: Kernel, request: FastifyRequest): SettingsError | undefined {
+  const platform = request.headers[PLATFORM_HEADER];
+  const version = request.headers[VERSION_HEADER];
+  if (typeof platform !== 'string' || typeof version !== 'string') return undefined;
+  if (platform !== 'ios' && platform !== 'android') return undefined;
+  const minimum = kernel.settings.get<Record<string, string | null>>('settings.min_app_versions')[platform];
+  if (!minimum || !/^[0-9]+(\.[0-9]+)*$/.test(version) || compareVersions(version, minimum) >= 0) return undefined;
+  const storeUrl = kernel.settings.get<Record<string, string | null>>('settings.store_links')[platform] ?? undefined;
+  return new SettingsError(
+    'outdated_client',
+    `This app version (${version}) is no longer supported on ${platform}; the oldest supported is ${minimum}. Please update the app.`,
+    { extra: { minimumVersion: minimum, ...(storeUrl ? { storeUrl } : {}) } },
+  );
 }
