@@ -53,7 +53,7 @@ describe('ledger and payouts in the console', () => {
 
     await row.getByRole('link', { name: /Earnings · COIN/ }).click();
     await page.getByRole('heading', { name: 'Stella Streamer · Earnings · COIN' }).waitFor();
-    const line = page.getByRole('row', { name: /adjustment/ });
+    const line = page.getByRole('row', { name: /Adjustment/ });
     await line.getByText('+2,000 COIN').waitFor();
     await line.getByText('Earnings from March calls').waitFor();
     await screenshot(page, 'ledger-01-statement');

@@ -1,4 +1,5 @@
 import { ApiError } from './api/client';
+import { m } from './paraglide/messages.js';
 
 export interface Toast {
   id: number;
@@ -29,8 +30,10 @@ export function dismiss(id: number): void {
 export function notifyError(error: unknown, title?: string): void {
   if (error instanceof ApiError) {
     if (error.status === 401) return;
-    notify({ kind: 'error', title: title ?? error.problem.title, subtitle: error.problem.detail });
+    // A problem's title is the server's English reason phrase ("Conflict"): the toast names the failure in the
+    // console's language and shows the detail, which says what went wrong.
+    notify({ kind: 'error', title: title ?? (error.status === 0 ? m.network_error() : m.error()), subtitle: error.problem.detail });
   } else {
-    notify({ kind: 'error', title: title ?? 'Error', subtitle: error instanceof Error ? error.message : String(error) });
+    notify({ kind: 'error', title: title ?? m.error(), subtitle: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import type { components, paths } from './schema';
+import { m } from '../paraglide/messages.js';
 
 export type Schemas = components['schemas'];
 
@@ -49,14 +50,14 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
   try {
     result = await request;
   } catch (cause) {
-    throw new ApiError({ title: 'Network error', status: 0, detail: cause instanceof Error ? cause.message : String(cause) });
+    throw new ApiError({ title: m.network_error(), status: 0, detail: cause instanceof Error ? cause.message : String(cause) });
   }
   const { data, error, response } = result;
   if (response.ok) return data as T;
   const problem = (typeof error === 'object' && error !== null ? error : {}) as Partial<Problem>;
   throw new ApiError({
     ...problem,
-    title: problem.title ?? response.statusText ?? 'Error',
+    title: problem.title ?? (response.statusText || m.error()),
     status: response.status,
     detail: problem.detail ?? (typeof error === 'string' && error ? error : undefined),
   });
