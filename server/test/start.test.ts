@@ -67,6 +67,31 @@ describe('npm start', () => {
       const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
       const staff = await fetch(`${base}/api/console/staff?limit=100`, { headers: { cookie } });
       assert.ok(((await staff.json()) as { items: unknown[] }).items.length > 5, 'demo data was seeded');
+      const get = async <T>(path: string): Promise<T> => {
+        const response = await fetch(`${base}/api${path}`, { headers: { cookie } });
+        assert.equal(response.status, 200, path);
+        return (await response.json()) as T;
+      };
+
+      // Every demo agency has an owner, and its streamers are its members.
+      type Item = { id: string; agencyId: string | null };
+      const agencies = (await get<{ items: Item[] }>('/console/creators/agencies?limit=100')).items;
+      const streamers = (await get<{ items: Item[] }>('/console/creators/streamers?limit=200')).items;
+      assert.equal(agencies.length, 4);
+      for (const agency of agencies) {
+        const { memberList } = await get<{ memberList: { personId: string; role: string }[] }>(`/console/organizations/${agency.id}`);
+        assert.equal(memberList.filter((m) => m.role === 'owner').length, 1, 'one owner');
+        const members = new Set(memberList.map((m) => m.personId));
+        const own = streamers.filter((s) => s.agencyId === agency.id);
+        assert.ok(own.length > 0 && own.every((s) => members.has(s.id)), 'its streamers are members');
+      }
+
+      // Payout applications in every state, their holds on the ledger as the states say.
+      for (const state of ['requested', 'approved', 'paid', 'rejected', 'cancelled']) {
+        const { items } = await get<{ items: { state: string; amount: number; fee: number }[] }>(`/console/payouts?state=${state}`);
+        assert.ok(items.length >= 1, `a ${state} application`);
+        assert.ok(items.every((a) => a.state === state && a.amount > a.fee));
+      }
     } finally {
       first.child.kill('SIGTERM');
       assert.equal(await first.exited, 0, 'shuts down cleanly');

@@ -5,7 +5,7 @@ import { PLATFORM_OWNER } from '../files/service.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { FIRST, LAST } from '../people/demo.ts';
 import { createPerson, listPeople, type Person } from '../people/people.ts';
-import { listOrganizations } from '../people/organizations.ts';
+import { listOrganizations, membershipsOf, setMember } from '../people/organizations.ts';
 import { createAgency } from './agencies/service.ts';
 import { createGift, sendGift, type Gift } from './gifts/service.ts';
 import { seedDemoPhotos } from './photos/demo.ts';
@@ -65,21 +65,22 @@ const MORE_STREAMERS = 30;
 const MORE_USERS = 260;
 
 /** A demo person of this module's own (beyond the people demo's forty), with an app identity. */
-function demoPerson(i: number, role: 'streamer' | 'user') {
-  const first = FIRST[(i * 5 + (role === 'streamer' ? 3 : 0)) % FIRST.length]!;
+function demoPerson(i: number, role: 'streamer' | 'user' | 'owner') {
+  const first = FIRST[(i * 5 + (role === 'streamer' ? 3 : role === 'owner' ? 7 : 0)) % FIRST.length]!;
   const last = LAST[(i * 3 + 1) % LAST.length]!;
   return {
     displayName: `${first} ${last}`,
     locale: i % 4 === 0 ? 'ru' : 'en',
     contacts: [{ kind: 'email' as const, value: `${first}.${last}.${role}${i}@example.org`.toLowerCase() }],
     publicProfile: { bio: role === 'streamer' ? `Evening streams, ${['music', 'travel', 'cooking', 'books'][i % 4]} and good talk.` : `Hi, ${first} here.` },
-    identities: [{ provider: 'app', externalId: `${role}-${(i * 7919 + 17).toString(36)}` }],
+    // An agency owner signs in to the console's portal, not the app.
+    identities: role === 'owner' ? [] : [{ provider: 'app', externalId: `${role}-${(i * 7919 + 17).toString(36)}` }],
   };
 }
 
 /**
- * A living demo: four agencies with three dozen streamers (the first six of the people demo, whose
- * earnings the ledger demo made, and thirty more), about three hundred app users, photos drawn locally
+ * A living demo: four agencies, each with an owner, with three dozen streamers who are members of their
+ * agency (the first six of the people demo, whose earnings the ledger demo made, and thirty more), about three hundred app users, photos drawn locally
  * (some waiting in the photo queue), a gift catalog with gifts sent, favorites, a block, the two penalty
  * rules of the original product, and coin packs with store purchases.
  */
@@ -92,7 +93,11 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
     pictures.push((await fileService(kernel).upload(systemActor('demo'), PLATFORM_OWNER, 'catalog', await giftPicture(gift.shape), `${gift.name}.png`)).id);
   }
   await kernel.write(systemActor('demo'), async (ctx) => {
-    for (const agency of MORE_AGENCIES) await createAgency(ctx, agency);
+    for (const [i, agency] of MORE_AGENCIES.entries()) {
+      const { id } = await createAgency(ctx, agency);
+      // Every agency has an owner (the people demo's two have theirs).
+      await setMember(ctx, id, (await createPerson(ctx, demoPerson(i, 'owner'))).id, 'owner');
+    }
     for (let i = 0; i < MORE_STREAMERS; i += 1) made.streamers.push(await createPerson(ctx, demoPerson(i, 'streamer')));
     for (let i = 0; i < MORE_USERS; i += 1) made.users.push(await createPerson(ctx, demoPerson(i, 'user')));
   });
@@ -101,7 +106,13 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
   const users = [...people.slice(6).filter((p) => p.status === 'active'), ...made.users];
   await kernel.write(systemActor('demo'), async (ctx) => {
     for (const [i, streamer] of streamers.entries()) {
-      if (streamer.status === 'active') await registerStreamer(ctx, streamer.id, agencies.length ? agencies[i % agencies.length]!.id : null);
+      if (streamer.status !== 'active') continue;
+      // Someone already in an agency (an owner or manager who streams too) streams for it; anyone else
+      // is dealt round the agencies and becomes a member of theirs: an agency's streamers are its members.
+      const own = (await membershipsOf(ctx.tx, streamer.id)).find((m) => m.kind === 'agency');
+      const agencyId = own?.organizationId ?? (agencies.length ? agencies[i % agencies.length]!.id : null);
+      await registerStreamer(ctx, streamer.id, agencyId);
+      if (agencyId && !own) await setMember(ctx, agencyId, streamer.id, 'member');
     }
     const appUsers = users.map((user, i) => ({ id: user.id, platform: (['ios', 'android', 'web'] as const)[i % 3]! }));
     for (const user of appUsers) await signUpUser(ctx, user.id, user.platform);

@@ -3,12 +3,11 @@ import type { Kernel } from '../../core/kernel.ts';
 import { listOrganizations } from '../people/organizations.ts';
 import { listPeople } from '../people/people.ts';
 import { ensureAccount, platformAccount } from './accounts.ts';
-import { placeHold } from './holds.ts';
 import { postTransfers } from './transfers.ts';
 
 /**
  * Coins bought by app users, some of them spent on streamers (shared with their agency and the
- * platform), and one streamer's earnings reserved by a pending hold: enough to read statements.
+ * platform): enough to read statements. The payouts demo then holds and pays out part of the earnings.
  */
 export async function seedLedgerDemo(kernel: Kernel): Promise<void> {
   const people = (await listPeople(kernel.db, { limit: 40 })).items;
@@ -19,7 +18,6 @@ export async function seedLedgerDemo(kernel: Kernel): Promise<void> {
   await kernel.write(systemActor('demo'), async (ctx) => {
     const liability = await platformAccount(ctx, 'liability', 'COIN');
     const revenue = await platformAccount(ctx, 'revenue', 'COIN');
-    const settlement = await platformAccount(ctx, 'settlement', 'COIN');
     const earnings = await Promise.all(streamers.map((s) => ensureAccount(ctx, { ownerType: 'person', ownerId: s.id, kind: 'earnings', currency: 'COIN' })));
     const agencyEarnings = await Promise.all(
       agencies.map((a) => ensureAccount(ctx, { ownerType: 'organization', ownerId: a.id, kind: 'earnings', currency: 'COIN' })),
@@ -58,21 +56,6 @@ export async function seedLedgerDemo(kernel: Kernel): Promise<void> {
           },
         ]);
       }
-    }
-    const [richest] = earnings;
-    if (richest) {
-      // Only if the demo gifts left enough: a refusal rolls back to the savepoint, the rest stays.
-      await ctx
-        .savepoint((inner) =>
-          placeHold(inner, {
-            debitAccountId: richest.id,
-            creditAccountId: settlement.id,
-            amount: 100,
-            kind: 'payout',
-            memo: 'Demo: a payout waiting for approval',
-          }),
-        )
-        .catch(() => undefined);
     }
   });
 }

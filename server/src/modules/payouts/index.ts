@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Kernel } from '../../core/kernel.ts';
 import { defineModule } from '../../core/module.ts';
+import { seedPayoutsDemo } from './demo.ts';
 import { payoutEventTypes } from './events.ts';
 import { payoutRoutes } from './routes.ts';
 import { createAutomaticApplications, type AutomaticRule } from './service.ts';
@@ -42,5 +43,6 @@ export const payoutsModule = defineModule({
     },
   ],
   jobs: [{ name: 'payouts.automatic', cron: '0 6 * * 1', handle: (_data, kernel) => runAutomaticRule(kernel) }],
+  seedDemo: seedPayoutsDemo,
   nav: [{ group: 'money', path: '/payouts', label: 'nav.payouts', permission: 'payouts.read' }],
 });

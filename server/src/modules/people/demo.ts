@@ -25,7 +25,7 @@ export const FIRST = [
 ];
 export const LAST = ['Sokolova', 'Petrenko', 'Rossi', 'Novak', 'Kim', 'Garcia', 'Larsen', 'Aydin', 'Horvat', 'Brown'];
 
-/** Two agencies, a broker and forty people with Telegram, email and app identities, a note and a block. */
+/** Two agencies and a broker, each with an owner and a manager, and forty people with Telegram, email and app identities, a note and a block. */
 export async function seedPeopleDemo(kernel: Kernel): Promise<void> {
   await kernel.write(systemActor('demo'), async (ctx) => {
     const orgs = [
@@ -55,7 +55,10 @@ export async function seedPeopleDemo(kernel: Kernel): Promise<void> {
           ...(i % 2 === 0 ? [{ provider: 'app', externalId: `app-${(i * 48271).toString(36)}` }] : []),
         ],
       });
-      if (i < 12) await setMember(ctx, orgs[i % 3]!.id, person.id, i < 3 ? 'owner' : 'member');
+      // An owner and a manager for each; the broker's members too. An agency's other members are its
+      // streamers, who join it when the creators demo registers them.
+      if (i < 6) await setMember(ctx, orgs[i % 3]!.id, person.id, i < 3 ? 'owner' : 'manager');
+      else if (i < 12 && i % 3 === 2) await setMember(ctx, orgs[2]!.id, person.id, 'member');
       if (i === 5)
         await addNote(
           ctx,
