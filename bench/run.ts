@@ -16,6 +16,10 @@ const available = readdirSync(here)
   .map((file) => file.slice(0, -'.ts'.length))
   .sort();
 
+// What runs in production is what is measured (development adds checks such as PGlite's self-deadlock
+// guard and event payload validation): `NODE_ENV=development npm run bench -- …` measures those too.
+process.env.NODE_ENV ??= 'production';
+
 const [name, ...args] = process.argv.slice(2);
 if (!name || !available.includes(name)) {
   console.error(

@@ -90,7 +90,7 @@ async function openPglite(dataDir: string, snapshot?: Blob): Promise<DatabaseHan
       throw error;
     },
   );
-  guardAgainstSelfDeadlock(client);
+  if (process.env.NODE_ENV !== 'production') guardAgainstSelfDeadlock(client);
   const db = drizzlePglite(client) as unknown as Executor;
   // One process owns a PGlite directory, so an in-process queue is the lock.
   let queue: Promise<unknown> = Promise.resolve();
@@ -153,6 +153,8 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 /**
  * PGlite is one connection: a query on the root database issued from inside a transaction waits for
  * that transaction, which waits for the query — a silent hang. Make that mistake throw at once instead.
+ * Development and tests only, where the mistake is made: on Node 20 an AsyncLocalStorage turns on promise
+ * hooks for every promise in the process, which cost `/me` a tenth of its throughput (bench/README.md).
  */
 function guardAgainstSelfDeadlock(client: PGlite): void {
   const inTransaction = new AsyncLocalStorage<boolean>();

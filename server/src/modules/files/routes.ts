@@ -41,7 +41,12 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ 
 
 const memberActorOf = (request: FastifyRequest) => ({ type: 'member' as const, id: memberOf(request).personId });
 
+/** In a scope of their own: the multipart plugin hooks every request of the scope it is registered in. */
 export async function fileRoutes(base: FastifyInstance, service: FileService): Promise<void> {
+  await base.register((scope) => uploadingRoutes(scope, service));
+}
+
+async function uploadingRoutes(base: FastifyInstance, service: FileService): Promise<void> {
   await base.register(multipart, { limits: { fileSize: Math.max(...Object.values(FILE_KINDS).map((k) => k.maxBytes)), files: 1, parts: 1 } });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 

@@ -73,30 +73,30 @@ export class StaffSessions implements StaffAuthenticator {
   }
 
   async authenticate(token: string, options: { touch?: boolean } = {}): Promise<Principal | null> {
-    const tokenHash = hashToken(token);
     const now = this.kernel.now();
-    let entry = this.cache.get(tokenHash);
+    // Cached by the token itself, so a cached request hashes nothing; the database only ever sees the hash.
+    let entry = this.cache.get(token);
     if (!entry || Date.now() - entry.loadedAt > CACHE_TTL_MS) {
       const generation = this.generation;
-      entry = await this.load(tokenHash);
+      entry = await this.load(hashToken(token));
       if (!entry) {
-        this.cache.delete(tokenHash);
+        this.cache.delete(token);
         return null;
       }
-      if (generation === this.generation) this.remember(tokenHash, entry);
+      if (generation === this.generation) this.remember(token, entry);
     }
     if (now >= entry.idleExpiresAt || now >= entry.absoluteExpiresAt) {
-      this.cache.delete(tokenHash);
+      this.cache.delete(token);
       return null;
     }
     if (options.touch !== false && now.getTime() - entry.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
-      if (!(await this.touch(tokenHash, entry, now))) return null;
+      if (!(await this.touch(token, entry, now))) return null;
     }
     return entry.principal;
   }
 
-  private remember(tokenHash: string, entry: CachedSession): void {
-    this.cache.set(tokenHash, entry);
+  private remember(token: string, entry: CachedSession): void {
+    this.cache.set(token, entry);
     // Entries past their TTL would be reloaded anyway; sweeping them keeps the cache as small as the live sessions.
     if (++this.insertsSinceSweep < 1000) return;
     this.insertsSinceSweep = 0;
@@ -128,7 +128,7 @@ export class StaffSessions implements StaffAuthenticator {
   }
 
   /** Slides the idle expiry; false when the session was revoked meanwhile. */
-  private async touch(tokenHash: string, entry: CachedSession, now: Date): Promise<boolean> {
+  private async touch(token: string, entry: CachedSession, now: Date): Promise<boolean> {
     const idle = new Date(Math.min(now.getTime() + this.kernel.config.sessionIdleSeconds * 1000, entry.absoluteExpiresAt.getTime()));
     const updated = await this.kernel.db
       .update(staffSessions)
@@ -136,7 +136,7 @@ export class StaffSessions implements StaffAuthenticator {
       .where(and(eq(staffSessions.id, entry.sessionId), isNull(staffSessions.revokedAt)))
       .returning({ id: staffSessions.id });
     if (updated.length === 0) {
-      this.cache.delete(tokenHash);
+      this.cache.delete(token);
       return false;
     }
     entry.lastSeenAt = now;
