@@ -173,8 +173,11 @@ describe('console in Chromium', { concurrency: false }, () => {
     await watcher.getByText('Live', { exact: true }).waitFor();
     // The page subscribes once it knows the event types, which also fill the Type filter.
     await watcher.locator('option[value="staff.user_created"]').waitFor({ state: 'attached' });
-    await watcher.getByRole('cell', { name: 'staff.user_created' }).first().waitFor();
-    const before = await watcher.getByRole('cell', { name: 'staff.user_created' }).count();
+    await watcher
+      .getByRole('cell', { name: /Staff user created/ })
+      .first()
+      .waitFor();
+    const before = await watcher.getByRole('cell', { name: /Staff user created/ }).count();
 
     await admin.goto(`${server.base}/staff`);
     await admin.getByRole('button', { name: 'New staff user' }).click();
@@ -185,7 +188,7 @@ describe('console in Chromium', { concurrency: false }, () => {
     await dialog.getByRole('button', { name: 'Create' }).click();
     await admin.getByRole('cell', { name: 'live@e2e.local' }).waitFor();
 
-    await watcher.waitForFunction((n) => document.querySelectorAll('td code').length > n, before, { timeout: 10_000 });
+    await watcher.waitForFunction((n) => document.querySelectorAll('td .event-summary').length > n, before, { timeout: 10_000 });
     const first = watcher.locator('tbody tr').first();
     await first.click();
     await watcher.getByText('"live@e2e.local"').waitFor();

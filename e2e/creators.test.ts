@@ -149,12 +149,12 @@ describe('creators in the console', () => {
     }
 
     await page.goto(`${server.base}/people/${star.id}?tab=timeline`);
-    const burst = page.getByRole('row', { name: /creators\.gift_burst/ });
-    await burst.getByText('events: 3').waitFor();
-    await burst.click();
+    const burst = page.getByRole('row', { name: /Gifts/ }).filter({ hasText: 'started sending gifts to' });
+    await burst.getByText('3 events').waitFor();
+    await burst.getByText('Gifts', { exact: true }).click();
     const nested = page.getByRole('table', { name: 'Events this entry consists of' });
-    await nested.getByText('creators.gift_sent').nth(2).waitFor();
-    await nested.getByText('creators.gift_sent').first().click();
+    await nested.getByText('Gift sent').nth(2).waitFor();
+    await nested.getByText('Gift sent').first().click();
     await nested.getByText('Tulip').first().waitFor();
     await screenshot(page, 'creators-06-nested-events');
   });

@@ -13,8 +13,8 @@ export interface Console {
   stop(): Promise<void>;
 }
 
-/** Starts the real server (`server/src/main.ts`) on an in-memory database, serving the built console. */
-export async function startConsole(): Promise<Console> {
+/** Starts the real server (`server/src/main.ts`) on an in-memory database, serving the built console; `env` adds to its environment. */
+export async function startConsole(env: Record<string, string> = {}): Promise<Console> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
     env: {
       ...process.env,
@@ -26,6 +26,7 @@ export async function startConsole(): Promise<Console> {
       ADMIN_PASSWORD: ADMIN.password,
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

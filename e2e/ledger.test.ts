@@ -87,8 +87,8 @@ describe('ledger and payouts in the console', () => {
     const row = other.getByRole('row', { name: /Stella Streamer/ });
     // Carbon draws its own box over a visually hidden input.
     await row.getByRole('checkbox').check({ force: true });
-    await other.getByRole('button', { name: 'Approve selected (1)' }).click();
-    await other.getByText('1 of 1 approved').waitFor();
+    await other.getByRole('button', { name: 'Approve 1 application' }).click();
+    await other.getByText('1 of 1 application approved').waitFor();
     await other.getByRole('link', { name: /^Approved/ }).click();
     await other.getByRole('row', { name: /Stella Streamer/ }).click();
     await other.getByRole('button', { name: 'Mark paid' }).click();

@@ -72,7 +72,7 @@ describe('people in Chromium', { concurrency: false }, () => {
     await page.getByText('Abuse or harassment — Insulted three streamers.').waitFor();
     await page.getByRole('button', { name: 'Unblock' }).waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
-    await page.getByRole('cell', { name: 'people.person_blocked' }).click();
+    await page.getByText('Person blocked', { exact: true }).click();
     await page.getByText('"Insulted three streamers."').waitFor();
     await screenshot(page, 'people-02-blocked');
 
@@ -108,7 +108,7 @@ describe('people in Chromium', { concurrency: false }, () => {
 
     await page.goto(`${server.base}/people/${personId}`);
     await page.getByRole('tab', { name: 'Timeline' }).click();
-    await page.getByRole('cell', { name: 'moderation.decided' }).waitFor();
+    await page.getByRole('cell', { name: /Moderation decision/ }).waitFor();
     await page.getByRole('tab', { name: 'Files' }).click();
     await page.getByText('Approved', { exact: true }).waitFor();
   });
@@ -119,7 +119,7 @@ describe('people in Chromium', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByText('Called her back on Tuesday.').waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
-    await page.getByRole('cell', { name: 'people.note_added' }).waitFor();
+    await page.getByRole('cell', { name: /Note written/ }).waitFor();
     await screenshot(page, 'people-05-note');
   });
 });

@@ -91,6 +91,25 @@ describe('permission matrix', () => {
     for (const route of t.app.apiRoutes) assert.ok(route.permission || route.signedIn || route.public || route.member, describeRoute(route));
   });
 
+  // Public console routes answer without a session by design (signing in): each is named here, so that a new
+  // one is a decision someone made, not a forgotten `config.public`.
+  const PUBLIC_CONSOLE_ROUTES = [
+    'GET /api/console/auth/oidc/callback',
+    'GET /api/console/auth/oidc/start',
+    'GET /api/console/auth/options',
+    'POST /api/console/auth/firebase',
+    'POST /api/console/session',
+  ];
+
+  it('knows every public console route, each answering without a session (never 401, never 5xx)', async () => {
+    const publics = t.app.apiRoutes.filter((r) => r.public && r.url.startsWith('/api/console/'));
+    assert.deepEqual(publics.map((r) => `${r.method} ${r.url}`).sort(), PUBLIC_CONSOLE_ROUTES);
+    for (const route of publics) {
+      const { status, detail } = await call(route);
+      assert.ok(status !== 401 && status < 500, `${route.method} ${route.url}: ${status} ${detail}`);
+    }
+  });
+
   it('answers 401 to every non-public route without a session', async () => {
     for (const route of routes()) assert.equal((await call(route)).status, 401, describeRoute(route));
   });

@@ -86,6 +86,23 @@ describe('npm start', () => {
         assert.ok(own.length > 0 && own.every((s) => members.has(s.id)), 'its streamers are members');
       }
 
+      // Streamers have ratings and a last-seen history, and the presence simulator keeps two of them online
+      // over real client sockets (it may be between hand-overs for a moment).
+      type Listed = { rating: number; online: boolean; lastSeenAt: string | null };
+      const listed = (await get<{ items: Listed[] }>('/console/creators/streamers?limit=200')).items;
+      assert.ok(new Set(listed.map((s) => s.rating)).size > 10, 'ratings spread over the range');
+      assert.ok(
+        listed.every((s) => s.lastSeenAt !== null),
+        'every streamer was seen',
+      );
+      assert.match(first.output(), /2 streamers are kept online by the presence simulator/);
+      let online = 0;
+      for (let tries = 0; tries < 50 && online < 2; tries += 1) {
+        online = (await get<{ items: Listed[] }>('/console/creators/streamers?limit=200')).items.filter((s) => s.online).length;
+        if (online < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(online, 2, 'two demo streamers online');
+
       // Payout applications in every state, their holds on the ledger as the states say.
       for (const state of ['requested', 'approved', 'paid', 'rejected', 'cancelled']) {
         const { items } = await get<{ items: { state: string; amount: number; fee: number }[] }>(`/console/payouts?state=${state}`);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { FIREBASE_JWKS_URL } from './id-tokens.ts';
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
 const Int = Type.String({ pattern: '^[0-9]+$' });
@@ -33,6 +34,15 @@ const EnvSchema = Type.Object({
   OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   MEMBER_TOKEN_TTL_SECONDS: Type.Optional(Int),
+  STAFF_OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://' })),
+  STAFF_OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  STAFF_OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  STAFF_OIDC_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  STAFF_OIDC_TRUST_EMAIL: Type.Optional(Bool),
+  STAFF_FIREBASE_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{4,40}$' })),
+  STAFF_FIREBASE_SIGN_IN_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  STAFF_SSO_ALLOWED_DOMAINS: Type.Optional(Type.String({ pattern: '^\\s*[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}(\\s*,\\s*[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,})*\\s*$' })),
+  STAFF_PASSWORD_SIGN_IN: Type.Optional(Bool),
   CLIENT_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$' })),
   PRESENCE_HEARTBEAT_SECONDS: Type.Optional(Int),
   S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
@@ -80,6 +90,8 @@ export interface Config {
   firebase: { projectId: string; jwksUrl: string } | undefined;
   oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   memberTokenTtlSeconds: number;
+  /** How staff may sign in to the console besides (or instead of) their password. */
+  staffSso: StaffSsoOptions;
   /** Browser origins allowed to open the client WebSocket (native apps send none). */
   clientOrigins: string[];
   /** Clients ping this often; a connection silent for 2.5 intervals is closed and counts as offline. */
@@ -90,6 +102,26 @@ export interface Config {
   apple: AppleStoreOptions | undefined;
   /** Google Play purchases are verified through the Play Developer API when set. */
   googlePlay: GooglePlayOptions | undefined;
+}
+
+/** Staff single sign-on (see docs/staff-sso.md). */
+export interface StaffSsoOptions {
+  oidc:
+    | {
+        issuer: string;
+        clientId: string;
+        clientSecret: string | undefined;
+        /** The button's label: "Sign in with <name>". */
+        name: string;
+        /** Take the issuer's `email` as verified without an `email_verified: true` claim (a single-tenant directory). */
+        trustEmail: boolean;
+      }
+    | undefined;
+  firebase: { projectId: string; jwksUrl: string; signInUrl: string | undefined } | undefined;
+  /** Lower-case domains whose verified emails get an account (without roles) on first sign-in. */
+  allowedDomains: string[];
+  /** False: `POST /api/console/session` refuses passwords and the console hides the form. */
+  passwordSignIn: boolean;
 }
 
 /** How App Store signed transactions and notifications are verified. */
@@ -169,6 +201,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   requiredWith(raw, 'APPLE_BUNDLE_ID', ['APPLE_APP_APPLE_ID', 'APPLE_ENVIRONMENT', 'APPLE_ROOT_CERTIFICATES', 'APPLE_ONLINE_CHECKS']);
   requiredWith(raw, 'GOOGLE_PLAY_PACKAGE_NAME', ['GOOGLE_PLAY_SERVICE_ACCOUNT_KEY', 'GOOGLE_PLAY_API_URL', 'GOOGLE_PLAY_ALLOW_TEST_PURCHASES']);
+  const staffSso = parseStaffSso(raw);
   const apple = raw.APPLE_BUNDLE_ID ? parseApple(raw) : undefined;
   const googlePlay = raw.GOOGLE_PLAY_PACKAGE_NAME ? parseGooglePlay(raw) : undefined;
   return {
@@ -195,11 +228,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     firebase: raw.FIREBASE_PROJECT_ID
       ? {
           projectId: raw.FIREBASE_PROJECT_ID,
-          jwksUrl: raw.FIREBASE_JWKS_URL ?? 'https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com',
+          jwksUrl: raw.FIREBASE_JWKS_URL ?? FIREBASE_JWKS_URL,
         }
       : undefined,
     oidc: raw.OIDC_ISSUER ? { issuer: raw.OIDC_ISSUER.replace(/\/$/, ''), audience: raw.OIDC_AUDIENCE ?? '', jwksUrl: raw.OIDC_JWKS_URL } : undefined,
     memberTokenTtlSeconds: Number(raw.MEMBER_TOKEN_TTL_SECONDS ?? 3600),
+    staffSso,
     clientOrigins: (raw.CLIENT_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
@@ -245,6 +279,54 @@ function parseApiUrl(variable: string, value: string | undefined): string | unde
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
   if (url.search || url.hash || url.username || url.password) throw invalid(variable, 'must be a plain address without credentials, query or fragment');
   return url.href.replace(/\/$/, '');
+}
+
+/** An address of a sign-in service, kept as written (an issuer must match its discovery document exactly): https, or http only on this machine. */
+function parseSignInUrl(variable: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(variable, `is not a URL (${value})`);
+  }
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
+  if (url.search || url.hash || url.username || url.password) throw invalid(variable, 'must be a plain address without credentials, query or fragment');
+  return value;
+}
+
+function parseStaffSso(raw: Record<string, string | undefined>): StaffSsoOptions {
+  requiredWith(raw, 'STAFF_OIDC_ISSUER', ['STAFF_OIDC_CLIENT_ID', 'STAFF_OIDC_CLIENT_SECRET', 'STAFF_OIDC_NAME', 'STAFF_OIDC_TRUST_EMAIL']);
+  requiredWith(raw, 'STAFF_FIREBASE_PROJECT_ID', ['STAFF_FIREBASE_SIGN_IN_URL']);
+  if (raw.STAFF_OIDC_ISSUER && !raw.STAFF_OIDC_CLIENT_ID)
+    throw invalid('STAFF_OIDC_CLIENT_ID', 'is required with STAFF_OIDC_ISSUER (the client id registered there)');
+  const issuer = raw.STAFF_OIDC_ISSUER ? parseSignInUrl('STAFF_OIDC_ISSUER', raw.STAFF_OIDC_ISSUER) : undefined;
+  const oidc = issuer
+    ? {
+        issuer,
+        clientId: raw.STAFF_OIDC_CLIENT_ID!,
+        clientSecret: raw.STAFF_OIDC_CLIENT_SECRET,
+        name: raw.STAFF_OIDC_NAME ?? new URL(issuer).hostname,
+        trustEmail: truthy(raw.STAFF_OIDC_TRUST_EMAIL, false),
+      }
+    : undefined;
+  const firebase = raw.STAFF_FIREBASE_PROJECT_ID
+    ? {
+        projectId: raw.STAFF_FIREBASE_PROJECT_ID,
+        jwksUrl: raw.FIREBASE_JWKS_URL ?? FIREBASE_JWKS_URL,
+        signInUrl: raw.STAFF_FIREBASE_SIGN_IN_URL ? parseSignInUrl('STAFF_FIREBASE_SIGN_IN_URL', raw.STAFF_FIREBASE_SIGN_IN_URL) : undefined,
+      }
+    : undefined;
+  const passwordSignIn = truthy(raw.STAFF_PASSWORD_SIGN_IN, true);
+  if (!passwordSignIn && !oidc && !firebase) {
+    throw invalid('STAFF_PASSWORD_SIGN_IN', 'cannot be false without STAFF_OIDC_ISSUER or STAFF_FIREBASE_PROJECT_ID: nobody could sign in');
+  }
+  const allowedDomains = (raw.STAFF_SSO_ALLOWED_DOMAINS ?? '')
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+  if (allowedDomains.length > 0 && !oidc && !firebase) throw invalid('STAFF_SSO_ALLOWED_DOMAINS', 'needs STAFF_OIDC_ISSUER or STAFF_FIREBASE_PROJECT_ID');
+  return { oidc, firebase, allowedDomains, passwordSignIn };
 }
 
 function readConfigFile(variable: string, path: string): Buffer {

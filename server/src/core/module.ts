@@ -4,6 +4,8 @@ import type { PrincipalSource } from './access.ts';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { EventOf, EventType, EventTypeDef, StoredEvent } from './events/types.ts';
+import type { RefResolverDef } from './events/refs.ts';
+import { ActorTypes, ClientPlatforms, LOCALES, type CodeSet, type Label, type Text } from './labels.ts';
 import type { Kernel, ServiceContext, SettingsReader } from './kernel.ts';
 import { NAV_GROUPS, type NavGroupDef } from './nav.ts';
 import { BUILTIN_ROLES, type BuiltinRoleKey } from './roles.ts';
@@ -50,8 +52,18 @@ export interface JobDef {
 export interface SettingDef {
   /** `<module>.<name>`. */
   key: string;
-  description: string;
-  /** The value's type: every change is validated against it. */
+  /** Its name in the console, in every language. */
+  label: Text;
+  /** What it does, in every language (the console shows it under the name). */
+  description: Text;
+  /**
+   * The value's type: every change is validated against it, and the console builds the setting's form from
+   * it (`GET /api/console/settings` sends it): a number or integer (`minimum`, `maximum`) is a number field,
+   * a boolean a toggle, a union of literals a select, a string a text field (a text area with
+   * `'x-multiline': true`), `Nullable(…)` may be left empty, an object a group of its properties, a record
+   * (`Type.Record`) a list of key and value rows. `'x-label': { en, ru }` names a property or a literal in
+   * the form, `'x-key-label'` the keys of a record. A schema the console cannot map is edited as JSON.
+   */
   schema: TSchema;
   default: unknown;
   /** Client apps may read it before signing in (minimum versions, store links). */
@@ -62,6 +74,8 @@ export interface SettingDef {
 export interface ModerationKindDef {
   kind: string;
   description: string;
+  /** The queue's name in the console (code set `moderation_kind`). */
+  label?: Text;
   /** Runs in the decision's transaction: the owning module applies it (e.g. hides a rejected photo). */
   onDecision?: (ctx: ServiceContext, item: { recordType: string; recordId: string }, decision: 'approved' | 'rejected', reason: string | null) => Promise<void>;
   /** What a moderator needs to judge the item (signed image links, a text excerpt). */
@@ -101,6 +115,8 @@ export interface ModuleProvides {
 /** The manifest a module exports from its index.ts; the kernel needs nothing else to plug it in. */
 export interface ModuleManifest {
   name: string;
+  /** The module's name in the console (code set `module`: settings and role editors group by it). */
+  label?: Text;
   /** Optional modules this one cannot run without (checked against MODULES at start). */
   requires?: string[];
   provides?: ModuleProvides;
@@ -108,6 +124,10 @@ export interface ModuleManifest {
   /** Permissions this module adds to the kernel's built-in roles (core/roles.ts). */
   roleGrants?: Partial<Record<BuiltinRoleKey, string[]>>;
   events?: EventTypeDef[];
+  /** The codes its API sends (statuses, kinds, reasons), with their labels and tones (`defineCodes`). */
+  codes?: CodeSet[];
+  /** How the event log and timelines name the module's records (`RefResolverDef`). */
+  refs?: RefResolverDef[];
   /** Registered under `/api`; every route declares its schema and `config.permission`. */
   routes?: (app: FastifyInstance, kernel: Kernel) => Promise<void>;
   subscribers?: SubscriberDef[];
@@ -123,6 +143,11 @@ export interface ModuleManifest {
   bootstrap?: (kernel: Kernel) => Promise<void>;
   /** Fills an empty database with demo data when SEED_DEMO is on. */
   seedDemo?: (kernel: Kernel) => Promise<void>;
+  /**
+   * Runs once the server listens (`main.ts`, not the tests' in-process apps), with the address it can reach
+   * itself on (e.g. the demo presence simulator's client sockets); what it returns is called before closing.
+   */
+  onListen?: (kernel: Kernel, origin: string) => Promise<(() => Promise<void>) | undefined>;
 }
 
 export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;
@@ -137,6 +162,9 @@ export class Catalogue {
   readonly navGroups = new Map<string, NavGroupDef>(NAV_GROUPS.map((group) => [group.key, group]));
   readonly settings = new Map<string, SettingDef & { module: string }>();
   readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
+  /** Every code set, merged across modules: set → code → label. */
+  readonly codeSets = new Map<string, Map<string, Label & { module: string }>>();
+  readonly refResolvers = new Map<string, RefResolverDef & { module: string }>();
   private readonly provided = new Map<keyof ModuleProvides, { module: string; make: (kernel: Kernel) => unknown }>();
 
   constructor(readonly modules: ModuleManifest[]) {
@@ -168,12 +196,26 @@ export class Catalogue {
         if (this.moderationKinds.has(kind.kind)) throw new Error(`Moderation kind ${kind.kind} is declared twice`);
         this.moderationKinds.set(kind.kind, { ...kind, module: module.name });
       }
+      for (const codes of module.codes ?? []) this.addCodes(module.name, codes.set, codes.codes);
+      if (module.label) this.addCodes(module.name, 'module', { [module.name]: module.label });
+      for (const kind of module.moderationKinds ?? []) if (kind.label) this.addCodes(module.name, 'moderation_kind', { [kind.kind]: kind.label });
+      for (const resolver of module.refs ?? []) {
+        if (this.refResolvers.has(resolver.type))
+          throw new Error(`Ref type ${resolver.type} is resolved by both ${this.refResolvers.get(resolver.type)!.module} and ${module.name}`);
+        this.refResolvers.set(resolver.type, { ...resolver, module: module.name });
+        this.addCodes(module.name, 'subject_type', { [resolver.type]: resolver.label });
+      }
       for (const setting of module.settings ?? []) {
         if (!setting.key.startsWith(`${module.name}.`)) throw new Error(`Setting ${setting.key} of module ${module.name} must start with "${module.name}."`);
         if (this.settings.has(setting.key)) throw new Error(`Setting ${setting.key} is declared twice`);
+        for (const locale of LOCALES) {
+          if (!setting.label?.[locale]?.trim() || !setting.description?.[locale]?.trim())
+            throw new Error(`Setting ${setting.key} needs a label and a description in ${locale}`);
+        }
         this.settings.set(setting.key, { ...setting, module: module.name });
       }
     }
+    for (const kernelCodes of [ActorTypes, ClientPlatforms]) this.addCodes('events', kernelCodes.set, kernelCodes.codes);
     for (const entry of this.nav) {
       if (!this.navGroups.has(entry.group)) throw new Error(`Navigation entry ${entry.path} of module ${entry.module} names unknown group ${entry.group}`);
     }
@@ -187,6 +229,26 @@ export class Catalogue {
         if (!this.permissions.has(key)) throw new Error(`Built-in role ${role.key} names unknown permission ${key}`);
       }
     }
+  }
+
+  private addCodes(module: string, set: string, codes: Record<string, Label>): void {
+    let known = this.codeSets.get(set);
+    if (!known) this.codeSets.set(set, (known = new Map()));
+    for (const [code, label] of Object.entries(codes)) {
+      if (known.has(code)) throw new Error(`Code ${set}.${code} is declared by both ${known.get(code)!.module} and ${module}`);
+      known.set(code, { ...label, module });
+    }
+  }
+
+  /** What the console shows codes and event types by (`GET /api/console/labels`). */
+  labels() {
+    const codes = Object.fromEntries(
+      [...this.codeSets].map(([set, labels]) => [set, Object.fromEntries([...labels].map(([code, { module: _module, ...label }]) => [code, label]))]),
+    );
+    const events = Object.fromEntries(
+      [...this.eventTypes.values()].filter((t) => t.title && t.summary).map((t) => [t.type, { title: t.title!, summary: t.summary!, refs: t.refs ?? {} }]),
+    );
+    return { codes, events };
   }
 
   /** The kernel service an enabled module provides, made for this kernel; undefined when none does. */

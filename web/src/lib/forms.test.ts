@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, call } from './api/client';
-import { fieldError, formError, roleItems } from './forms';
+import { fieldError, formError, isDirty, roleItems, sameValue } from './forms';
 
 const problem = (status: number, body: object) => Promise.resolve({ error: body, response: new Response(JSON.stringify(body), { status }) });
 
@@ -52,5 +52,31 @@ describe('roleItems', () => {
       { id: 'a', text: 'Support', disabled: false },
       { id: 'b', text: 'Administrator (not yours)', disabled: true },
     ]);
+  });
+});
+
+describe('dirty forms', () => {
+  it('are clean while every field holds its saved value, whatever the key order', () => {
+    const saved = { name: 'Vera', roles: ['a', 'b'], details: { country: 'CY', email: undefined } };
+    assert.equal(isDirty(saved, { details: { country: 'CY' }, roles: ['a', 'b'], name: 'Vera' }), false);
+    assert.equal(isDirty(new Set(['x', 'y']), new Set(['y', 'x'])), false);
+    assert.equal(isDirty(Number.NaN, Number.NaN), false);
+    assert.equal(isDirty(null, null), false);
+  });
+
+  it('are dirty once a field differs: a letter, an item, an order, a new key, a type', () => {
+    const saved = { name: 'Vera', roles: ['a', 'b'], on: false, limit: 10, rules: 'one\ntwo' };
+    assert.equal(isDirty(saved, { ...saved, name: 'Vera ' }), true);
+    assert.equal(isDirty(saved, { ...saved, roles: ['a'] }), true);
+    assert.equal(isDirty(saved, { ...saved, roles: ['b', 'a'] }), true);
+    assert.equal(isDirty(saved, { ...saved, on: true }), true);
+    assert.equal(isDirty(saved, { ...saved, limit: 11 }), true);
+    assert.equal(isDirty(saved, { ...saved, limit: '10' }), true);
+    assert.equal(isDirty(saved, { ...saved, rules: 'one\ntwo\n' }), true);
+    assert.equal(isDirty(saved, { ...saved, extra: 1 }), true);
+    assert.equal(isDirty(new Set(['x']), new Set(['x', 'y'])), true);
+    assert.equal(isDirty(null, {}), true);
+    assert.equal(isDirty([], {}), true);
+    assert.equal(sameValue({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }), true);
   });
 });

@@ -20,3 +20,36 @@ export function formError(error: unknown): string {
   if (error instanceof ApiError && error.problem.errors?.some((e) => e.field.startsWith('body.'))) return '';
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Whether two form values are the same: deep, objects by their keys in any order (a key holding `undefined`
+ * counts as absent), arrays in order, Sets as sets, numbers by value (NaN equals NaN).
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (a instanceof Set || b instanceof Set) {
+    if (!(a instanceof Set && b instanceof Set) || a.size !== b.size) return false;
+    for (const item of a) if (!b.has(item)) return false;
+    return true;
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!(Array.isArray(a) && Array.isArray(b)) || a.length !== b.length) return false;
+    return a.every((item, i) => sameValue(item, b[i]));
+  }
+  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
+    const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+    const [ka, kb] = [keys(a), keys(b)];
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/**
+ * Whether a form has something to save: its fields differ from the values it started from (the saved
+ * record). Every edit form keeps its Save button disabled while this is false:
+ * `disabled={!isDirty(saved, { name, email }) || save.isPending}`.
+ */
+export function isDirty(saved: unknown, current: unknown): boolean {
+  return !sameValue(saved, current);
+}

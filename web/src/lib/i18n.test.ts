@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'svelte/compiler';
-import { codeLabel, menuIconText, selectionText } from './labels';
+import { m } from './paraglide/messages.js';
+import { codeLabel, codeTone, menuIconText, selectionText, setLabels } from './labels';
 
 const web = fileURLToPath(new URL('../..', import.meta.url));
 const src = join(web, 'src');
@@ -22,19 +23,98 @@ type Catalogue = Record<string, unknown>;
 
 const readCatalogue = (locale: string) => JSON.parse(readFileSync(join(web, 'messages', `${locale}.json`), 'utf8')) as Catalogue;
 
-/** `{name}` placeholders of a message, sorted and without repeats. */
+/** `{name}` placeholders of a pattern, sorted and without repeats. */
 const placeholders = (message: string) => [...new Set([...message.matchAll(/\{\s*([^{}\s]+)\s*\}/g)].map((match) => match[1]!))].sort();
+
+/**
+ * A message with variants, in the inlang message format: `[{ declarations, selectors, match }]`, e.g. a plural
+ * `["input count", "local countPlural = count: plural"]`, `["countPlural"]`, `{ "countPlural=one": "…", "countPlural=other": "…" }`.
+ */
+interface Variants {
+  declarations?: string[];
+  selectors?: string[];
+  match: Record<string, string>;
+}
+
+/** Placeholders that hold a number of things: their message must pick its words by the language's plural rules. */
+const COUNT_LIKE = /^(count|total|n)$/;
+
+const isVariants = (value: unknown): value is [Variants] =>
+  Array.isArray(value) &&
+  value.length === 1 &&
+  typeof value[0] === 'object' &&
+  value[0] !== null &&
+  typeof (value[0] as Variants).match === 'object' &&
+  Object.values((value[0] as Variants).match ?? {}).every((pattern) => typeof pattern === 'string') &&
+  [(value[0] as Variants).declarations ?? [], (value[0] as Variants).selectors ?? []].every(
+    (list) => Array.isArray(list) && list.every((d) => typeof d === 'string'),
+  );
+
+/** What a message takes (its `{name}` placeholders, or the inputs a message with variants declares), its text patterns, and its plural selectors by input. */
+function readMessage(value: string | [Variants]) {
+  if (typeof value === 'string')
+    return {
+      inputs: placeholders(value),
+      patterns: [value],
+      locals: [] as string[],
+      plurals: new Map<string, string>(),
+      match: {} as Record<string, string>,
+      selectors: [] as string[],
+    };
+  const [{ declarations = [], selectors = [], match }] = value;
+  const inputs = declarations.flatMap((d) => /^input\s+(\S+)$/.exec(d.trim())?.[1] ?? []).sort();
+  const locals = declarations.flatMap((d) => /^local\s+(\S+)\s*=/.exec(d.trim())?.[1] ?? []);
+  /** input → the selector that reads its plural category (`local countPlural = count: plural`). */
+  const plurals = new Map<string, string>();
+  for (const d of declarations) {
+    const local = /^local\s+(\S+)\s*=\s*(\S+)\s*:\s*plural\b/.exec(d.trim());
+    if (local && selectors.includes(local[1]!)) plurals.set(local[2]!, local[1]!);
+  }
+  return { inputs, patterns: Object.values(match), locals, plurals, match, selectors };
+}
+
+/** The plural categories a variant message covers for one selector (`*` covers all). */
+function categoriesOf(match: Record<string, string>, selector: string): Set<string> {
+  const seen = new Set<string>();
+  for (const key of Object.keys(match)) {
+    for (const part of key.split(',')) {
+      const [name, category] = part.split('=').map((s) => s.trim());
+      if (name === selector && category) seen.add(category);
+    }
+  }
+  return seen;
+}
 
 /** What is wrong between a base catalogue and a translation, one line per offending key. */
 export function catalogueProblems(catalogues: Record<string, Catalogue>): string[] {
   const problems: string[] = [];
   const keys = (catalogue: Catalogue) => Object.keys(catalogue).filter((key) => key !== '$schema');
   const [base, ...others] = Object.keys(catalogues);
+  const valid = (value: unknown): value is string | [Variants] => typeof value === 'string' || isVariants(value);
   for (const locale of Object.keys(catalogues)) {
+    const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
     for (const key of keys(catalogues[locale]!)) {
       const value = catalogues[locale]![key];
-      if (typeof value !== 'string') problems.push(`${locale}: ${key} is not a string`);
-      else if (!value.trim()) problems.push(`${locale}: ${key} is empty`);
+      if (!valid(value)) {
+        problems.push(`${locale}: ${key} is neither a string nor a message with variants`);
+        continue;
+      }
+      const message = readMessage(value);
+      if (message.patterns.length === 0 || message.patterns.some((pattern) => !pattern.trim())) problems.push(`${locale}: ${key} is empty`);
+      for (const name of new Set(message.patterns.flatMap(placeholders))) {
+        if (typeof value !== 'string' && !message.inputs.includes(name) && !message.locals.includes(name))
+          problems.push(`${locale}: ${key} shows {${name}}, which it does not declare`);
+      }
+      for (const input of message.inputs.filter((name) => COUNT_LIKE.test(name))) {
+        const selector = message.plurals.get(input);
+        if (!selector) {
+          problems.push(`${locale}: ${key} shows the number {${input}} without plural forms`);
+          continue;
+        }
+        const covered = categoriesOf(message.match, selector);
+        const missing = covered.has('*') ? [] : categories.filter((category) => !covered.has(category));
+        if (missing.length) problems.push(`${locale}: ${key} has no ${missing.join(', ')} form of {${input}}`);
+      }
     }
   }
   for (const locale of others) {
@@ -45,8 +125,8 @@ export function catalogueProblems(catalogues: Record<string, Catalogue>): string
     for (const key of here) {
       const a = catalogues[base!]![key];
       const b = catalogues[locale]![key];
-      if (typeof a !== 'string' || typeof b !== 'string') continue;
-      const [pa, pb] = [placeholders(a), placeholders(b)];
+      if (!valid(a) || !valid(b)) continue;
+      const [pa, pb] = [readMessage(a).inputs, readMessage(b).inputs];
       if (pa.join() !== pb.join()) problems.push(`${locale}: ${key} has placeholders {${pb.join('}, {')}}, ${base} has {${pa.join('}, {')}}`);
     }
   }
@@ -310,6 +390,7 @@ const CARBON: Record<string, { props?: Need[]; children?: true }> = {
       { prop: 'filterResultsText', when: 'filterable' },
     ],
   },
+  NumberInput: { props: [{ prop: 'translateWithId', unless: 'hideSteppers' }] },
   PasswordInput: { props: ['hidePasswordLabel', 'showPasswordLabel'] },
   Search: { props: ['placeholder', 'closeButtonLabelText'] },
   Select: {},
@@ -392,12 +473,91 @@ describe('message catalogues', () => {
       'ru: e is not in en',
     ]);
   });
+
+  it('would report a count without plural forms, a language missing one of its forms, and a bad message with variants', () => {
+    const plural = (input: string, match: Record<string, string>, more: string[] = []) => [
+      {
+        declarations: [`input ${input}`, ...more.map((name) => `input ${name}`), `local ${input}Plural = ${input}: plural`],
+        selectors: [`${input}Plural`],
+        match,
+      },
+    ];
+    const problems = catalogueProblems({
+      en: {
+        fine: plural('count', { 'countPlural=one': '{count} follower', 'countPlural=other': '{count} followers' }),
+        wild: plural('n', { 'nPlural=one': '{n} day', 'nPlural=*': '{n} days' }),
+        bare: 'Followers: {count}',
+        total: plural('total', { 'totalPlural=one': '{done} of {total} item', 'totalPlural=other': '{done} of {total} items' }, ['done']),
+        short: plural('count', { 'countPlural=other': '{count} items' }),
+        odd: [{ match: { x: 1 } }],
+        undeclared: plural('count', { 'countPlural=*': '{count} of {max}' }),
+        other: 'Balance: {amount}',
+      },
+      ru: {
+        fine: plural('count', {
+          'countPlural=one': '{count} подписчик',
+          'countPlural=few': '{count} подписчика',
+          'countPlural=many': '{count} подписчиков',
+          'countPlural=other': '{count} подписчика',
+        }),
+        wild: plural('n', { 'nPlural=one': '{n} день', 'nPlural=few': '{n} дня', 'nPlural=*': '{n} дней' }),
+        bare: plural('count', {
+          'countPlural=one': '{count} подписчик',
+          'countPlural=few': '{count} подписчика',
+          'countPlural=many': '{count} подписчиков',
+          'countPlural=other': '{count} подписчика',
+        }),
+        total: plural('total', { 'totalPlural=one': '{done} из {total} элемента', 'totalPlural=other': '{done} из {total} элементов' }, ['done']),
+        short: plural('count', {
+          'countPlural=one': '{count} элемент',
+          'countPlural=few': '{count} элемента',
+          'countPlural=many': '{count} элементов',
+          'countPlural=other': '{count} элемента',
+        }),
+        odd: 'Странно',
+        undeclared: plural('count', { 'countPlural=*': '{count} из {max}' }),
+        other: 'Баланс: {amount}',
+      },
+    });
+    assert.deepEqual(problems.sort(), [
+      'en: bare shows the number {count} without plural forms',
+      'en: odd is neither a string nor a message with variants',
+      'en: short has no one form of {count}',
+      'en: undeclared shows {max}, which it does not declare',
+      'ru: total has no few, many form of {total}',
+      'ru: undeclared shows {max}, which it does not declare',
+    ]);
+  });
+});
+
+describe('plural forms', () => {
+  it('are picked by each language’s plural rules (Intl.PluralRules): one and other in English; one, few and many in Russian', () => {
+    const en = { locale: 'en' } as const;
+    const ru = { locale: 'ru' } as const;
+    assert.deepEqual(
+      [1, 2, 5].map((count) => m.creator_followers_count({ count }, en)),
+      ['1 follower', '2 followers', '5 followers'],
+    );
+    assert.deepEqual(
+      [1, 2, 5, 11, 21, 22, 25].map((count) => m.creator_followers_count({ count }, ru)),
+      ['1 подписчик', '2 подписчика', '5 подписчиков', '11 подписчиков', '21 подписчик', '22 подписчика', '25 подписчиков'],
+    );
+    assert.equal(m.timeline_children({ count: 2 }, ru), '2 события');
+    assert.equal(m.payouts_bulk_done({ done: 2, total: 5 }, ru), 'Одобрено 2 из 5 заявок');
+    assert.equal(m.payouts_bulk_done({ done: 1, total: 1 }, en), '1 of 1 application approved');
+  });
 });
 
 describe('codes the API sends', () => {
-  it('show by their name in the catalogue, or as they are if it has none', () => {
+  it('show by the label their module declares (GET /api/console/labels), or as they are if none does', () => {
+    setLabels({
+      codes: { role: { owner: { en: 'Owner', ru: 'Владелец' } }, moderation_kind: { photo: { en: 'Photos', ru: 'Фото', tone: 'blue' } } },
+      events: {},
+    });
     assert.equal(codeLabel('role', 'owner'), 'Owner');
     assert.equal(codeLabel('moderation_kind', 'photo'), 'Photos');
+    assert.equal(codeTone('moderation_kind', 'photo'), 'blue');
+    assert.equal(codeTone('role', 'owner'), 'warm-gray', 'a code without a tone is a neutral kind');
     assert.equal(codeLabel('moderation_kind', 'reports'), 'reports');
     assert.equal(menuIconText('open'), 'Open menu');
     assert.equal(selectionText('clearAll'), 'Clear all selected items');

@@ -1,6 +1,7 @@
 import { queryOptions } from '@tanstack/svelte-query';
 import { error } from '@sveltejs/kit';
 import { api, call, type Schemas } from './api/client';
+import type { Labels } from './labels';
 import { m } from './paraglide/messages.js';
 
 export type Me = Awaited<ReturnType<typeof fetchMe>>;
@@ -10,6 +11,14 @@ function fetchMe() {
 }
 
 export const meQuery = queryOptions({ queryKey: ['me'], queryFn: fetchMe, staleTime: 60_000 });
+
+/** How codes and event types read (declared by the server's modules): the same until the server restarts. */
+export const labelsQuery = queryOptions({
+  queryKey: ['labels'],
+  queryFn: () => call(api.GET('/api/console/labels')) as Promise<Labels>,
+  staleTime: Infinity,
+  gcTime: Infinity,
+});
 
 export const can = (me: Me, permission: string): boolean => me.permissions.includes(permission);
 

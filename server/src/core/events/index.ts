@@ -5,6 +5,7 @@ import { eventRoutes } from './routes.ts';
 /** The event log's console API; part of the kernel, always enabled. */
 export const eventsModule = defineModule({
   name: 'events',
+  label: { en: 'Event log', ru: 'Журнал событий' },
   permissions: [
     {
       key: 'events.read',

@@ -1,15 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf, sessionToken } from '../http/guard.ts';
-import { Page, PageQuery } from '../http/pagination.ts';
+import { PageQuery } from '../http/pagination.ts';
 import { decodeCursor, parseDate, toPage } from '../paging.ts';
 import { ProblemSchema } from '../http/openapi.ts';
 import type { Kernel } from '../kernel.ts';
 import { listEvents } from './log.ts';
 import { listSubscriptions } from './subscribers.ts';
 import { openEventStream } from '../realtime/event-stream.ts';
-import { EventSchema, eventView, visibilityFor } from './views.ts';
+import { resolveRefs } from './refs.ts';
+import { EventPage, EventSchema, eventView, LabelsSchema, visibilityFor } from './views.ts';
 
 export async function eventRoutes(base: FastifyInstance, kernel: Kernel): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -30,21 +32,46 @@ export async function eventRoutes(base: FastifyInstance, kernel: Kernel): Promis
           to: Type.Optional(Type.String({ format: 'date-time' })),
           ...PageQuery,
         }),
-        response: { 200: Page(EventSchema), 400: ProblemSchema },
+        response: { 200: EventPage(EventSchema), 400: ProblemSchema },
       },
     },
     async (request) => {
       const { cursor, limit, from, to, ...filter } = request.query;
       const before = decodeCursor<[number]>(cursor, ['id']);
+      const principal = principalOf(request);
       const rows = await listEvents(kernel.db, {
         ...filter,
-        visibility: visibilityFor(kernel, principalOf(request)),
+        visibility: visibilityFor(kernel, principal),
         from: from ? parseDate('from', from, 'query') : undefined,
         to: to ? parseDate('to', to, 'query') : undefined,
         beforeId: before?.[0],
         limit: limit + 1,
       });
-      return toPage(rows, limit, (e) => [e.id], eventView);
+      const page = toPage(rows, limit, (e) => [e.id], eventView);
+      const refs = await resolveRefs(kernel.db, kernel.catalogue, principal, page.items, kernel.now());
+      return { ...page, refs };
+    },
+  );
+
+  // The same for every user and every request until the next start: answered from memory, revalidated by ETag.
+  const labels = kernel.catalogue.labels();
+  const etag = `"${createHash('sha256').update(JSON.stringify(labels)).digest('base64url').slice(0, 27)}"`;
+  app.get(
+    '/console/labels',
+    {
+      config: { signedIn: true },
+      schema: {
+        tags: ['events'],
+        summary: 'How the console shows codes (statuses, kinds, reasons) and event types, in every language',
+        description:
+          'Declared by the enabled modules beside their schemas and events; the same until the server restarts (ETag). An event summary is a template: see `EventTypeDef.summary`.',
+        response: { 200: LabelsSchema, 304: Type.Null({ description: 'Not modified: the labels of the ETag sent' }) },
+      },
+    },
+    async (request, reply) => {
+      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      return labels;
     },
   );
 

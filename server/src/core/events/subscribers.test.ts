@@ -13,7 +13,14 @@ import type { Kernel } from '../kernel.ts';
 import { backoffMs } from './subscribers.ts';
 
 const TYPE = 'probe.pinged';
-const probeEvents = defineEvents({ [TYPE]: { description: 'test', payload: Type.Object({ i: Type.Integer() }) } });
+const probeEvents = defineEvents({
+  [TYPE]: {
+    description: 'test',
+    title: { en: 'Pinged', ru: 'Пинг' },
+    summary: { en: 'Ping {payload.i}', ru: 'Пинг {payload.i}' },
+    payload: Type.Object({ i: Type.Integer() }),
+  },
+});
 
 declare module './types.ts' {
   interface EventPayloads extends PayloadsOf<typeof probeEvents> {}

@@ -1,5 +1,6 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Actor } from '../actor.ts';
+import type { Text } from '../labels.ts';
 
 /**
  * The payload of every event type, one entry per type. Each module's `events.ts` adds its own through
@@ -54,9 +55,22 @@ export interface EventTypeDef {
   permission?: string;
   /** Also sent over the client WebSocket to the member whose person is the event's subject. */
   toSubject?: boolean;
+  /** What happened, in a few words, in every console language ("Gift sent"). */
+  title?: Text;
+  /**
+   * One line telling what happened, in every console language, with placeholders the console fills in:
+   * `{actor}` and `{subject}` (their names, linking to their pages), `{payload.field}` (a payload value; a
+   * field named in `refs` shows as the name of the record it points to), `{payload.field:money}` (an amount
+   * in minor units of `payload.currency`, coins without one) and `{payload.field:<code set>}` (a code by its
+   * label, e.g. `{payload.kind:transfer_kind}`).
+   */
+  summary?: Text;
+  /** Payload fields that hold the id of a record, by the ref type that names it (`{ giftId: 'gift' }`). */
+  refs?: Record<string, string>;
 }
 
-type EventSpec = Omit<EventTypeDef, 'type' | 'payload'> & { payload: TObject };
+/** What `defineEvents` takes for each type: a title and a summary are required. */
+type EventSpec = Omit<EventTypeDef, 'type' | 'payload' | 'title' | 'summary'> & { payload: TObject; title: Text; summary: Text };
 
 /** The payload types of a module's event declarations, for its `EventPayloads` augmentation. */
 export type PayloadsOf<Defs extends Record<string, EventSpec>> = { [T in keyof Defs]: Static<Defs[T]['payload']> };

@@ -1,4 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Page } from '../http/pagination.ts';
+import { TONES } from '../labels.ts';
+import { RefsSchema } from './refs.ts';
 import type { Principal } from '../access.ts';
 import type { Kernel } from '../kernel.ts';
 import type { StoredEvent } from './types.ts';
@@ -34,3 +37,30 @@ export const eventView = (e: StoredEvent) => ({
   parentId: e.parentId,
   createdAt: e.createdAt.toISOString(),
 });
+
+/** A page of events with the names of what they name (`resolveRefs`). */
+export const EventPage = <T extends TSchema>(item: T) => Type.Object({ ...Page(item).properties, refs: RefsSchema });
+
+/** The events a timeline entry consists of, with the names of what they name. */
+export const EventItems = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), refs: RefsSchema });
+
+const Text = Type.Object({ en: Type.String(), ru: Type.String() });
+export const LabelsSchema = Type.Object(
+  {
+    codes: Type.Record(
+      Type.String(),
+      Type.Record(Type.String(), Type.Object({ en: Type.String(), ru: Type.String(), tone: Type.Optional(Type.Union(TONES.map((t) => Type.Literal(t)))) })),
+      { description: 'Code set → code → label (and, for statuses, the Carbon tag colour)' },
+    ),
+    events: Type.Record(
+      Type.String(),
+      Type.Object({
+        title: Text,
+        summary: Text,
+        refs: Type.Record(Type.String(), Type.String(), { description: 'Payload fields holding record ids, by ref type' }),
+      }),
+      { description: 'Event type → title and one-line summary template' },
+    ),
+  },
+  { $id: 'Labels' },
+);

@@ -183,6 +183,21 @@ export class RealtimeHub {
     if (!online) await this.setOnline(connection.member.personId, false);
   }
 
+  /**
+   * Records that someone was last seen at `at` while offline (demo data, or history imported from an earlier
+   * system); a later sighting already on record wins, and nobody online is touched.
+   */
+  async recordLastSeen(ctx: ServiceContext, personId: string, at: Date): Promise<void> {
+    await ctx.tx
+      .insert(memberPresence)
+      .values({ personId, online: false, lastSeenAt: at })
+      .onConflictDoUpdate({
+        target: memberPresence.personId,
+        set: { lastSeenAt: at },
+        setWhere: sql`NOT ${memberPresence.online} AND ${memberPresence.lastSeenAt} < ${at}`,
+      });
+  }
+
   /** Records the state; the presence-change handlers run only when it really flips. */
   private async setOnline(personId: string, online: boolean): Promise<void> {
     await this.kernel.write(systemActor('presence'), async (ctx) => {

@@ -1,8 +1,10 @@
+import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { systemActor } from '../../core/actor.ts';
 import { fileService } from '../files/index.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { realtimeHub } from '../../core/realtime/hub.ts';
 import { FIRST, LAST } from '../people/demo.ts';
 import { createPerson, listPeople, type Person } from '../people/people.ts';
 import { listOrganizations, membershipsOf, setMember } from '../people/organizations.ts';
@@ -13,6 +15,7 @@ import { blockMember } from './social/blocks.ts';
 import { addFavorite } from './social/favorites.ts';
 import { createPenaltyRule } from './social/penalties.ts';
 import { refundDemoPurchase, seedStoreDemo } from './store/demo.ts';
+import { creatorStreamers } from './schema.ts';
 import { registerStreamer } from './streamers/service.ts';
 import { signUpUser } from './users/service.ts';
 
@@ -64,6 +67,9 @@ const MORE_AGENCIES = [
 const MORE_STREAMERS = 30;
 const MORE_USERS = 260;
 
+/** The app identity of the i-th of the module's own demo streamers (the presence simulator finds them by it). */
+export const demoStreamerIdentity = (i: number) => ({ provider: 'app', externalId: `streamer-${(i * 7919 + 17).toString(36)}` });
+
 /** A demo person of this module's own (beyond the people demo's forty), with an app identity. */
 function demoPerson(i: number, role: 'streamer' | 'user' | 'owner') {
   const first = FIRST[(i * 5 + (role === 'streamer' ? 3 : role === 'owner' ? 7 : 0)) % FIRST.length]!;
@@ -74,9 +80,13 @@ function demoPerson(i: number, role: 'streamer' | 'user' | 'owner') {
     contacts: [{ kind: 'email' as const, value: `${first}.${last}.${role}${i}@example.org`.toLowerCase() }],
     publicProfile: { bio: role === 'streamer' ? `Evening streams, ${['music', 'travel', 'cooking', 'books'][i % 4]} and good talk.` : `Hi, ${first} here.` },
     // An agency owner signs in to the console's portal, not the app.
-    identities: role === 'owner' ? [] : [{ provider: 'app', externalId: `${role}-${(i * 7919 + 17).toString(36)}` }],
+    identities:
+      role === 'owner' ? [] : [role === 'streamer' ? demoStreamerIdentity(i) : { provider: 'app', externalId: `${role}-${(i * 7919 + 17).toString(36)}` }],
   };
 }
+
+/** The i-th demo member's last visit, from minutes to a few weeks ago (milliseconds). */
+const minutesAgo = (i: number) => (((i * i * 53) % 20_000) + 3) * 60_000;
 
 /**
  * A living demo: four agencies, each with an owner, with three dozen streamers who are members of their
@@ -142,6 +152,17 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
         await ctx.savepoint((inner) => sendGift(inner, buyer.id, catalog[0]!.id, active[(i + 3) % active.length]!.id)).catch(() => undefined);
       }
     }
+    // Ratings spread over the range and a last-seen history over the past two weeks: the lists sort and
+    // read as they would in a running app (the presence simulator puts a few streamers online as well).
+    const hub = realtimeHub(kernel);
+    for (const [i, streamer] of active.entries()) {
+      await ctx.tx
+        .update(creatorStreamers)
+        .set({ rating: 35 + ((i * 37) % 64) })
+        .where(eq(creatorStreamers.personId, streamer.id));
+      await hub.recordLastSeen(ctx, streamer.id, new Date(ctx.now.getTime() - minutesAgo(i)));
+    }
+    for (const [i, user] of users.entries()) await hub.recordLastSeen(ctx, user.id, new Date(ctx.now.getTime() - minutesAgo(i * 3 + 1) * 4));
     if (users[13] && active[0]) await blockMember(ctx, active[0].id, users[13].id, 'harassment', 'Insults during a call');
     await refundDemoPurchase(ctx, buyers);
   });

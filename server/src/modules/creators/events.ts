@@ -1,9 +1,10 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { defineEvents, eventTypeList, type PayloadsOf } from '../../core/events/types.ts';
+import { ClientPlatforms } from '../../core/labels.ts';
 import { Id, Nullable } from '../../core/schemas.ts';
 
 const Store = Type.Union([Type.Literal('apple'), Type.Literal('google')]);
-const Platform = Nullable(Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]));
+const Platform = Nullable(ClientPlatforms.schema);
 /** A saved catalog entry's event carries its id and the fields given (all of them on creation, the edited ones after). */
 const Saved = (idField: string, fields: Record<string, TSchema>) =>
   Type.Object({ [idField]: Id, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])) });
@@ -34,63 +35,100 @@ export const CreatorEvents = {
 
 export const creatorEvents = defineEvents({
   [CreatorEvents.userSignedUp]: {
+    title: { en: 'Signed up', ru: 'Регистрация в приложении' },
+    summary: { en: '{subject} signed up in the app ({payload.platform:platform})', ru: '{subject} регистрируется в приложении ({payload.platform:platform})' },
     description: 'A person signed up in the app as a user (platform).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ platform: Platform }),
   },
   [CreatorEvents.streamerRegistered]: {
+    title: { en: 'Streamer registered', ru: 'Стример зарегистрирован' },
+    summary: {
+      en: '{actor} registered {subject} as a streamer (agency: {payload.agencyId})',
+      ru: '{actor} регистрирует стримера {subject} (агентство: {payload.agencyId})',
+    },
+    refs: { agencyId: 'organization' },
     description: 'A person became a streamer, with or without an agency.',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ agencyId: Nullable(Id) }),
   },
   [CreatorEvents.streamerAgencyChanged]: {
+    title: { en: 'Agency changed', ru: 'Смена агентства' },
+    summary: { en: '{actor} moved {subject} from {payload.from} to {payload.to}', ru: '{actor} переводит {subject}: {payload.from} → {payload.to}' },
+    refs: { from: 'organization', to: 'organization' },
     description: 'A streamer joined, left or changed agency (from, to).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ from: Nullable(Id), to: Nullable(Id) }),
   },
   [CreatorEvents.streamerSuspended]: {
+    title: { en: 'Streamer suspended', ru: 'Стример приостановлен' },
+    summary: { en: '{actor} suspended {subject}: {payload.reason}', ru: '{actor} приостанавливает стримера {subject}: {payload.reason}' },
     description: 'A streamer was suspended, with a reason (by staff or by a penalty rule).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ reason: Type.String() }),
   },
   [CreatorEvents.streamerReinstated]: {
+    title: { en: 'Streamer reinstated', ru: 'Стример восстановлен' },
+    summary: { en: '{actor} reinstated {subject}', ru: '{actor} восстанавливает стримера {subject}' },
     description: 'A suspended streamer may stream again.',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({}),
   },
   [CreatorEvents.favoriteAdded]: {
+    title: { en: 'Added to favorites', ru: 'Добавлен в избранное' },
+    summary: { en: '{payload.personId} added {subject} to their favorites', ru: '{payload.personId} добавляет в избранное: {subject}' },
+    refs: { personId: 'person' },
     description: 'Someone added the subject to their favorites (payload: who).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ personId: Id }),
   },
   [CreatorEvents.favoriteRemoved]: {
+    title: { en: 'Removed from favorites', ru: 'Удалён из избранного' },
+    summary: { en: '{payload.personId} removed {subject} from their favorites', ru: '{payload.personId} убирает из избранного: {subject}' },
+    refs: { personId: 'person' },
     description: 'Someone removed the subject from their favorites.',
     permission: 'creators.read',
     payload: Type.Object({ personId: Id }),
   },
   // Never sent to the blocked person: they are not told.
   [CreatorEvents.memberBlocked]: {
+    title: { en: 'Blocked by a member', ru: 'Заблокирован участником' },
+    summary: {
+      en: '{payload.blockerId} blocked {subject} for {payload.reason:block_reason}',
+      ru: '{payload.blockerId} блокирует {subject}: {payload.reason:block_reason}',
+    },
+    refs: { blockerId: 'person' },
     description: 'A member blocked the subject, with a reason.',
     permission: 'creators.read',
     payload: Type.Object({ blockerId: Id, reason: Type.String(), note: Nullable(Type.String()) }),
   },
   [CreatorEvents.memberUnblocked]: {
+    title: { en: 'Unblocked by a member', ru: 'Разблокирован участником' },
+    summary: { en: '{payload.blockerId} unblocked {subject}', ru: '{payload.blockerId} разблокирует {subject}' },
+    refs: { blockerId: 'person' },
     description: 'A member took the subject off their blocklist.',
     permission: 'creators.read',
     payload: Type.Object({ blockerId: Id }),
   },
   [CreatorEvents.penaltyApplied]: {
+    title: { en: 'Penalty applied', ru: 'Применена санкция' },
+    summary: {
+      en: '{subject}: {payload.action:penalty_action} after {payload.blockers} blocks for {payload.reason:block_reason} within {payload.windowDays} days',
+      ru: '{subject}: {payload.action:penalty_action} — блокировок за «{payload.reason:block_reason}»: {payload.blockers} за {payload.windowDays} дн.',
+    },
     description: 'A penalty rule fired for the subject (suspension or block), and a moderation item was raised.',
     permission: 'creators.read',
     payload: Type.Object({ ruleId: Id, firingId: Id, reason: Type.String(), action: Type.String(), blockers: Type.Integer(), windowDays: Type.Integer() }),
   },
   [CreatorEvents.penaltyRuleSaved]: {
+    title: { en: 'Penalty rule saved', ru: 'Правило санкций сохранено' },
+    summary: { en: '{actor} saved a penalty rule', ru: '{actor} сохраняет правило санкций' },
     description: 'A penalty rule was created or changed.',
     permission: 'creators.read',
     payload: Saved('ruleId', {
@@ -105,6 +143,9 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.giftSaved]: {
+    title: { en: 'Gift saved', ru: 'Подарок сохранён' },
+    summary: { en: '{actor} saved the gift {payload.giftId}', ru: '{actor} сохраняет подарок {payload.giftId}' },
+    refs: { giftId: 'gift' },
     description: 'A gift of the catalog was added or changed.',
     permission: 'creators.read',
     payload: Saved('giftId', {
@@ -118,18 +159,29 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.photoChosen]: {
+    title: { en: 'Photo chosen', ru: 'Выбрано фото' },
+    summary: { en: '{actor} changed the {payload.slot:photo_slot} photo of {subject}', ru: '{actor} меняет фото ({payload.slot:photo_slot}): {subject}' },
     description: 'The subject’s cover or profile photo was chosen or cleared (slot, file id).',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ slot: Type.Union([Type.Literal('cover'), Type.Literal('profile')]), fileId: Nullable(Id) }),
   },
   [CreatorEvents.giftBurst]: {
+    title: { en: 'Gifts', ru: 'Подарки' },
+    summary: { en: '{payload.senderId} started sending gifts to {subject}', ru: '{payload.senderId} начинает дарить подарки: {subject}' },
+    refs: { senderId: 'person' },
     description:
       'A member started sending the subject (a streamer) gifts: the top-level event their `creators.gift_sent` events within a minute of each other belong to.',
     permission: 'creators.read',
     payload: Type.Object({ senderId: Id }),
   },
   [CreatorEvents.giftSent]: {
+    title: { en: 'Gift sent', ru: 'Подарок отправлен' },
+    summary: {
+      en: '{payload.senderId} sent a gift ({payload.giftName}, {payload.price:money}) to {subject}',
+      ru: '{payload.senderId} дарит подарок ({payload.giftName}, {payload.price:money}): {subject}',
+    },
+    refs: { senderId: 'person', giftId: 'gift' },
     description: 'A member sent the subject (a streamer) a gift: price and how it was split. Streams live to the console and to the streamer.',
     permission: 'creators.read',
     toSubject: true,
@@ -144,6 +196,8 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.productSaved]: {
+    title: { en: 'Coin pack saved', ru: 'Пакет монет сохранён' },
+    summary: { en: '{actor} saved a coin pack of the store', ru: '{actor} сохраняет пакет монет магазина' },
     description: 'A coin pack of the store catalog was added or changed (coins, prices per store, on offer).',
     permission: 'creators.read',
     payload: Saved('productId', {
@@ -155,6 +209,11 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.purchaseCredited]: {
+    title: { en: 'Purchase credited', ru: 'Покупка зачислена' },
+    summary: {
+      en: '{subject} bought {payload.productName} ({payload.coins:money}) in {payload.store:store}',
+      ru: '{subject} покупает {payload.productName} ({payload.coins:money}) в {payload.store:store}',
+    },
     description:
       'A verified App Store or Google Play purchase credited the subject’s wallet with its coins (store, product, coins). Also sent to the subject’s app.',
     permission: 'creators.read',
@@ -171,6 +230,11 @@ export const creatorEvents = defineEvents({
     }),
   },
   [CreatorEvents.purchaseRefunded]: {
+    title: { en: 'Purchase refunded', ru: 'Покупка возвращена' },
+    summary: {
+      en: '{payload.store:store} refunded a purchase of {subject}: {payload.coins:money} taken back',
+      ru: '{payload.store:store} возвращает покупку, списано {payload.coins:money}: {subject}',
+    },
     description:
       'The store refunded or revoked a purchase and its coins were taken back from the subject’s wallet (how far below zero that took it, if the coins were spent).',
     permission: 'creators.read',
@@ -178,12 +242,19 @@ export const creatorEvents = defineEvents({
     payload: Type.Object({ purchaseId: Id, store: Store, coins: Type.Integer(), reason: Type.String(), overdrawnBy: Type.Integer() }),
   },
   [CreatorEvents.purchaseRefundReversed]: {
+    title: { en: 'Refund reversed', ru: 'Возврат отменён' },
+    summary: {
+      en: '{payload.store:store} reversed the refund of a purchase of {subject}: {payload.coins:money} credited again',
+      ru: '{payload.store:store} отменяет возврат покупки, снова зачислено {payload.coins:money}: {subject}',
+    },
     description: 'The store reversed its refund of a purchase (App Store REFUND_REVERSED): the coins were credited to the subject’s wallet again.',
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ purchaseId: Id, store: Store, coins: Type.Integer(), reason: Type.String(), transferId: Id, refundTransferId: Nullable(Id) }),
   },
   [CreatorEvents.storeNotificationRecorded]: {
+    title: { en: 'Store notification', ru: 'Уведомление магазина' },
+    summary: { en: '{payload.store:store} sent {payload.type}: {payload.outcome}', ru: '{payload.store:store} присылает {payload.type}: {payload.outcome}' },
     description:
       'A store server notification was recorded without moving coins (outcome: ignored, already_refunded, unknown_transaction — a refund remembered for a transaction not yet delivered —, refund_reversed clearing such a refund, not_refunded). Subject: the purchase’s buyer, when known.',
     permission: 'creators.read',

@@ -2,15 +2,21 @@ import { Type } from '@sinclair/typebox';
 import { defineModule } from '../../core/module.ts';
 import { agencyRoutes } from './agencies/routes.ts';
 import { seedCreatorsDemo } from './demo.ts';
+import { startPresenceSimulator } from './presence-simulator.ts';
+import { CoinTransferKinds } from './coins.ts';
 import { creatorEventTypes } from './events.ts';
+import { giftRefs } from './gifts/views.ts';
+import { PhotoSlots } from './photos/views.ts';
 import { giftRoutes } from './gifts/routes.ts';
 import { photoRoutes } from './photos/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { STREAMER_RULES_SETTING } from './portal/service.ts';
 import { decidePenalty } from './social/penalties.ts';
 import { socialRoutes } from './social/routes.ts';
-import { penaltyPreview } from './social/views.ts';
+import { BlockReasons, PenaltyActions, penaltyPreview } from './social/views.ts';
 import { storeRoutes } from './store/routes.ts';
+import { PurchaseStatuses, Stores } from './store/views.ts';
+import { StreamerStatuses } from './streamers/views.ts';
 import { storeJobs } from './store/voided.ts';
 import { streamerRoutes } from './streamers/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -21,6 +27,7 @@ import { userRoutes } from './users/routes.ts';
  */
 export const creatorsModule = defineModule({
   name: 'creators',
+  label: { en: 'Creators', ru: 'Креаторы' },
   requires: ['people', 'members', 'files', 'ledger', 'payouts'],
   permissions: [
     { key: 'creators.read', description: 'See agencies, streamers and app users with their balances and presence.' },
@@ -29,11 +36,15 @@ export const creatorsModule = defineModule({
   ],
   roleGrants: { moderator: ['creators.read', 'creators.manage'], support: ['creators.read'] },
   events: creatorEventTypes,
+  codes: [CoinTransferKinds, BlockReasons, PenaltyActions, Stores, PurchaseStatuses, StreamerStatuses, PhotoSlots],
+  refs: [giftRefs],
   seedDemo: seedCreatorsDemo,
+  onListen: startPresenceSimulator,
   jobs: storeJobs,
   moderationKinds: [
     {
       kind: 'penalty',
+      label: { en: 'Penalties', ru: 'Санкции' },
       description: 'Penalties applied by the blocklist rules: approve to keep the suspension or block, reject to lift it.',
       onDecision: (ctx, item, decision) => decidePenalty(ctx, item.recordId, decision),
       present: (kernel, item) => penaltyPreview(kernel.db, item.recordId),
@@ -53,8 +64,12 @@ export const creatorsModule = defineModule({
   settings: [
     {
       key: STREAMER_RULES_SETTING,
-      description: 'The rules for streamers, shown in the streamer portal (plain text or Markdown).',
-      schema: Type.String({ maxLength: 20000 }),
+      label: { en: 'Streamer rules', ru: 'Правила для стримеров' },
+      description: {
+        en: 'The rules for streamers, shown in the streamer portal (plain text or Markdown).',
+        ru: 'Правила для стримеров, которые показывает портал стримера (простой текст или Markdown).',
+      },
+      schema: Type.String({ maxLength: 20000, 'x-multiline': true }),
       default: '',
     },
   ],

@@ -8,6 +8,11 @@ const Review = Type.Union(
 
 export const fileEvents = defineEvents({
   'files.reviewed': {
+    title: { en: 'File reviewed', ru: 'Файл проверен' },
+    summary: {
+      en: '{actor} reviewed a file ({payload.kind:kind}) of {subject}: {payload.decision:review}',
+      ru: '{actor} проверяет файл ({payload.kind:kind}): {subject} — {payload.decision:review}',
+    },
     description: "A moderator's decision on a file (approved files become visible to others).",
     permission: 'people.read',
     toSubject: true,
@@ -19,12 +24,19 @@ export const fileEvents = defineEvents({
     }),
   },
   'files.uploaded': {
+    title: { en: 'File uploaded', ru: 'Файл загружен' },
+    summary: {
+      en: '{actor} uploaded a file ({payload.kind:kind}, {payload.mime}) for {subject}',
+      ru: '{actor} загружает файл ({payload.kind:kind}, {payload.mime}): {subject}',
+    },
     description: 'A file was uploaded (kind, type, size, review state).',
     permission: 'people.read',
     toSubject: true,
     payload: Type.Object({ fileId: Id, kind: Type.String(), mime: Type.String(), size: Type.Integer(), review: Review }),
   },
   'files.deleted': {
+    title: { en: 'File deleted', ru: 'Файл удалён' },
+    summary: { en: '{actor} deleted a file ({payload.kind:kind}) of {subject}', ru: '{actor} удаляет файл ({payload.kind:kind}): {subject}' },
     description: 'A file was deleted.',
     permission: 'people.read',
     toSubject: true,

@@ -1,8 +1,23 @@
 import { Type } from '@sinclair/typebox';
 import type { Kernel } from '../../core/kernel.ts';
+import { defineCodes } from '../../core/labels.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import { getPerson } from '../people/people.ts';
 import type { FileService } from './service.ts';
+
+/** The kinds of `FILE_KINDS` (kinds.ts), by name. */
+export const FileKinds = defineCodes('kind', {
+  photo: { en: 'Photo', ru: 'Фото' },
+  document: { en: 'Document', ru: 'Документ' },
+  video: { en: 'Video', ru: 'Видео' },
+});
+/** Where a file is in moderation (`files.review`). */
+export const ReviewStates = defineCodes('review', {
+  not_required: { en: 'No review needed', ru: 'Без проверки', tone: 'purple' },
+  pending: { en: 'Awaiting review', ru: 'Ждёт проверки', tone: 'blue' },
+  approved: { en: 'Approved', ru: 'Одобрено', tone: 'green' },
+  rejected: { en: 'Rejected', ru: 'Отклонено', tone: 'red' },
+});
 
 export const FileView = Type.Object(
   {

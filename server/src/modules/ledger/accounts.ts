@@ -93,6 +93,11 @@ export async function openAccount(ctx: ServiceContext, ref: Omit<AccountRef, 'ow
 export const platformAccount = (ctx: ServiceContext, kind: AccountKind, currency: string) =>
   ensureAccount(ctx, { ownerType: 'platform', ownerId: null, kind, currency });
 
+/** Accounts by id (those that exist), in one query. */
+export async function accountsByIds(db: Executor, ids: string[]): Promise<Account[]> {
+  return ids.length ? db.select().from(ledgerAccounts).where(inArray(ledgerAccounts.id, ids)) : [];
+}
+
 export async function getAccount(db: Executor, id: string): Promise<Account> {
   const [account] = await db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, id));
   if (!account) throw LedgerError.notFound('No such account.');

@@ -3,10 +3,12 @@ import { ledgerEventTypes } from './events.ts';
 import { ledgerRoutes } from './routes.ts';
 import { expireHolds } from './holds.ts';
 import { seedLedgerDemo } from './demo.ts';
+import { AccountKinds, HoldStates, LedgerTransferKinds, ledgerRefs } from './views.ts';
 
 /** Double-entry accounts, transfers, holds and balances: where every coin and cent is accounted for. */
 export const ledgerModule = defineModule({
   name: 'ledger',
+  label: { en: 'Ledger', ru: 'Книга учёта' },
   requires: ['people'],
   permissions: [
     { key: 'ledger.read', description: 'See accounts, balances, statements and holds; export statements.' },
@@ -15,6 +17,8 @@ export const ledgerModule = defineModule({
   ],
   roleGrants: { finance: ['ledger.read', 'ledger.adjust', 'people.read'] },
   events: ledgerEventTypes,
+  codes: [AccountKinds, HoldStates, LedgerTransferKinds],
+  refs: ledgerRefs,
   routes: (app, kernel) => ledgerRoutes(kernel)(app),
   jobs: [{ name: 'ledger.expire_holds', cron: '* * * * *', handle: (_data, kernel) => expireHolds(kernel) }],
   nav: [{ group: 'money', path: '/ledger', label: 'nav.ledger', permission: 'ledger.read' }],

@@ -1,22 +1,62 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../core/db/client.ts';
+import type { RefResolverDef } from '../../core/events/refs.ts';
+import { defineCodes, type Locale } from '../../core/labels.ts';
 import { toPage } from '../../core/paging.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import { subjectNames } from '../people/people.ts';
-import { available, type Account } from './accounts.ts';
+import { accountsByIds, available, type Account } from './accounts.ts';
 import { ledgerIsSound, type LedgerCheck } from './check.ts';
 import type { Hold } from './holds.ts';
 import { CSV_HEADER, csvRow, statement, type StatementFilter, type StatementLine } from './statement.ts';
 import type { PostedTransfer } from './transfers.ts';
 
 export const OwnerType = Type.Union([Type.Literal('person'), Type.Literal('organization'), Type.Literal('platform')]);
+export const AccountKinds = defineCodes('account_kind', {
+  wallet: { en: 'Wallet', ru: 'Кошелёк' },
+  earnings: { en: 'Earnings', ru: 'Заработок' },
+  revenue: { en: 'Revenue', ru: 'Выручка' },
+  liability: { en: 'Liability', ru: 'Обязательства' },
+  settlement: { en: 'Settlement', ru: 'Расчёты' },
+});
 export const AccountKind = Type.Union(
-  ['wallet', 'earnings', 'revenue', 'liability', 'settlement'].map((k) => Type.Literal(k)),
+  AccountKinds.values.map((k) => Type.Literal(k)),
   {
     description: 'wallet and earnings belong to people and organizations; revenue, liability and settlement (money entering and leaving) to the platform',
   },
 );
-export const HoldState = Type.Union(['pending', 'posted', 'voided', 'expired'].map((s) => Type.Literal(s)));
+export const HoldStates = defineCodes('hold_state', {
+  pending: { en: 'Pending', ru: 'Ожидает', tone: 'blue' },
+  posted: { en: 'Posted', ru: 'Проведено', tone: 'green' },
+  voided: { en: 'Voided', ru: 'Отменено', tone: 'gray' },
+  expired: { en: 'Expired', ru: 'Истекло', tone: 'gray' },
+});
+export const HoldState = HoldStates.schema;
+/** The ledger's own transfer kinds; the modules that move money declare theirs (`transfer_kind`). */
+export const LedgerTransferKinds = defineCodes('transfer_kind', {
+  adjustment: { en: 'Adjustment', ru: 'Корректировка' },
+  refund: { en: 'Refund', ru: 'Возврат' },
+});
+
+const PLATFORM: Record<Locale, string> = { en: 'Platform', ru: 'Платформа' };
+
+/** Accounts as the event log names them: the owner, the kind and the currency ("Anna Kim · Wallet · COIN"). */
+export const ledgerRefs: RefResolverDef[] = [
+  {
+    type: 'ledger_account',
+    label: { en: 'Account', ru: 'Счёт' },
+    permission: 'ledger.read',
+    resolve: async (db, ids, viewer) => {
+      const locale: Locale = viewer.locale === 'ru' ? 'ru' : 'en';
+      const views = await accountViews(db, await accountsByIds(db, ids));
+      return views.map((a) => ({
+        id: a.id,
+        name: `${a.ownerName ?? PLATFORM[locale]} · ${AccountKinds.codes[a.kind][locale]} · ${a.currency}`,
+        href: `/ledger/accounts/${a.id}`,
+      }));
+    },
+  },
+];
 
 export const AccountView = Type.Object(
   {

@@ -10,6 +10,7 @@ export const memberTokens = perKernel((kernel) => new MemberTokens(kernel));
 /** Member sign-in for client apps: bearer tokens (ours, Firebase, OIDC), the member's own profile. */
 export const membersModule = defineModule({
   name: 'members',
+  label: { en: 'App members', ru: 'Участники приложений' },
   requires: ['people'],
   provides: { memberAuthenticator: memberTokens },
   permissions: [{ key: 'members.issue_tokens', description: 'Issue member tokens for a person (to use a client app as them).' }],

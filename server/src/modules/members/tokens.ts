@@ -1,21 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { asc, sql } from 'drizzle-orm';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeJwt,
-  errors as joseErrors,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  jwtVerify,
-  SignJWT,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import type { MemberAuthenticator, MemberPrincipal } from '../../core/auth.ts';
 import { isUniqueViolation } from '../../core/db/sql.ts';
+import { firebaseIssuer, verifyIdToken, type TokenIssuer } from '../../core/id-tokens.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { personByIdentity } from '../people/identities.ts';
 import { createPerson, getPerson, type Person } from '../people/people.ts';
@@ -26,14 +15,6 @@ import { memberSignIns, memberSigningKeys } from './schema.ts';
 export const OWN_PROVIDER = 'switchboard';
 export const OWN_AUDIENCE = 'switchboard-client';
 const CACHE_MS = 60_000;
-
-interface Issuer {
-  provider: string;
-  issuer: string;
-  audience: string;
-  algorithms: string[];
-  keys: () => Promise<JWTVerifyGetKey>;
-}
 
 type Refusal = { refused: string; status: 401 | 403 };
 
@@ -49,7 +30,7 @@ export class MemberTokens implements MemberAuthenticator {
   private signingKey: { kid: string; key: Parameters<SignJWT['sign']>[0] } | undefined;
   private ownKeys: JWTVerifyGetKey | undefined;
   private publicJwks: Record<string, unknown>[] = [];
-  private readonly issuers: Issuer[] = [];
+  private readonly issuers: TokenIssuer[] = [];
   private readonly cache = new Map<string, { member: MemberPrincipal; until: number }>();
   private unsubscribe: (() => void) | undefined;
 
@@ -63,16 +44,7 @@ export class MemberTokens implements MemberAuthenticator {
       keys: async () => this.ownKeys!,
     });
     const { firebase, oidc } = kernel.config;
-    if (firebase) {
-      const keys = createRemoteJWKSet(new URL(firebase.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 });
-      this.issuers.push({
-        provider: 'firebase',
-        issuer: `https://securetoken.google.com/${firebase.projectId}`,
-        audience: firebase.projectId,
-        algorithms: ['RS256'],
-        keys: async () => keys,
-      });
-    }
+    if (firebase) this.issuers.push(firebaseIssuer(firebase.projectId, firebase.jwksUrl));
     if (oidc) {
       let keys: JWTVerifyGetKey | undefined;
       this.issuers.push({
@@ -200,26 +172,9 @@ export class MemberTokens implements MemberAuthenticator {
     }
     const issuer = this.issuers.find((i) => i.issuer === claimed.iss);
     if (!issuer) return { refused: 'The token comes from an issuer this server does not accept.', status: 401 };
-    let keys: JWTVerifyGetKey;
-    try {
-      keys = await issuer.keys();
-    } catch {
-      return { refused: "The issuer's keys could not be fetched; try again later.", status: 401 };
-    }
-    try {
-      const { payload } = await jwtVerify(token, keys, {
-        issuer: issuer.issuer,
-        audience: issuer.audience,
-        algorithms: issuer.algorithms,
-        currentDate: this.kernel.now(),
-        clockTolerance: 5,
-        requiredClaims: ['exp', 'sub'],
-      });
-      if (!payload.sub || payload.sub.length > 200) return { refused: 'The token has no valid subject.', status: 401 };
-      return { provider: issuer.provider, subject: payload.sub, payload };
-    } catch (error) {
-      return { refused: refusalReason(error), status: 401 };
-    }
+    const result = await verifyIdToken(token, issuer, this.kernel.now());
+    if ('refused' in result) return { refused: result.refused, status: 401 };
+    return { provider: issuer.provider, subject: result.payload.sub, payload: result.payload };
   }
 
   private async personFor(provider: string, subject: string, payload: JWTPayload): Promise<Person | undefined> {
@@ -252,15 +207,4 @@ async function discoverJwksUri(issuer: string): Promise<string> {
   const document = (await response.json()) as { jwks_uri?: unknown; issuer?: unknown };
   if (document.issuer !== issuer || typeof document.jwks_uri !== 'string') throw new Error('OIDC discovery document does not match the issuer');
   return document.jwks_uri;
-}
-
-function refusalReason(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'The token has expired.';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `The token is not valid here (${error.claim}).`;
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm this server does not accept.';
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token is signed with an unknown key.';
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError) {
-    return error instanceof joseErrors.JWSSignatureVerificationFailed ? 'The token signature is invalid.' : 'The token could not be verified.';
-  }
-  return 'The token could not be verified.';
 }

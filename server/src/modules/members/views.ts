@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../core/db/client.ts';
+import { ClientPlatforms } from '../../core/labels.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import { getPerson, personDetail, type Person } from '../people/people.ts';
 import { devicesOf, type Device } from './devices.ts';
@@ -7,7 +8,7 @@ import type { RealtimeHub } from '../../core/realtime/hub.ts';
 import type { SignIn } from './sign-ins.ts';
 
 export const Profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
-export const Platform = Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]);
+export const Platform = ClientPlatforms.schema;
 
 /** What a member sees of themselves: both profile parts, and which providers they sign in with. */
 export const OwnProfile = Type.Object({

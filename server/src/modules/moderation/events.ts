@@ -5,8 +5,19 @@ import { Id, Nullable } from '../../core/schemas.ts';
 const Item = { itemId: Id, kind: Type.String(), recordType: Type.String(), recordId: Type.String() };
 
 export const moderationEvents = defineEvents({
-  'moderation.item_opened': { description: 'Something was put up for review.', permission: 'moderation.review', payload: Type.Object(Item) },
+  'moderation.item_opened': {
+    title: { en: 'Up for review', ru: 'На проверке' },
+    summary: { en: 'Up for review in {payload.kind:moderation_kind}: {subject}', ru: 'На проверке в очереди «{payload.kind:moderation_kind}»: {subject}' },
+    description: 'Something was put up for review.',
+    permission: 'moderation.review',
+    payload: Type.Object(Item),
+  },
   'moderation.decided': {
+    title: { en: 'Moderation decision', ru: 'Решение модерации' },
+    summary: {
+      en: '{actor} decided in {payload.kind:moderation_kind} on {subject}: {payload.decision:review}',
+      ru: '{actor} принимает решение в очереди «{payload.kind:moderation_kind}»: {subject} — {payload.decision:review}',
+    },
     description: 'A moderator approved or rejected an item.',
     permission: 'moderation.review',
     payload: Type.Object({ ...Item, decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]), reason: Nullable(Type.String()) }),

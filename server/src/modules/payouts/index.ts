@@ -4,6 +4,7 @@ import { defineModule } from '../../core/module.ts';
 import { seedPayoutsDemo } from './demo.ts';
 import { payoutEventTypes } from './events.ts';
 import { payoutRoutes } from './routes.ts';
+import { PayoutOrigins, PayoutStates, PayoutTransferKinds } from './views.ts';
 import { createAutomaticApplications, type AutomaticRule } from './service.ts';
 
 export const AUTOMATIC_RULE_SETTING = 'payouts.automatic';
@@ -16,6 +17,7 @@ export async function runAutomaticRule(kernel: Kernel): Promise<void> {
 /** Applications for payment: earnings held on request, approved by a second person, paid to settlement less the fee. */
 export const payoutsModule = defineModule({
   name: 'payouts',
+  label: { en: 'Payouts', ru: 'Выплаты' },
   requires: ['people', 'ledger'],
   permissions: [
     { key: 'payouts.read', description: 'See payout applications, their fees and fee rules.' },
@@ -29,14 +31,29 @@ export const payoutsModule = defineModule({
     moderator: ['payouts.read', 'payouts.request'],
   },
   events: payoutEventTypes,
+  codes: [PayoutStates, PayoutOrigins, PayoutTransferKinds],
   routes: (app, kernel) => payoutRoutes(kernel)(app),
   settings: [
     {
       key: AUTOMATIC_RULE_SETTING,
-      description:
-        'Every Monday at 06:00 UTC, request a payout of the whole available earnings of every person and organization whose available earnings reach the minimum of their currency (currencies not listed are skipped) and who has no open application.',
+      label: { en: 'Automatic payouts', ru: 'Автоматические выплаты' },
+      description: {
+        en: 'Every Monday at 06:00 UTC, request a payout of the whole available earnings of every person and organization whose available earnings reach the minimum of their currency (currencies not listed are skipped) and who has no open application.',
+        ru: 'Каждый понедельник в 06:00 UTC запрашивать выплату всего доступного заработка каждого человека и организации, чей доступный заработок достиг минимума своей валюты (валюты не из списка пропускаются) и у кого нет открытой заявки.',
+      },
       schema: Type.Object(
-        { enabled: Type.Boolean(), minimum: Type.Record(Type.String({ pattern: '^[A-Z]{3,8}$' }), Type.Integer({ minimum: 1 })) },
+        {
+          enabled: Type.Boolean({ 'x-label': { en: 'Request payouts automatically', ru: 'Запрашивать выплаты автоматически' } }),
+          minimum: Type.Record(
+            Type.String({ pattern: '^[A-Z]{3,8}$' }),
+            Type.Integer({
+              minimum: 1,
+              description: 'a whole number of minor units, 1 or more',
+              'x-label': { en: 'Minimum, in minor units', ru: 'Минимум, в младших единицах' },
+            }),
+            { 'x-label': { en: 'Minimum earnings per currency', ru: 'Минимальный заработок по валютам' }, 'x-key-label': { en: 'Currency', ru: 'Валюта' } },
+          ),
+        },
         { additionalProperties: false },
       ),
       default: { enabled: false, minimum: { COIN: 10000 } },

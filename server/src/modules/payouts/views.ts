@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../core/db/client.ts';
+import { defineCodes } from '../../core/labels.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import { available, getAccount } from '../ledger/accounts.ts';
 import { subjectNames } from '../people/people.ts';
@@ -8,8 +9,25 @@ import { getApplication, type FeeRule, type PayoutApplication } from './service.
 
 export const Currency = Type.String({ pattern: '^[A-Z]{3,8}$' });
 export const OwnerType = Type.Union([Type.Literal('person'), Type.Literal('organization')]);
-export const State = Type.Union(['requested', 'approved', 'paid', 'rejected', 'cancelled'].map((s) => Type.Literal(s)));
-export const Origin = Type.Union(['manual', 'automatic', 'member'].map((s) => Type.Literal(s)));
+export const PayoutStates = defineCodes('payout_state', {
+  requested: { en: 'Requested', ru: 'Запрошены', tone: 'blue' },
+  approved: { en: 'Approved', ru: 'Одобрены', tone: 'teal' },
+  paid: { en: 'Paid', ru: 'Оплачены', tone: 'green' },
+  rejected: { en: 'Rejected', ru: 'Отклонены', tone: 'red' },
+  cancelled: { en: 'Withdrawn', ru: 'Отозваны', tone: 'gray' },
+});
+export const State = Type.Union(PayoutStates.values.map((s) => Type.Literal(s)));
+export const PayoutOrigins = defineCodes('payout_origin', {
+  manual: { en: 'Staff', ru: 'Сотрудник' },
+  automatic: { en: 'Automatic', ru: 'Автоматически', tone: 'purple' },
+  member: { en: 'Owner', ru: 'Владелец' },
+});
+export const Origin = Type.Union(PayoutOrigins.values.map((s) => Type.Literal(s)));
+/** The transfers a payout posts. */
+export const PayoutTransferKinds = defineCodes('transfer_kind', {
+  payout: { en: 'Payout', ru: 'Выплата' },
+  payout_fee: { en: 'Payout fee', ru: 'Комиссия за выплату' },
+});
 const FeeRuleSnapshot = Type.Object({
   percentBp: Type.Integer({ description: 'Basis points: 250 is 2.5 %.' }),
   fixed: Type.Integer(),

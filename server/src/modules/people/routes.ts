@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventSchema, visibilityFor } from '../../core/events/views.ts';
+import { EventItems, EventPage, EventSchema, visibilityFor } from '../../core/events/views.ts';
 import { principalOf, staffActorOf } from '../../core/http/guard.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
@@ -388,14 +388,14 @@ export function peopleRoutes(kernel: Kernel) {
             summary: `Everything that happened to this ${subject}: its event-log entries, newest first`,
             params: IdParams,
             querystring: Type.Object(PageQuery),
-            response: { 200: Page(TimelineEvent), ...problems(400, 404) },
+            response: { 200: EventPage(TimelineEvent), ...problems(400, 404) },
           },
         },
         async (request) => {
           const before = decodeCursor<[number]>(request.query.cursor, ['id']);
-          const visibility = visibilityFor(kernel, principalOf(request));
-          const rows = await timeline(kernel.db, visibility, subject, request.params.id, before?.[0], request.query.limit);
-          return timelinePage(rows, request.query.limit);
+          const principal = principalOf(request);
+          const rows = await timeline(kernel.db, visibilityFor(kernel, principal), subject, request.params.id, before?.[0], request.query.limit);
+          return timelinePage({ db: kernel.db, catalogue: kernel.catalogue, principal, now: kernel.now() }, rows, request.query.limit);
         },
       );
 
@@ -407,12 +407,13 @@ export function peopleRoutes(kernel: Kernel) {
             tags: [tag],
             summary: `The events one entry of this ${subject}'s timeline consists of, oldest first (at most 500)`,
             params: TimelineEventParams,
-            response: { 200: Type.Object({ items: Type.Array(EventSchema) }), ...problems(400, 404) },
+            response: { 200: EventItems(EventSchema), ...problems(400, 404) },
           },
         },
         async (request) => {
-          const visibility = visibilityFor(kernel, principalOf(request));
-          return timelineChildrenView(await timelineChildren(kernel.db, visibility, subject, request.params.id, request.params.eventId));
+          const principal = principalOf(request);
+          const rows = await timelineChildren(kernel.db, visibilityFor(kernel, principal), subject, request.params.id, request.params.eventId);
+          return timelineChildrenView({ db: kernel.db, catalogue: kernel.catalogue, principal, now: kernel.now() }, rows);
         },
       );
 

@@ -1,5 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import type { Principal } from '../../core/access.ts';
+import type { Executor } from '../../core/db/client.ts';
+import { resolveRefs } from '../../core/events/refs.ts';
+import { defineCodes } from '../../core/labels.ts';
 import { EventSchema, eventView } from '../../core/events/views.ts';
+import type { Catalogue } from '../../core/module.ts';
 import type { StoredEvent } from '../../core/events/types.ts';
 import { toPage } from '../../core/paging.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
@@ -15,9 +20,33 @@ export const Contact = Type.Object(
   },
   { additionalProperties: false },
 );
-export const PersonStatus = Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('deleted')]);
-export const OrganizationStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('closed')]);
-export const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('manager'), Type.Literal('member')]);
+export const PersonStatuses = defineCodes('person_status', {
+  active: { en: 'Active', ru: 'Активен', tone: 'green' },
+  blocked: { en: 'Blocked', ru: 'Заблокирован', tone: 'red' },
+  deleted: { en: 'Erased', ru: 'Данные удалены', tone: 'gray' },
+});
+export const OrganizationStatuses = defineCodes('organization_status', {
+  active: { en: 'Active', ru: 'Активна', tone: 'green' },
+  suspended: { en: 'Suspended', ru: 'Приостановлена', tone: 'red' },
+  closed: { en: 'Closed', ru: 'Закрыта', tone: 'gray' },
+});
+export const MemberRoles = defineCodes('role', {
+  owner: { en: 'Owner', ru: 'Владелец' },
+  manager: { en: 'Manager', ru: 'Менеджер' },
+  member: { en: 'Member', ru: 'Участник' },
+});
+/** The identity providers the console knows by name; the API takes any provider code. */
+export const IdentityProviders = defineCodes('identity_provider', {
+  telegram: { en: 'Telegram', ru: 'Telegram' },
+  app: { en: 'App', ru: 'Приложение' },
+  firebase: { en: 'Firebase', ru: 'Firebase' },
+  email: { en: 'Email', ru: 'Email' },
+  phone: { en: 'Phone', ru: 'Телефон' },
+});
+export const PersonStatus = PersonStatuses.schema;
+export const OrganizationStatus = OrganizationStatuses.schema;
+export const MemberRole = MemberRoles.schema;
+export const peopleCodes = [PersonStatuses, OrganizationStatuses, MemberRoles, IdentityProviders];
 
 export const PersonSummary = Type.Object(
   {
@@ -153,12 +182,25 @@ export const noteView = (n: typeof notes.$inferSelect) => ({
 
 export const blockReasonView = (r: Pick<typeof blockReasons.$inferSelect, 'key' | 'label' | 'active'>) => ({ key: r.key, label: r.label, active: r.active });
 
-export const timelinePage = (rows: Array<StoredEvent & { children: number }>, limit: number) =>
-  toPage(
+/** Who reads a timeline, for the names of what its events name (`resolveRefs`). */
+export interface TimelineReader {
+  db: Executor;
+  catalogue: Catalogue;
+  principal: Principal;
+  now: Date;
+}
+
+export async function timelinePage(reader: TimelineReader, rows: Array<StoredEvent & { children: number }>, limit: number) {
+  const page = toPage(
     rows,
     limit,
     (e) => [e.id],
     (e) => ({ ...eventView(e), children: e.children }),
   );
+  return { ...page, refs: await resolveRefs(reader.db, reader.catalogue, reader.principal, page.items, reader.now) };
+}
 
-export const timelineChildrenView = (rows: StoredEvent[]) => ({ items: rows.map(eventView) });
+export async function timelineChildrenView(reader: TimelineReader, rows: StoredEvent[]) {
+  const items = rows.map(eventView);
+  return { items, refs: await resolveRefs(reader.db, reader.catalogue, reader.principal, items, reader.now) };
+}

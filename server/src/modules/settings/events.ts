@@ -3,6 +3,8 @@ import { defineEvents, eventTypeList, type PayloadsOf } from '../../core/events/
 
 export const settingEvents = defineEvents({
   'settings.changed': {
+    title: { en: 'Setting changed', ru: 'Настройка изменена' },
+    summary: { en: '{actor} changed the setting {payload.key}', ru: '{actor} меняет настройку {payload.key}' },
     description: 'A global setting was changed or returned to its default.',
     permission: 'settings.manage',
     payload: Type.Object({ key: Type.String(), previous: Type.Unknown(), value: Type.Unknown() }),

@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalBus } from '../../core/events/bus.ts';
 import { createTestApp, signIn, testDatabase, useTestApp } from '../../../test/helpers.ts';
+import { Catalogue, defineModule } from '../../core/module.ts';
+import { Type } from '@sinclair/typebox';
 import { compareVersions } from './version-gate.ts';
 
 describe('settings', () => {
@@ -58,6 +60,52 @@ describe('settings', () => {
 
     const unknown = await ctx.admin.request({ method: 'PUT', url: '/api/console/settings/nope.nothing', payload: { value: 1 } });
     assert.equal(unknown.statusCode, 404);
+  });
+
+  it('sends each setting with its label and description in every language, and the schema annotations its form is built from', async () => {
+    type Listed = { key: string; label: Record<string, string>; description: Record<string, string>; schema: Record<string, any> };
+    const list = (await ctx.admin.get('/api/console/settings')).json() as Listed[];
+    for (const setting of list) {
+      for (const locale of ['en', 'ru']) {
+        assert.ok(setting.label[locale]?.trim(), `${setting.key} has a ${locale} label`);
+        assert.ok(setting.description[locale]?.trim(), `${setting.key} has a ${locale} description`);
+      }
+    }
+    const byKey = new Map(list.map((s) => [s.key, s]));
+    assert.equal(byKey.get('settings.min_app_versions')!.label.ru, 'Минимальные версии приложений');
+    assert.deepEqual(byKey.get('settings.min_app_versions')!.schema.properties.ios['x-label'], { en: 'iOS', ru: 'iOS' });
+    assert.equal(byKey.get('creators.streamer_rules')!.schema['x-multiline'], true);
+    const automatic = byKey.get('payouts.automatic')!.schema;
+    assert.equal(automatic.properties.enabled.type, 'boolean');
+    assert.equal(automatic.properties.minimum['x-key-label'].ru, 'Валюта');
+    assert.equal(Object.values(automatic.properties.minimum.patternProperties as Record<string, { minimum: number }>)[0]!.minimum, 1);
+  });
+
+  it('names the nested field a value breaks, with the path the console puts the message under', async () => {
+    const bad = await ctx.admin.request({
+      method: 'PUT',
+      url: '/api/console/settings/payouts.automatic',
+      payload: { value: { enabled: true, minimum: { COIN: 0 } } },
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().errors[0].field, 'body.value.minimum.COIN');
+    assert.equal(bad.json().errors[0].message, 'must be a whole number of minor units, 1 or more');
+  });
+
+  it('refuses at start a setting without a label or a description in every language', () => {
+    const setting = {
+      key: 'x.thing',
+      label: { en: 'Thing', ru: 'Штука' },
+      description: { en: 'A thing.', ru: 'Штука.' },
+      schema: Type.Boolean(),
+      default: false,
+    };
+    assert.doesNotThrow(() => new Catalogue([defineModule({ name: 'x', settings: [setting] })]));
+    assert.throws(
+      () => new Catalogue([defineModule({ name: 'x', settings: [{ ...setting, label: { en: 'Thing', ru: ' ' } }] })]),
+      /x\.thing needs a label and a description in ru/,
+    );
+    assert.throws(() => new Catalogue([defineModule({ name: 'x', settings: [{ ...setting, description: { en: '', ru: 'Штука.' } }] })]), /in en/);
   });
 
   it('turns away app versions older than the minimum with 426 and the store link', async () => {

@@ -45,6 +45,7 @@ export class SettingsStore implements SettingsReader {
       return {
         key: def.key,
         module: def.module,
+        label: def.label,
         description: def.description,
         public: def.public ?? false,
         schema: def.schema as unknown as Record<string, unknown>,

@@ -1,12 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 
+/** A text in every console language. */
+const Text = Type.Object({ en: Type.String(), ru: Type.String() });
+
 export const SettingView = Type.Object({
   key: Type.String(),
   module: Type.String(),
-  description: Type.String(),
+  label: Text,
+  description: Text,
   public: Type.Boolean(),
-  schema: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the value' }),
+  schema: Type.Record(Type.String(), Type.Unknown(), {
+    description:
+      "JSON Schema of the value; the console builds the setting's form from it ('x-label', 'x-key-label' and 'x-multiline' annotate it for the form)",
+  }),
   default: Type.Unknown(),
   value: Type.Unknown(),
   isDefault: Type.Boolean(),

@@ -6,18 +6,22 @@ import { seedStaffDemo } from './demo.ts';
 import { staffEventTypes } from './events.ts';
 import { staffRoutes } from './routes.ts';
 import { StaffSessions } from './sessions.ts';
+import { StaffStatuses, staffRefs } from './views.ts';
 
 /** The session service of one running kernel (the app's authenticator). */
 export const staffSessions = perKernel((kernel) => new StaffSessions(kernel));
 
 export const staffModule = defineModule({
   name: 'staff',
+  label: { en: 'Staff', ru: 'Сотрудники' },
   provides: { staffAuthenticator: staffSessions, principals: () => staffPrincipals },
   permissions: [
     { key: 'staff.manage_users', description: 'Create, edit, disable staff users, reset their passwords, grant per-record access.' },
     { key: 'staff.manage_roles', description: 'Create and edit roles and their permissions.' },
   ],
   events: staffEventTypes,
+  codes: [StaffStatuses],
+  refs: staffRefs,
   routes: (app, kernel) => staffRoutes(kernel, staffSessions(kernel))(app),
   nav: [
     { group: 'administration', path: '/staff', label: 'nav.staff', permission: 'staff.manage_users' },

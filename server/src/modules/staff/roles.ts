@@ -34,6 +34,12 @@ export interface RoleHolder {
   status: 'active' | 'disabled';
 }
 
+/** Names of roles by id, for the event log and timelines. */
+export async function roleNames(db: Executor, ids: string[]): Promise<Array<{ id: string; name: string }>> {
+  if (ids.length === 0) return [];
+  return db.select({ id: roles.id, name: roles.name }).from(roles).where(inArray(roles.id, ids));
+}
+
 export async function listRoles(db: Executor): Promise<Role[]> {
   // Sequential: `db` may be a transaction, which runs one statement at a time anyway.
   const roleRows = await db

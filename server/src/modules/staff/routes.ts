@@ -7,12 +7,15 @@ import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../core/auth.ts';
 import { principalOf, sessionToken, staffActorOf } from '../../core/http/guard.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { problems } from '../../core/http/openapi.ts';
+import { safeReturnPath } from '../../core/http/redirect.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { Id, IdParams, Timestamp } from '../../core/schemas.ts';
 import { createGrant, listGrants, revokeGrant } from './grants.ts';
 import { PASSWORD_MAX, preparePassword } from './passwords.ts';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from './roles.ts';
-import type { StaffSessions } from './sessions.ts';
+import type { SignInResult, StaffSessions } from './sessions.ts';
+import { listIdentities, StaffSso, unlinkIdentity } from './sso.ts';
 import { createStaffUser, getStaffUser, listStaffUsers, setPassword, updateStaffUser } from './users.ts';
 import {
   Grant,
@@ -30,6 +33,9 @@ import {
   RoleWithHolders,
   roleWithHoldersView,
   SessionsEnded,
+  AuthOptions,
+  StaffIdentity,
+  staffIdentityView,
   StaffUser,
   staffUserPageView,
   staffUserView,
@@ -37,6 +43,10 @@ import {
 } from './views.ts';
 
 const DEVICE_COOKIE = 'sb_device';
+/** Binds an OpenID Connect sign-in to the browser that started it (the state row keeps its hash). */
+const SSO_COOKIE = 'sb_sso';
+const SSO_COOKIE_PATH = '/api/console/auth/oidc';
+const OIDC_CALLBACK = '/api/console/auth/oidc/callback';
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
@@ -69,8 +79,27 @@ function setSessionCookies(kernel: Kernel, request: FastifyRequest, reply: Fasti
   });
 }
 
+/** This console's origin as browsers reach it: PUBLIC_URL, else the request's own (as the CSRF check takes it). */
+const ownOrigin = (kernel: Kernel, request: FastifyRequest) => new URL(kernel.config.publicUrl ?? `${request.protocol}://${request.host}`).origin;
+
+/** Where a failed single sign-on lands: the sign-in page, with the reason's code (`sso_state` → `state`) for it to explain. */
+function ssoFailurePath(error: unknown): string {
+  const code = error instanceof DomainError && error.module === 'staff' ? error.code.replace(/^sso_/, '') : 'failed';
+  return `/sign-in?sso_error=${encodeURIComponent(code)}`;
+}
+
 export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
   const known = () => new Set(kernel.catalogue.permissions.keys());
+  const sso = new StaffSso(kernel, sessions);
+  const ssoRequest = (request: FastifyRequest) => ({
+    ip: clientIp(request),
+    userAgent: request.headers['user-agent'],
+    deviceToken: request.cookies[DEVICE_COOKIE],
+  });
+  const signedInWith = (request: FastifyRequest, reply: FastifyReply, result: SignInResult) => {
+    setSessionCookies(kernel, request, reply, result.token, result.deviceToken);
+    return meView(kernel, result.principal);
+  };
 
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -97,6 +126,100 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         setSessionCookies(kernel, request, reply, result.token, result.deviceToken);
         return meView(kernel, result.principal);
       },
+    );
+
+    // ---------------------------------------------------------- single sign-on
+
+    app.get(
+      '/console/auth/options',
+      {
+        config: { public: true },
+        schema: { tags: ['session'], summary: 'How staff may sign in here (for the sign-in page)', response: { 200: AuthOptions } },
+      },
+      async () => sso.options(),
+    );
+
+    app.get(
+      '/console/auth/oidc/start',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['session'],
+          summary: 'Start signing in with the OpenID Connect provider (a browser navigation)',
+          description:
+            "Redirects to the provider's authorization page (authorization-code flow with PKCE, state and nonce). Failures redirect to `/sign-in?sso_error=<code>`.",
+          querystring: Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2000, description: 'A console path to land on afterwards' })) }),
+          response: { 302: Type.Null() },
+        },
+      },
+      async (request, reply) => {
+        try {
+          const { url, browserToken } = await sso.beginOidc(safeReturnPath(request.query.returnTo), `${ownOrigin(kernel, request)}${OIDC_CALLBACK}`);
+          const secure = isSecure(kernel, request);
+          // Lax: the provider's redirect back is a top-level navigation from its site.
+          reply.setCookie(SSO_COOKIE, browserToken, { path: SSO_COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure, maxAge: 10 * 60 });
+          return reply.redirect(url, 302);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          return reply.redirect(ssoFailurePath(error), 302);
+        }
+      },
+    );
+
+    app.get(
+      '/console/auth/oidc/callback',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['session'],
+          summary: "The OpenID Connect provider's redirect back (register it as the redirect URI)",
+          description:
+            'Checks the state (once, and only in the browser that started the sign-in), exchanges the code with the PKCE verifier, verifies the ID token, links the identity by verified email and opens a session; then redirects to the page the sign-in started from, or to `/sign-in?sso_error=<code>`.',
+          querystring: Type.Object(
+            {
+              state: Type.Optional(Type.String({ maxLength: 500 })),
+              code: Type.Optional(Type.String({ maxLength: 4000 })),
+              error: Type.Optional(Type.String({ maxLength: 200 })),
+            },
+            { description: 'As the provider sends it (it may add iss, session_state, scope…).' },
+          ),
+          response: { 302: Type.Null() },
+        },
+      },
+      async (request, reply) => {
+        const secure = isSecure(kernel, request);
+        reply.clearCookie(SSO_COOKIE, { path: SSO_COOKIE_PATH, secure });
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        try {
+          const result = await sso.completeOidc(
+            new URL(`${ownOrigin(kernel, request)}${OIDC_CALLBACK}${query}`),
+            request.cookies[SSO_COOKIE],
+            ssoRequest(request),
+          );
+          setSessionCookies(kernel, request, reply, result.token, result.deviceToken);
+          return reply.redirect(safeReturnPath(result.returnTo), 302);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          request.log.info({ code: error.code, detail: error.message }, 'staff single sign-on refused');
+          return reply.redirect(ssoFailurePath(error), 302);
+        }
+      },
+    );
+
+    app.post(
+      '/console/auth/firebase',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['session'],
+          summary: 'Sign in with a Firebase Auth ID token',
+          description:
+            'The console posts the ID token that the Firebase sign-in page gave it. Verified as member Firebase tokens are (issuer, audience `STAFF_FIREBASE_PROJECT_ID`, Google keys, expiry); the identity links by verified email.',
+          body: Body({ idToken: Type.String({ minLength: 1, maxLength: 8000 }) }),
+          response: { 200: Me, ...problems(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => signedInWith(request, reply, await sso.signInWithFirebase(request.body.idToken, ssoRequest(request))),
     );
 
     app.delete(
@@ -321,6 +444,37 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       async (request, reply) => {
         const grant = await kernel.write(staffActorOf(request), (ctx) => createGrant(ctx, known(), request.params.id, request.body));
         return reply.code(201).send(grantView(grant));
+      },
+    );
+
+    app.get(
+      '/console/staff/:id/identities',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: "A staff user's linked single sign-on identities",
+          params: IdParams,
+          response: { 200: Type.Array(StaffIdentity), ...problems(404) },
+        },
+      },
+      async (request) => (await listIdentities(kernel.db, request.params.id)).map(staffIdentityView),
+    );
+
+    app.delete(
+      '/console/identities/:id',
+      {
+        config: { permission: 'staff.manage_users' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Unlink a single sign-on identity (the next sign-in there links again by verified email)',
+          params: IdParams,
+          response: { 204: Type.Null(), ...problems(403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await kernel.write(staffActorOf(request), (ctx) => unlinkIdentity(ctx, request.params.id));
+        return reply.code(204).send(null);
       },
     );
 

@@ -146,3 +146,40 @@ export const knownDevices = pgTable(
   },
   (t) => [index('staff_known_devices_staff_idx').on(t.staffId)],
 );
+
+/** A sign-in identity linked to a staff user: (issuer, subject) at an OpenID Connect provider or Firebase. */
+export const staffIdentities = pgTable(
+  'staff_identities',
+  {
+    id: uuid('id').primaryKey(),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staffUsers.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['oidc', 'firebase'] }).notNull(),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    /** The verified email it was linked by. */
+    email: text('email').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+    lastUsedAt: timestamptz('last_used_at').notNull(),
+  },
+  (t) => [uniqueIndex('staff_identities_subject_key').on(t.issuer, t.subject), index('staff_identities_staff_idx').on(t.staffId)],
+);
+
+/**
+ * An OpenID Connect sign-in under way: the state (hashed), the nonce and PKCE verifier, and the hash of
+ * the browser cookie it was started with. Used once (deleted on the callback), or gone after 10 minutes.
+ */
+export const staffSsoStates = pgTable(
+  'staff_sso_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    browserHash: text('browser_hash').notNull(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    returnTo: text('return_to').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('staff_sso_states_expires_idx').on(t.expiresAt)],
+);

@@ -147,23 +147,42 @@ export class StaffSessions implements StaffAuthenticator {
 
   /** Checks the limits, evaluates the password, and opens a new session with a fresh token. */
   async signIn(input: SignInInput): Promise<SignInResult> {
+    if (!this.kernel.config.staffSso.passwordSignIn) {
+      throw new StaffError('password_sign_in_off', 'Password sign-in is turned off on this server: use single sign-on.');
+    }
     const email = input.email.trim().toLowerCase();
     const [user] = await this.kernel.db.select().from(staffUsers).where(eq(staffUsers.email, email));
     if (!(await this.limitedPasswordCheck(email, user?.passwordHash, input)) || !user) {
       throw new StaffError('unauthenticated', 'Email or password is incorrect.');
     }
     if (user.status !== 'active') throw StaffError.forbidden('This account is disabled. Ask an administrator to enable it.');
+    return this.openSession(user.id, { ...input, method: 'password' });
+  }
 
+  /**
+   * Opens a session for a staff user who has proven who they are (password or single sign-on): a fresh
+   * token, the device remembered, `staff.signed_in` in the log. `extra` runs in the same transaction
+   * (an identity link and its event).
+   */
+  async openSession(
+    staffId: string,
+    input: { ip: string; userAgent: string | undefined; deviceToken: string | undefined; method: 'password' | 'oidc' | 'firebase' },
+    extra?: (ctx: ServiceContext) => Promise<void>,
+  ): Promise<SignInResult> {
     const token = newToken();
     const knownDevice = input.deviceToken ? hashToken(input.deviceToken) : undefined;
-    const deviceToken = knownDevice && (await this.isKnownDevice(this.kernel.db, knownDevice, user.id)) ? input.deviceToken! : newToken();
-    await this.kernel.write({ type: 'staff', id: user.id }, async (ctx) => {
+    const deviceToken = knownDevice && (await this.isKnownDevice(this.kernel.db, knownDevice, staffId)) ? input.deviceToken! : newToken();
+    await this.kernel.write({ type: 'staff', id: staffId }, async (ctx) => {
+      // Disabled meanwhile (or by the time an identity provider answered): no session.
+      const [user] = await ctx.tx.select({ status: staffUsers.status }).from(staffUsers).where(eq(staffUsers.id, staffId)).for('share');
+      if (user?.status !== 'active') throw new StaffError('account_disabled', 'This account is disabled. Ask an administrator to enable it.');
+      await extra?.(ctx);
       const id = uuidv7();
       const idleSeconds = this.kernel.config.sessionIdleSeconds;
       const absoluteSeconds = this.kernel.config.sessionAbsoluteSeconds;
       await ctx.tx.insert(staffSessions).values({
         id,
-        staffId: user.id,
+        staffId,
         tokenHash: hashToken(token),
         createdAt: ctx.now,
         lastSeenAt: ctx.now,
@@ -174,12 +193,12 @@ export class StaffSessions implements StaffAuthenticator {
       });
       await ctx.tx
         .insert(knownDevices)
-        .values({ tokenHash: hashToken(deviceToken), staffId: user.id, createdAt: ctx.now, lastUsedAt: ctx.now })
+        .values({ tokenHash: hashToken(deviceToken), staffId, createdAt: ctx.now, lastUsedAt: ctx.now })
         .onConflictDoUpdate({ target: knownDevices.tokenHash, set: { lastUsedAt: ctx.now } });
       await ctx.emit({
         type: StaffEvents.signedIn,
-        subject: { type: 'staff_user', id: user.id },
-        payload: { sessionId: id, ip: input.ip },
+        subject: { type: 'staff_user', id: staffId },
+        payload: { sessionId: id, ip: input.ip, method: input.method },
       });
     });
     const principal = await this.authenticate(token);

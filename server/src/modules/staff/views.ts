@@ -1,13 +1,41 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { effectivePermissions, type Principal } from '../../core/access.ts';
+import type { RefResolverDef } from '../../core/events/refs.ts';
+import { defineCodes } from '../../core/labels.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import type { Catalogue } from '../../core/module.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import type { Grant as GrantRecord } from './grants.ts';
-import { ADMINISTRATOR, type Role as RoleRecord, type RoleHolder } from './roles.ts';
-import type { StaffUser as StaffUserRecord } from './users.ts';
+import { ADMINISTRATOR, roleNames, type Role as RoleRecord, type RoleHolder } from './roles.ts';
+import type { StaffIdentity as StaffIdentityRecord } from './sso.ts';
+import { staffNames, type StaffUser as StaffUserRecord } from './users.ts';
 
-export const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+export const StaffStatuses = defineCodes('status', {
+  active: { en: 'Active', ru: 'Активен', tone: 'green' },
+  disabled: { en: 'Disabled', ru: 'Отключён', tone: 'red' },
+});
+export const Status = StaffStatuses.schema;
+
+/** Staff users and roles as the event log names them; every staff user sees who acted, the pages need their permission. */
+export const staffRefs: RefResolverDef[] = [
+  {
+    type: 'staff_user',
+    label: { en: 'Staff user', ru: 'Сотрудник' },
+    resolve: async (db, ids, viewer) => {
+      const names = await staffNames(db, ids);
+      const link = viewer.permissions.has('staff.manage_users');
+      return [...names].map(([id, name]) => ({ id, name, ...(link ? { href: `/staff?selected=${id}` } : {}) }));
+    },
+  },
+  {
+    type: 'role',
+    label: { en: 'Role', ru: 'Роль' },
+    resolve: async (db, ids, viewer) => {
+      const link = viewer.permissions.has('staff.manage_roles');
+      return (await roleNames(db, ids)).map((r) => ({ ...r, ...(link ? { href: `/roles/${r.id}` } : {}) }));
+    },
+  },
+];
 const RoleRef = Type.Object({ id: Type.String(), name: Type.String() });
 
 export const StaffUser = Type.Object(
@@ -173,3 +201,33 @@ function buildMeView(kernel: Kernel, principal: Principal): MeView {
     sessionExpiresAt: principal.sessionExpiresAt.toISOString(),
   };
 }
+
+export const SsoProviderCode = Type.Union([Type.Literal('oidc'), Type.Literal('firebase')]);
+
+export const StaffIdentity = Type.Object({
+  id: Type.String(),
+  provider: SsoProviderCode,
+  issuer: Type.String(),
+  email: Type.String({ description: 'The verified email it was linked by.' }),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp,
+});
+
+export const staffIdentityView = (identity: StaffIdentityRecord): Static<typeof StaffIdentity> => ({
+  id: identity.id,
+  provider: identity.provider,
+  issuer: identity.issuer,
+  email: identity.email,
+  createdAt: identity.createdAt.toISOString(),
+  lastUsedAt: identity.lastUsedAt.toISOString(),
+});
+
+export const AuthOptions = Type.Object({
+  passwordSignIn: Type.Boolean({ description: 'False when `STAFF_PASSWORD_SIGN_IN=false`: the password form is hidden and `POST /session` refuses.' }),
+  oidc: Nullable(Type.Object({ name: Type.String({ description: 'The label of "Sign in with <name>".' }) })),
+  firebase: Nullable(
+    Type.Object({
+      signInUrl: Nullable(Type.String({ description: 'The page that signs in with Firebase and posts the ID token back to the console.' })),
+    }),
+  ),
+});

@@ -39,7 +39,9 @@ export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin'
 
 api.use({
   onResponse({ request, response }) {
-    if (response.status === 401 && new URL(request.url).pathname !== '/api/console/session') unauthorized();
+    // A refused sign-in (password or Firebase token) is the sign-in page's to explain, not a lost session.
+    const path = new URL(request.url).pathname;
+    if (response.status === 401 && path !== '/api/console/session' && path !== '/api/console/auth/firebase') unauthorized();
     return response;
   },
 });

@@ -194,6 +194,331 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How staff may sign in here (for the sign-in page) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False when `STAFF_PASSWORD_SIGN_IN=false`: the password form is hidden and `POST /session` refuses. */
+                            passwordSignIn: boolean;
+                            oidc: {
+                                /** @description The label of "Sign in with <name>". */
+                                name: string;
+                            } | null;
+                            firebase: {
+                                signInUrl: string | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with the OpenID Connect provider (a browser navigation)
+         * @description Redirects to the provider's authorization page (authorization-code flow with PKCE, state and nonce). Failures redirect to `/sign-in?sso_error=<code>`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A console path to land on afterwards */
+                    returnTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OpenID Connect provider's redirect back (register it as the redirect URI)
+         * @description Checks the state (once, and only in the browser that started the sign-in), exchanges the code with the PKCE verifier, verifies the ID token, links the identity by verified email and opens a session; then redirects to the page the sign-in started from, or to `/sign-in?sso_error=<code>`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    code?: string;
+                    error?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/auth/firebase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a Firebase Auth ID token
+         * @description The console posts the ID token that the Firebase sign-in page gave it. Verified as member Firebase tokens are (issuer, audience `STAFF_FIREBASE_PROJECT_ID`, Google keys, expiry); the identity links by verified email.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idToken: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            name: string;
+                            locale: string;
+                            roles: {
+                                id: string;
+                                name: string;
+                            }[];
+                            permissions: string[];
+                            grants: {
+                                permission: string;
+                                recordId: string;
+                                expiresAt: string | null;
+                            }[];
+                            nav: {
+                                module: string;
+                                group: string;
+                                path: string;
+                                label: string;
+                            }[];
+                            /** @description The groups the entries of `nav` sit in, in the order the console shows them (only those with an entry for this user). */
+                            navGroups: {
+                                key: string;
+                                label: string;
+                            }[];
+                            /** Format: date-time */
+                            sessionExpiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/me": {
         parameters: {
             query?: never;
@@ -1142,6 +1467,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/staff/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A staff user's linked single sign-on identities
+         * @description Requires the `staff.manage_users` permission.
+         *
+         *     Requires the `staff.manage_users` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            provider: "oidc" | "firebase";
+                            issuer: string;
+                            /** @description The verified email it was linked by. */
+                            email: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            lastUsedAt: string;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink a single sign-on identity (the next sign-in there links again by verified email)
+         * @description Requires the `staff.manage_users` permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/grants/{id}": {
         parameters: {
             query?: never;
@@ -1711,6 +2203,10 @@ export interface paths {
                             items: components["schemas"]["Event"][];
                             /** @description Pass as `cursor` for the next page; null at the end. */
                             nextCursor: string | null;
+                            /** @description The names of the actors, subjects and records the events name, by id (those the viewer may see) */
+                            refs: {
+                                [key: string]: components["schemas"]["Ref"];
+                            };
                         };
                     };
                 };
@@ -1738,6 +2234,84 @@ export interface paths {
                             [key: string]: unknown;
                         };
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the console shows codes (statuses, kinds, reasons) and event types, in every language
+         * @description Declared by the enabled modules beside their schemas and events; the same until the server restarts (ETag). An event summary is a template: see `EventTypeDef.summary`.
+         *
+         *     Requires a signed-in staff user.
+         *
+         *     Requires a signed-in staff user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Code set → code → label (and, for statuses, the Carbon tag colour) */
+                            codes: {
+                                [key: string]: {
+                                    [key: string]: {
+                                        en: string;
+                                        ru: string;
+                                        tone?: "green" | "blue" | "teal" | "red" | "gray" | "purple" | "warm-gray";
+                                    };
+                                };
+                            };
+                            /** @description Event type → title and one-line summary template */
+                            events: {
+                                [key: string]: {
+                                    title: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                    summary: {
+                                        en: string;
+                                        ru: string;
+                                    };
+                                    /** @description Payload fields holding record ids, by ref type */
+                                    refs: {
+                                        [key: string]: string;
+                                    };
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Not modified: the labels of the ETag sent */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -1922,9 +2496,16 @@ export interface paths {
                         "application/json": {
                             key: string;
                             module: string;
-                            description: string;
+                            label: {
+                                en: string;
+                                ru: string;
+                            };
+                            description: {
+                                en: string;
+                                ru: string;
+                            };
                             public: boolean;
-                            /** @description JSON Schema of the value */
+                            /** @description JSON Schema of the value; the console builds the setting's form from it ('x-label', 'x-key-label' and 'x-multiline' annotate it for the form) */
                             schema: {
                                 [key: string]: unknown;
                             };
@@ -1985,9 +2566,16 @@ export interface paths {
                         "application/json": {
                             key: string;
                             module: string;
-                            description: string;
+                            label: {
+                                en: string;
+                                ru: string;
+                            };
+                            description: {
+                                en: string;
+                                ru: string;
+                            };
                             public: boolean;
-                            /** @description JSON Schema of the value */
+                            /** @description JSON Schema of the value; the console builds the setting's form from it ('x-label', 'x-key-label' and 'x-multiline' annotate it for the form) */
                             schema: {
                                 [key: string]: unknown;
                             };
@@ -2076,9 +2664,16 @@ export interface paths {
                         "application/json": {
                             key: string;
                             module: string;
-                            description: string;
+                            label: {
+                                en: string;
+                                ru: string;
+                            };
+                            description: {
+                                en: string;
+                                ru: string;
+                            };
                             public: boolean;
-                            /** @description JSON Schema of the value */
+                            /** @description JSON Schema of the value; the console builds the setting's form from it ('x-label', 'x-key-label' and 'x-multiline' annotate it for the form) */
                             schema: {
                                 [key: string]: unknown;
                             };
@@ -4524,6 +5119,10 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` for the next page; null at the end. */
                             nextCursor: string | null;
+                            /** @description The names of the actors, subjects and records the events name, by id (those the viewer may see) */
+                            refs: {
+                                [key: string]: components["schemas"]["Ref"];
+                            };
                         };
                     };
                 };
@@ -4620,6 +5219,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Event"][];
+                            /** @description The names of the actors, subjects and records the events name, by id (those the viewer may see) */
+                            refs: {
+                                [key: string]: components["schemas"]["Ref"];
+                            };
                         };
                     };
                 };
@@ -4958,6 +5561,10 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` for the next page; null at the end. */
                             nextCursor: string | null;
+                            /** @description The names of the actors, subjects and records the events name, by id (those the viewer may see) */
+                            refs: {
+                                [key: string]: components["schemas"]["Ref"];
+                            };
                         };
                     };
                 };
@@ -5054,6 +5661,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Event"][];
+                            /** @description The names of the actors, subjects and records the events name, by id (those the viewer may see) */
+                            refs: {
+                                [key: string]: components["schemas"]["Ref"];
+                            };
                         };
                     };
                 };
@@ -16373,6 +16984,12 @@ export interface components {
             parentId: number | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        /** @description A record an event names, as the console shows it */
+        Ref: {
+            type: string;
+            name: string;
+            href?: string;
         };
         PersonSummary: {
             id: string;

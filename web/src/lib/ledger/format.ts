@@ -1,18 +1,12 @@
 import { getLocale } from '$lib/paraglide/runtime.js';
+import { codeLabel } from '$lib/labels';
 import { m } from '$lib/paraglide/messages.js';
 import { formatMoney } from './money';
 
 /** An amount in minor units, in the console's language. */
 export const money = (minor: number, currency: string) => formatMoney(minor, currency, getLocale());
 
-const KIND_LABELS: Record<string, () => string> = {
-  wallet: m.account_kind_wallet,
-  earnings: m.account_kind_earnings,
-  revenue: m.account_kind_revenue,
-  liability: m.account_kind_liability,
-  settlement: m.account_kind_settlement,
-};
-export const accountKind = (kind: string) => KIND_LABELS[kind]?.() ?? kind;
+export const accountKind = (kind: string) => codeLabel('account_kind', kind);
 
 /** Who holds an account, as a line of text. */
 export const accountOwner = (account: { ownerType: string; ownerName: string | null }) =>

@@ -1,10 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../../core/db/client.ts';
+import type { RefResolverDef } from '../../../core/events/refs.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { Nullable, Timestamp } from '../../../core/schemas.ts';
 import { fileService } from '../../files/index.ts';
 import { subjectNames } from '../../people/people.ts';
-import type { Gift, GiftSend } from './service.ts';
+import { listGifts, type Gift, type GiftSend } from './service.ts';
+
+/** Gifts as the event log names them (the catalog is small: one query for all). */
+export const giftRefs: RefResolverDef = {
+  type: 'gift',
+  label: { en: 'Gift', ru: 'Подарок' },
+  resolve: async (db, ids) => {
+    const wanted = new Set(ids);
+    return (await listGifts(db, false)).filter((g) => wanted.has(g.id)).map((g) => ({ id: g.id, name: g.name, href: '/creators/gifts' }));
+  },
+};
 
 export const GiftView = Type.Object(
   {

@@ -9,9 +9,9 @@ import type { Kernel } from '../../../core/kernel.ts';
 import { Id, IdParams, Nullable } from '../../../core/schemas.ts';
 import { getPerson } from '../../people/people.ts';
 import { choosePhoto, visibleMember } from './service.ts';
-import { FeedItem, feedPage, Gallery, galleryView, MemberProfile, memberProfileView } from './views.ts';
+import { FeedItem, feedPage, Gallery, galleryView, MemberProfile, memberProfileView, PhotoSlots } from './views.ts';
 
-const Slot = Type.Union([Type.Literal('cover'), Type.Literal('profile')]);
+const Slot = PhotoSlots.schema;
 const SlotParams = Type.Object({ id: Id, slot: Slot });
 const MySlotParams = Type.Object({ slot: Slot });
 const Choice = Body({ fileId: Nullable(Type.String({ format: 'uuid', description: 'One of their approved photos; null clears the choice' })) });

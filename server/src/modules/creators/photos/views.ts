@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Page } from '../../../core/http/pagination.ts';
 import type { Kernel } from '../../../core/kernel.ts';
+import { defineCodes } from '../../../core/labels.ts';
 import { Nullable } from '../../../core/schemas.ts';
 import { fileService } from '../../files/index.ts';
 import { FileView } from '../../files/views.ts';
@@ -9,6 +10,12 @@ import { realtimeHub } from '../../../core/realtime/hub.ts';
 import { getPeople } from '../../people/people.ts';
 import { findStreamer } from '../streamers/service.ts';
 import { feedStreamers, galleryChoices, PHOTO, visibleMember } from './service.ts';
+
+/** The photos a person's profile shows on top. */
+export const PhotoSlots = defineCodes('photo_slot', {
+  cover: { en: 'cover', ru: 'обложка' },
+  profile: { en: 'profile', ru: 'профиль' },
+});
 
 export const Gallery = Type.Object({
   ...Page(FileView).properties,

@@ -1,12 +1,23 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../../core/db/client.ts';
+import { defineCodes } from '../../../core/labels.ts';
 import { Nullable, Timestamp } from '../../../core/schemas.ts';
 import { getPerson, subjectNames } from '../../people/people.ts';
 import { BLOCK_REASONS } from '../schema.ts';
 import { listBlocks } from './blocks.ts';
 import { findPenaltyFiring, findPenaltyRule, type PenaltyRule } from './penalties.ts';
 
+export const BlockReasons = defineCodes('block_reason', {
+  nudity: { en: 'nudity', ru: 'Обнажённость' },
+  harassment: { en: 'harassment', ru: 'Травля' },
+  spam: { en: 'spam', ru: 'Спам' },
+  other: { en: 'something else', ru: 'Другое' },
+} satisfies Record<(typeof BLOCK_REASONS)[number], unknown>);
 export const BlockReason = Type.Union(BLOCK_REASONS.map((r) => Type.Literal(r)));
+export const PenaltyActions = defineCodes('penalty_action', {
+  suspend_streamer: { en: 'streamer suspended', ru: 'стример приостановлен' },
+  block_person: { en: 'blocked', ru: 'заблокирован' },
+});
 export const Relation = Type.Object({ personId: Type.String(), displayName: Nullable(Type.String()), since: Timestamp });
 export const BlockEntry = Type.Object({
   personId: Type.String(),
@@ -24,7 +35,7 @@ export const PenaltyRuleFields = {
   blockerRole: Type.Union([Type.Literal('streamer'), Type.Literal('user'), Type.Literal('anyone')]),
   threshold: Type.Integer({ minimum: 1, maximum: 10000 }),
   windowDays: Type.Integer({ minimum: 1, maximum: 365 }),
-  action: Type.Union([Type.Literal('suspend_streamer'), Type.Literal('block_person')]),
+  action: PenaltyActions.schema,
   blockReason: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
   active: Type.Optional(Type.Boolean()),
 };

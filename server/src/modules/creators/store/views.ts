@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../../core/db/client.ts';
+import { defineCodes } from '../../../core/labels.ts';
 import { Id, Nullable, Timestamp } from '../../../core/schemas.ts';
 import { accountsByOwner, available } from '../../ledger/accounts.ts';
 import { subjectNames } from '../../people/people.ts';
@@ -9,6 +10,14 @@ import type { ProductWithPrices } from './products.ts';
 import { findPurchaseWithProduct, purchaseTotals, type Purchase } from './purchases.ts';
 
 export const StoreName = Type.Union(STORES.map((s) => Type.Literal(s)));
+export const Stores = defineCodes('store', {
+  apple: { en: 'App Store', ru: 'App Store' },
+  google: { en: 'Google Play', ru: 'Google Play' },
+} satisfies Record<(typeof STORES)[number], unknown>);
+export const PurchaseStatuses = defineCodes('purchase_status', {
+  credited: { en: 'Credited', ru: 'Зачислена', tone: 'green' },
+  refunded: { en: 'Refunded', ru: 'Возвращена', tone: 'gray' },
+});
 
 export const ProductView = Type.Object(
   {
@@ -37,7 +46,7 @@ export const PurchaseView = Type.Object(
     quantity: Type.Integer(),
     coins: Type.Integer(),
     environment: Type.Union([Type.Literal('production'), Type.Literal('sandbox')]),
-    status: Type.Union([Type.Literal('credited'), Type.Literal('refunded')]),
+    status: PurchaseStatuses.schema,
     purchasedAt: Timestamp,
     creditedAt: Timestamp,
     refundedAt: Nullable(Timestamp),

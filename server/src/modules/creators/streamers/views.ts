@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../../core/db/client.ts';
 import type { Kernel } from '../../../core/kernel.ts';
+import { defineCodes } from '../../../core/labels.ts';
 import { Nullable, Timestamp } from '../../../core/schemas.ts';
 import { accountsByOwner, available } from '../../ledger/accounts.ts';
 import { realtimeHub } from '../../../core/realtime/hub.ts';
@@ -15,12 +16,17 @@ export const Search = Type.Optional(
   Type.String({ maxLength: 200, description: 'Part of the name or a contact, an exact id, or an identity (Telegram id, email, app uid).' }),
 );
 
+export const StreamerStatuses = defineCodes('streamer_status', {
+  active: { en: 'Active', ru: 'Активен', tone: 'green' },
+  suspended: { en: 'Suspended', ru: 'Приостановлен', tone: 'red' },
+});
+
 export const StreamerView = Type.Object(
   {
     id: Type.String(),
     displayName: Type.String(),
     personStatus: Type.String(),
-    status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+    status: StreamerStatuses.schema,
     suspendedReason: Nullable(Type.String()),
     agencyId: Nullable(Type.String()),
     agencyName: Nullable(Type.String()),
