@@ -1,9 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
 import { randomUUID } from 'node:crypto';
-import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
+import { ADMIN, consoleApi, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
 
 /**
  * The creators back-office: agencies found by id, their streamers, and a withdrawal request from the
@@ -85,27 +84,14 @@ describe('creators in the console', () => {
     await screenshot(page, 'creators-03-withdrawal');
   });
 
-  /** A console (or, with a member's bearer token, client) API call with the signed-in page's cookies. */
-  async function post<T = { id: string }>(url: string, data: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const response = await page.request.post(`${server.base}${url}`, { data, headers: { origin: server.base, ...headers } });
-    if (!response.ok()) throw new Error(`${url}: ${response.status()} ${await response.text()}`);
-    return (await response.json()) as T;
-  }
-  const memberToken = async (personId: string) => (await post<{ token: string }>(`/api/console/people/${personId}/member-token`, {})).token;
+  const api = () => consoleApi(page, server.base);
+  const post = <T = { id: string }>(url: string, data: unknown, headers: Record<string, string> = {}) => api().post<T>(url, data, headers);
+  const memberToken = (personId: string) => api().memberToken(personId);
 
   it('approves two photos from the queue with the keyboard and shows them on the member’s page, where one becomes the cover', async () => {
     const member = await post('/api/console/people', { displayName: 'Iris Gallery' });
     const token = await memberToken(member.id);
-    for (const colour of ['#d46a6a', '#6a8fd4']) {
-      const buffer = await sharp({ create: { width: 600, height: 800, channels: 3, background: colour } })
-        .jpeg()
-        .toBuffer();
-      const response = await page.request.post(`${server.base}/api/client/files?kind=photo`, {
-        headers: { authorization: `Bearer ${token}` },
-        multipart: { file: { name: 'me.jpg', mimeType: 'image/jpeg', buffer } },
-      });
-      if (response.status() !== 201) throw new Error(`upload: ${response.status()} ${await response.text()}`);
-    }
+    await api().uploadPhotos(token, ['#d46a6a', '#6a8fd4']);
 
     await page.goto(`${server.base}/moderation?kind=photo`);
     const cards = page.locator('li[data-item]');

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import sharp from 'sharp';
-import { ADMIN, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
+import { ADMIN, consoleApi, launchBrowser, newPage, screenshot, signIn, startConsole, type Console } from './harness.ts';
 
 /**
  * Settings edited through controls built from their schemas, Save only once something changed, a toast for
@@ -23,12 +22,9 @@ describe('forms, decisions and plural forms in Chromium', { concurrency: false }
     await server?.stop();
   });
 
-  async function post<T = { id: string }>(url: string, data: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const response = await page.request.post(`${server.base}${url}`, { data, headers: { origin: server.base, ...headers } });
-    if (!response.ok()) throw new Error(`${url}: ${response.status()} ${await response.text()}`);
-    return (await response.json()) as T;
-  }
-  const memberToken = async (personId: string) => (await post<{ token: string }>(`/api/console/people/${personId}/member-token`, {})).token;
+  const api = () => consoleApi(page, server.base);
+  const post = <T = { id: string }>(url: string, data: unknown, headers: Record<string, string> = {}) => api().post<T>(url, data, headers);
+  const memberToken = (personId: string) => api().memberToken(personId);
 
   it('edits settings through typed controls: a toggle, a number and a multi-line text; Save waits for a change; the values survive a reload', async () => {
     await page.goto(`${server.base}/settings`);
@@ -96,16 +92,7 @@ describe('forms, decisions and plural forms in Chromium', { concurrency: false }
   it('confirms every moderation decision with a toast: by key, by button with a reason, and in bulk', async () => {
     const member = await post('/api/console/people', { displayName: 'Iris Gallery' });
     const token = await memberToken(member.id);
-    for (const colour of ['#d46a6a', '#6a8fd4', '#6ad48f', '#d4c86a']) {
-      const buffer = await sharp({ create: { width: 600, height: 800, channels: 3, background: colour } })
-        .jpeg()
-        .toBuffer();
-      const response = await page.request.post(`${server.base}/api/client/files?kind=photo`, {
-        headers: { authorization: `Bearer ${token}` },
-        multipart: { file: { name: 'me.jpg', mimeType: 'image/jpeg', buffer } },
-      });
-      if (response.status() !== 201) throw new Error(`upload: ${response.status()} ${await response.text()}`);
-    }
+    await api().uploadPhotos(token, ['#d46a6a', '#6a8fd4', '#6ad48f', '#d4c86a']);
     await page.goto(`${server.base}/moderation?kind=photo`);
     const cards = page.locator('li[data-item]');
     await cards.nth(3).waitFor();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ADMIN = { email: 'admin@e2e.local', password: 'correct horse battery staple' };
@@ -84,4 +85,29 @@ export async function signIn(page: Page, base: string, email: string, password: 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: `${screenshots}${name}.png`, fullPage: false });
+}
+
+/** API calls made with the signed-in page's cookies (the console's Origin header), as the console itself makes them. */
+export function consoleApi(page: Page, base: string) {
+  async function post<T = { id: string }>(url: string, data: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await page.request.post(`${base}${url}`, { data, headers: { origin: base, ...headers } });
+    if (!response.ok()) throw new Error(`${url}: ${response.status()} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+  /** A client-app bearer token for a person, issued through the console. */
+  const memberToken = async (personId: string) => (await post<{ token: string }>(`/api/console/people/${personId}/member-token`, {})).token;
+  /** Uploads one plain photo per colour to a member's gallery through the client API (each waits for review). */
+  async function uploadPhotos(token: string, colours: string[]): Promise<void> {
+    for (const colour of colours) {
+      const buffer = await sharp({ create: { width: 600, height: 800, channels: 3, background: colour } })
+        .jpeg()
+        .toBuffer();
+      const response = await page.request.post(`${base}/api/client/files?kind=photo`, {
+        headers: { authorization: `Bearer ${token}` },
+        multipart: { file: { name: 'me.jpg', mimeType: 'image/jpeg', buffer } },
+      });
+      if (response.status() !== 201) throw new Error(`upload: ${response.status()} ${await response.text()}`);
+    }
+  }
+  return { post, memberToken, uploadPhotos };
 }

@@ -109,6 +109,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
   errors.consoleFallback = await registerConsole(app, kernel, config.consoleDir);
 
+  // What modules run once the server listens (the demo presence simulator's client sockets), stopped first on close.
+  const listening = { stops: [] as Array<() => Promise<void>>, closing: false };
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (!address || typeof address === 'string') return;
+    const host = ['0.0.0.0', '::'].includes(address.address) ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    for (const module of modules) {
+      const stop = await module.onListen?.(kernel, `http://${host}:${address.port}`).catch((error: unknown) => {
+        app.log.error({ err: error, module: module.name }, 'a module failed to start what it runs once listening');
+        return undefined;
+      });
+      if (stop && listening.closing) await stop();
+      else if (stop) listening.stops.push(stop);
+    }
+  });
+  app.addHook('preClose', async () => {
+    listening.closing = true;
+    for (const stop of listening.stops.splice(0)) await stop().catch((error: unknown) => app.log.error({ err: error }, 'stopping failed'));
+  });
   // Hijacked SSE connections would keep the server from closing: end them first.
   app.addHook('preClose', async () => {
     for (const stream of [...kernel.openStreams]) stream.close('server_closing');

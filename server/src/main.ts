@@ -5,10 +5,8 @@ import { ConfigError, loadConfig } from './core/config.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await buildApp(config);
-  const beforeClose: Array<() => Promise<void>> = [];
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    for (const stop of beforeClose) await stop();
     await app.close();
     process.exit(0);
   };
@@ -18,11 +16,6 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   // PORT=0 asks for any free port: the banner names the one we got.
   const { port } = app.server.address() as AddressInfo;
-  const self = ['0.0.0.0', '::', '', undefined].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  for (const module of app.kernel.catalogue.modules) {
-    const stop = await module.onListen?.(app.kernel, `http://${self}:${port}`);
-    if (stop) beforeClose.push(stop);
-  }
   const base = config.publicUrl ?? `http://localhost:${port}`;
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   const lines = [

@@ -144,8 +144,9 @@ export interface ModuleManifest {
   /** Fills an empty database with demo data when SEED_DEMO is on. */
   seedDemo?: (kernel: Kernel) => Promise<void>;
   /**
-   * Runs once the server listens (`main.ts`, not the tests' in-process apps), with the address it can reach
-   * itself on (e.g. the demo presence simulator's client sockets); what it returns is called before closing.
+   * Runs once the server listens (Fastify's onListen: `npm start`, or any app that listens), with the address it
+   * can reach itself on (e.g. the demo presence simulator's client sockets); what it returns runs when the app
+   * closes. A failure is logged and the server keeps running.
    */
   onListen?: (kernel: Kernel, origin: string) => Promise<(() => Promise<void>) | undefined>;
 }

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { systemActor } from '../../core/actor.ts';
 import { fileService } from '../files/index.ts';
@@ -15,8 +14,7 @@ import { blockMember } from './social/blocks.ts';
 import { addFavorite } from './social/favorites.ts';
 import { createPenaltyRule } from './social/penalties.ts';
 import { refundDemoPurchase, seedStoreDemo } from './store/demo.ts';
-import { creatorStreamers } from './schema.ts';
-import { registerStreamer } from './streamers/service.ts';
+import { rateStreamer, registerStreamer } from './streamers/service.ts';
 import { signUpUser } from './users/service.ts';
 
 /** The catalog, each gift with a picture drawn from shapes (see photos/demo.ts on why no text). */
@@ -156,10 +154,7 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
     // read as they would in a running app (the presence simulator puts a few streamers online as well).
     const hub = realtimeHub(kernel);
     for (const [i, streamer] of active.entries()) {
-      await ctx.tx
-        .update(creatorStreamers)
-        .set({ rating: 35 + ((i * 37) % 64) })
-        .where(eq(creatorStreamers.personId, streamer.id));
+      await rateStreamer(ctx, streamer.id, 35 + ((i * 37) % 64));
       await hub.recordLastSeen(ctx, streamer.id, new Date(ctx.now.getTime() - minutesAgo(i)));
     }
     for (const [i, user] of users.entries()) await hub.recordLastSeen(ctx, user.id, new Date(ctx.now.getTime() - minutesAgo(i * 3 + 1) * 4));

@@ -16,6 +16,7 @@ export const CreatorEvents = {
   streamerAgencyChanged: 'creators.streamer_agency_changed',
   streamerSuspended: 'creators.streamer_suspended',
   streamerReinstated: 'creators.streamer_reinstated',
+  streamerRated: 'creators.streamer_rated',
   favoriteAdded: 'creators.favorite_added',
   favoriteRemoved: 'creators.favorite_removed',
   memberBlocked: 'creators.member_blocked',
@@ -78,6 +79,17 @@ export const creatorEvents = defineEvents({
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({}),
+  },
+  [CreatorEvents.streamerRated]: {
+    title: { en: 'Rating changed', ru: 'Рейтинг изменён' },
+    summary: {
+      en: '{actor} changed the rating of {subject} from {payload.from} to {payload.to}',
+      ru: '{actor} меняет рейтинг {subject}: {payload.from} → {payload.to}',
+    },
+    description: "A streamer's rating changed (from, to), which the gallery ranks by.",
+    permission: 'creators.read',
+    toSubject: true,
+    payload: Type.Object({ from: Type.Integer(), to: Type.Integer() }),
   },
   [CreatorEvents.favoriteAdded]: {
     title: { en: 'Added to favorites', ru: 'Добавлен в избранное' },

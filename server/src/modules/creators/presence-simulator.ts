@@ -16,6 +16,11 @@ interface Visit {
   ping: NodeJS.Timeout | undefined;
 }
 
+/** Reconnects after a dropped visit wait this long, doubling up to the maximum, back to the minimum once welcomed. */
+const RETRY_MS = { min: 1_000, max: 60_000 };
+/** The hub closes a blocked member's socket with this code: such a visit is over, not retried. */
+const BLOCKED = 4003;
+
 /**
  * Keeps a couple of demo streamers online, as the app would: each is a real client WebSocket to
  * `/api/client/ws` with a member token, answering the hub's heartbeat; every few minutes one goes offline and
@@ -34,26 +39,56 @@ export async function startPresenceSimulator(kernel: Kernel, origin: string): Pr
 
   const url = `${origin.replace(/^http/, 'ws')}/api/client/ws`;
   const visits: Visit[] = [];
+  const retries = new Set<NodeJS.Timeout>();
   let next = 0;
   let stopped = false;
 
-  const visit = async (personId: string): Promise<void> => {
+  const visit = async (personId: string, retryMs = RETRY_MS.min): Promise<void> => {
     const { token } = await memberTokens(kernel).issue(personId);
     const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
     const entry: Visit = { personId, socket, ping: undefined };
+    let welcomed = false;
     socket.on('message', (raw) => {
-      const message = JSON.parse(raw.toString()) as { type?: string; heartbeatSeconds?: number };
-      if (message.type === 'welcome' && message.heartbeatSeconds) {
-        entry.ping = setInterval(() => socket.send(JSON.stringify({ type: 'ping' })), (message.heartbeatSeconds * 1000) / 2);
+      let message: { type?: unknown; heartbeatSeconds?: unknown };
+      try {
+        message = JSON.parse(raw.toString()) as typeof message;
+      } catch {
+        return;
       }
-    });
-    socket.on('error', (error) => kernel.log.warn({ err: error, personId }, 'demo presence: connection failed'));
-    socket.on('close', () => {
+      if (message.type !== 'welcome' || typeof message.heartbeatSeconds !== 'number' || message.heartbeatSeconds <= 0) return;
+      welcomed = true;
       clearInterval(entry.ping);
+      entry.ping = setInterval(
+        () => {
+          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' }));
+        },
+        (message.heartbeatSeconds * 1000) / 2,
+      );
+    });
+    // A refused handshake (401/403) ends the visit: the hand-over moves on to the next streamer in time.
+    socket.on('unexpected-response', (_request, response) => {
+      kernel.log.warn({ personId, status: response.statusCode }, 'demo presence: the server refused the socket');
       const at = visits.indexOf(entry);
       if (at >= 0) visits.splice(at, 1);
-      // A token that expired or a server restart ends a visit: the streamer comes straight back.
-      if (!stopped && at >= 0) void visit(personId).catch((error: unknown) => kernel.log.warn({ err: error }, 'demo presence: reconnect failed'));
+      socket.terminate();
+    });
+    socket.on('error', (error) => kernel.log.warn({ err: error, personId }, 'demo presence: connection failed'));
+    socket.on('close', (code) => {
+      clearInterval(entry.ping);
+      const at = visits.indexOf(entry);
+      if (at < 0) return;
+      visits.splice(at, 1);
+      // A token past its life or a restart ends a visit and the streamer comes back, after a pause that grows
+      // while the server keeps dropping them; a blocked streamer does not come back.
+      if (stopped || code === BLOCKED) return;
+      const wait = welcomed ? RETRY_MS.min : retryMs;
+      const timer = setTimeout(() => {
+        retries.delete(timer);
+        if (stopped) return;
+        void visit(personId, Math.min(wait * 2, RETRY_MS.max)).catch((error: unknown) => kernel.log.warn({ err: error }, 'demo presence: reconnect failed'));
+      }, wait);
+      timer.unref();
+      retries.add(timer);
     });
     visits.push(entry);
   };
@@ -71,11 +106,12 @@ export async function startPresenceSimulator(kernel: Kernel, origin: string): Pr
   for (; next < ONLINE; next += 1) await visit(streamers[next]!);
   const swap = setInterval(() => void handOver().catch((error: unknown) => kernel.log.warn({ err: error }, 'demo presence: hand-over failed')), SWAP_EVERY_MS);
   swap.unref();
-  kernel.notices.push(`demo: ${ONLINE} streamers are kept online by the presence simulator (demo data only)`);
+  kernel.log.info(`demo: ${ONLINE} streamers are kept online by the presence simulator (demo data only)`);
 
   return async () => {
     stopped = true;
     clearInterval(swap);
+    for (const timer of retries) clearTimeout(timer);
     await Promise.all(
       visits.splice(0).map(
         (entry) =>

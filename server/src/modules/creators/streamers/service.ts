@@ -84,6 +84,15 @@ export async function reinstateStreamer(ctx: ServiceContext, personId: string): 
   return updated!;
 }
 
+/** Sets a streamer's rating (0–100), which the gallery ranks by; the demo sets it until calls and reviews compute it. */
+export async function rateStreamer(ctx: ServiceContext, personId: string, rating: number): Promise<Streamer> {
+  if (!Number.isInteger(rating) || rating < 0 || rating > 100) throw CreatorsError.invalid('rating', 'must be a whole number from 0 to 100');
+  const streamer = await lockedStreamer(ctx, personId);
+  const [updated] = await ctx.tx.update(creatorStreamers).set({ rating, updatedAt: ctx.now }).where(eq(creatorStreamers.personId, personId)).returning();
+  await ctx.emit({ type: CreatorEvents.streamerRated, subject: { type: 'person', id: personId }, payload: { from: streamer.rating, to: rating } });
+  return updated!;
+}
+
 /** A streamer's stretches of agency membership, newest first. */
 export async function streamerHistory(db: Executor, personId: string): Promise<AgencyStretch[]> {
   return db
