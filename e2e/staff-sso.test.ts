@@ -1,10 +1,23 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { listenOidcProvider, type TestOidcProvider } from '../server/test/oidc-provider.ts';
 import { ADMIN, launchBrowser, newPage, screenshot, startConsole, type Console } from './harness.ts';
 
 const CLIENT = { client_id: 'switchboard-e2e', client_secret: 'e2e-client-secret' };
+
+/** A loopback port nothing listens on now, for the console to take. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * Staff single sign-on in a real browser: the console's "Sign in with …" button, a real OpenID Connect
@@ -17,8 +30,12 @@ describe('staff single sign-on in Chromium', { concurrency: false }, () => {
 
   before(async () => {
     op = await listenOidcProvider();
+    // PUBLIC_URL is required with STAFF_OIDC_ISSUER (the redirect URI is built from it): pick the port first.
+    const port = await freePort();
     [server, browser] = await Promise.all([
       startConsole({
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
         STAFF_OIDC_ISSUER: op.issuer,
         STAFF_OIDC_CLIENT_ID: CLIENT.client_id,
         STAFF_OIDC_CLIENT_SECRET: CLIENT.client_secret,

@@ -143,9 +143,9 @@ describe('labels and names in the API', () => {
     const calls: Array<{ type: string; ids: number }> = [];
     for (const [type, resolver] of t.app.kernel.catalogue.refResolvers) {
       const resolve = resolver.resolve;
-      resolver.resolve = (db, ids, viewer) => {
+      resolver.resolve = (db, ids, viewer, now) => {
         calls.push({ type, ids: ids.length });
-        return resolve(db, ids, viewer);
+        return resolve(db, ids, viewer, now);
       };
     }
     const page = await admin.get('/api/console/events?limit=50');
@@ -189,7 +189,7 @@ describe('labels and names in the API', () => {
     assert.ok(!JSON.stringify(page.refs).includes('Secret Person'));
     assert.ok(Object.values(page.refs).some((r) => (r as { type: string }).type === 'staff_user'));
 
-    // Sees the ledger's events about the person, but not the person's name: their account is named as the ledger's own pages name it.
+    // Sees the ledger's events about the person, but not the person's name: their account is named by its owner's type, kind and currency.
     const adjusted = await admin.request({
       method: 'POST',
       url: '/api/console/ledger/adjustments',
@@ -202,6 +202,13 @@ describe('labels and names in the API', () => {
     const transfer = ledger.items.find((e: { type: string }) => e.type === 'ledger.transfer_posted');
     assert.ok(transfer, 'the ledger event is visible');
     assert.equal(ledger.refs[person.id], undefined, 'no person name without people.read');
-    assert.match(ledger.refs[transfer.payload.creditAccountId].name, /Wallet · COIN$/);
+    const account = ledger.refs[transfer.payload.creditAccountId];
+    assert.deepEqual(account, { type: 'ledger_account', name: 'Person · Wallet · COIN', href: `/ledger/accounts/${transfer.payload.creditAccountId}` });
+    assert.ok(!JSON.stringify(ledger.refs).includes('Secret Person'), 'the account ref carries no person name');
+
+    // With people.read (or a grant on that person) the account is named by its owner.
+    const { session: both } = await staffWith(admin, ['events.read', 'ledger.read', 'people.read']);
+    const named = (await both.get('/api/console/events?limit=200')).json();
+    assert.equal(named.refs[transfer.payload.creditAccountId].name, 'Secret Person · Wallet · COIN');
   });
 });

@@ -105,7 +105,7 @@ export interface Config {
 }
 
 /** Staff single sign-on (see docs/staff-sso.md). */
-export interface StaffSsoOptions {
+interface StaffSsoOptions {
   oidc:
     | {
         issuer: string;
@@ -259,6 +259,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
 const invalid = (variable: string, message: string) => new ConfigError(`Invalid configuration:\n  ${variable}: ${message}`);
 
+/** Whether an address is on this machine (127.0.0.1, ::1, localhost): where plain http is allowed (tests, a local proxy or provider). */
+export function isLoopbackUrl(url: string | URL): boolean {
+  try {
+    return ['127.0.0.1', '[::1]', 'localhost'].includes((typeof url === 'string' ? new URL(url) : url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** A store set up halfway (its other variables without the one that turns it on) stops the server rather than being ignored. */
 function requiredWith(raw: Record<string, string | undefined>, variable: string, others: string[]): void {
   if (raw[variable]) return;
@@ -275,8 +284,8 @@ function parseApiUrl(variable: string, value: string | undefined): string | unde
   } catch {
     throw invalid(variable, `is not a URL (${value})`);
   }
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url)))
+    throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
   if (url.search || url.hash || url.username || url.password) throw invalid(variable, 'must be a plain address without credentials, query or fragment');
   return url.href.replace(/\/$/, '');
 }
@@ -289,8 +298,8 @@ function parseSignInUrl(variable: string, value: string): string {
   } catch {
     throw invalid(variable, `is not a URL (${value})`);
   }
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url)))
+    throw invalid(variable, 'must be https (http only on 127.0.0.1, ::1 or localhost)');
   if (url.search || url.hash || url.username || url.password) throw invalid(variable, 'must be a plain address without credentials, query or fragment');
   return value;
 }
@@ -300,6 +309,9 @@ function parseStaffSso(raw: Record<string, string | undefined>): StaffSsoOptions
   requiredWith(raw, 'STAFF_FIREBASE_PROJECT_ID', ['STAFF_FIREBASE_SIGN_IN_URL']);
   if (raw.STAFF_OIDC_ISSUER && !raw.STAFF_OIDC_CLIENT_ID)
     throw invalid('STAFF_OIDC_CLIENT_ID', 'is required with STAFF_OIDC_ISSUER (the client id registered there)');
+  // The redirect URI registered at the provider is built from PUBLIC_URL, never from a request's Host header.
+  if (raw.STAFF_OIDC_ISSUER && !raw.PUBLIC_URL)
+    throw invalid('PUBLIC_URL', "is required with STAFF_OIDC_ISSUER (the console's address, which the redirect URI is built from)");
   const issuer = raw.STAFF_OIDC_ISSUER ? parseSignInUrl('STAFF_OIDC_ISSUER', raw.STAFF_OIDC_ISSUER) : undefined;
   const oidc = issuer
     ? {

@@ -13,7 +13,7 @@ export interface TokenIssuer {
   keys: () => Promise<JWTVerifyGetKey>;
 }
 
-export type TokenRefusal = { refused: string };
+type TokenRefusal = { refused: string };
 
 /**
  * Firebase Auth ID tokens of one project: issuer `https://securetoken.google.com/<project>`, audience the
@@ -60,7 +60,7 @@ export async function verifyIdToken(token: string, issuer: TokenIssuer, now: Dat
 }
 
 /** What went wrong with a token, in words a client may be shown (never the key material). */
-export function tokenRefusalReason(error: unknown): string {
+function tokenRefusalReason(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'The token has expired.';
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `The token is not valid here (${error.claim}).`;
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm this server does not accept.';

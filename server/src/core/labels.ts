@@ -6,6 +6,8 @@ export type Locale = (typeof LOCALES)[number];
 
 /** A text in every console language. */
 export type Text = Record<Locale, string>;
+/** The schema of a `Text`, for routes that answer with one. */
+export const Text = Type.Object({ en: Type.String(), ru: Type.String() });
 
 /**
  * The colour a code is shown in (a Carbon `Tag` type). One meaning per colour, so a colour reads the same on

@@ -52,7 +52,7 @@ export const codesOf = (set: string): string[] => Object.keys(labels.codes[set] 
 export const eventTitle = (type: string): string => labels.events[type]?.title[locale()] ?? type;
 
 /** A piece of an event's summary: text, or the name of a record linking to its page. */
-export interface Segment {
+interface Segment {
   text: string;
   href?: string;
   /** The name of a record (shown emphasised even when it has no page). */

@@ -19,9 +19,21 @@ describe('safeNext', () => {
       'javascript:alert(1)',
       '\\\\evil.com',
       'http://console.example.com/x',
+      '/.//evil.com',
+      '/..//evil.com',
+      '/%2e//evil.com',
+      '/.\\/evil.com',
+      '/./\\evil.com',
     ]) {
       assert.equal(safeNext(next, ORIGIN), '/', next);
     }
+  });
+
+  it('refuses what the server refuses: the API, the docs and overlong paths', () => {
+    for (const next of ['/api', '/api/console/session', '/docs', '/docs/json', `/${'a'.repeat(2001)}`]) {
+      assert.equal(safeNext(next, ORIGIN), '/', next);
+    }
+    assert.equal(safeNext('/apiary', ORIGIN), '/apiary');
   });
 
   it('does not loop back to sign-in', () => {

@@ -27,10 +27,11 @@ export interface RefResolverDef {
   permission?: string;
   /** The ids it resolves; UUIDs unless told (a block reason's key). Others are never passed to `resolve`. */
   idPattern?: RegExp;
-  resolve(db: Executor, ids: string[], viewer: Principal): Promise<Array<{ id: string; name: string; href?: string }>>;
+  /** `now` is for the viewer's grants, when a resolver names records of another type (an account's owner). */
+  resolve(db: Executor, ids: string[], viewer: Principal, now: Date): Promise<Array<{ id: string; name: string; href?: string }>>;
 }
 
-export const RefSchema = Type.Object(
+const RefSchema = Type.Object(
   { type: Type.String(), name: Type.String(), href: Type.Optional(Type.String()) },
   { $id: 'Ref', description: 'A record an event names, as the console shows it' },
 );
@@ -41,7 +42,7 @@ export const RefsSchema = Type.Record(Type.String(), RefSchema, {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The (type, id) pairs an event names: its actor, its subject and its payload's declared refs. */
-export function refsOf(catalogue: Catalogue, event: Pick<StoredEvent, 'type' | 'actorType' | 'actorId' | 'subjectType' | 'subjectId' | 'payload'>) {
+function refsOf(catalogue: Catalogue, event: Pick<StoredEvent, 'type' | 'actorType' | 'actorId' | 'subjectType' | 'subjectId' | 'payload'>) {
   const found: Array<{ type: string; id: string }> = [];
   if (event.actorId && event.actorType !== 'system') found.push({ type: event.actorType === 'staff' ? 'staff_user' : 'person', id: event.actorId });
   if (event.subjectType && event.subjectId) found.push({ type: event.subjectType, id: event.subjectId });
@@ -79,7 +80,7 @@ export async function resolveRefs(
   const refs: Record<string, Ref> = {};
   await Promise.all(
     [...byType].map(async ([type, ids]) => {
-      for (const row of await catalogue.refResolvers.get(type)!.resolve(db, [...ids], viewer)) {
+      for (const row of await catalogue.refResolvers.get(type)!.resolve(db, [...ids], viewer, now)) {
         refs[row.id] = { type, name: row.name, ...(row.href ? { href: row.href } : {}) };
       }
     }),

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Page } from '../http/pagination.ts';
-import { TONES } from '../labels.ts';
+import { Text, TONES } from '../labels.ts';
 import { RefsSchema } from './refs.ts';
 import type { Principal } from '../access.ts';
 import type { Kernel } from '../kernel.ts';
@@ -44,7 +44,6 @@ export const EventPage = <T extends TSchema>(item: T) => Type.Object({ ...Page(i
 /** The events a timeline entry consists of, with the names of what they name. */
 export const EventItems = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), refs: RefsSchema });
 
-const Text = Type.Object({ en: Type.String(), ru: Type.String() });
 export const LabelsSchema = Type.Object(
   {
     codes: Type.Record(

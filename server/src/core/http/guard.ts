@@ -87,6 +87,18 @@ function requestOrigin(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * This console's origin as browsers reach it: `PUBLIC_URL`, else the request's scheme and Host header (a
+ * console run without PUBLIC_URL, on one address). Never throws: a Host header that is no host
+ * (`a b`, `x/y`) gives a 400 problem. The CSRF check compares the Origin header with it; single sign-on
+ * builds its redirect URI from it (where PUBLIC_URL is required, so the Host header is never used).
+ */
+export function consoleOrigin(request: FastifyRequest, publicUrl: string | undefined): string {
+  const own = normalOrigin(publicUrl ?? `${request.protocol}://${request.host}`);
+  if (own === undefined || own === 'null') throw new HttpProblem(400, 'Bad Request', 'The Host header is not a valid host.');
+  return own;
+}
+
+/**
  * Enforces the route rules: every `/api` route declares its schema and exactly one access mode;
  * console sessions come from the cookie; permissions are checked before the body is even parsed;
  * unsafe console requests must come from our own origin (CSRF).
@@ -139,8 +151,7 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
     const isConsole = request.routeOptions.url.startsWith('/api/console/');
     if (isConsole && UNSAFE.has(request.method)) {
       const origin = requestOrigin(request);
-      const own = normalOrigin(options.publicUrl ?? `${request.protocol}://${request.host}`);
-      if (origin === undefined || origin !== own) {
+      if (origin === undefined || origin !== consoleOrigin(request, options.publicUrl)) {
         throw new HttpProblem(403, 'Forbidden', 'Cross-origin request refused: the Origin header must be this console.');
       }
     }

@@ -41,6 +41,17 @@ describe('HTTP conventions', () => {
   });
   after(() => t.close());
 
+  it('answers a Host header that is no host with a 400 problem, not a 500, where the console origin is taken from it', async () => {
+    for (const host of ['bad host', '[::1', 'x:99999']) {
+      const response = await admin.request({ method: 'DELETE', url: '/api/console/session', headers: { host } });
+      assert.equal(response.statusCode, 400, `${host}: ${response.body}`);
+      assert.match(response.headers['content-type'] as string, /^application\/problem\+json/);
+      assert.equal(response.json().detail, 'The Host header is not a valid host.');
+    }
+    // A well-formed foreign host is still a cross-origin request.
+    assert.equal((await admin.request({ method: 'DELETE', url: '/api/console/session', headers: { host: 'evil.example' } })).statusCode, 403);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const response = await admin.get('/api/console/nothing-here');
     assert.equal(response.statusCode, 404);
@@ -140,6 +151,16 @@ describe('configuration', () => {
     );
     assert.throws(() => parseConfig({ PORT: '70000' }), /PORT/);
     assert.throws(() => parseConfig({ ADMIN_EMAIL: 'nope' }), /ADMIN_EMAIL/);
+  });
+
+  it('needs PUBLIC_URL for staff OpenID Connect sign-in: the redirect URI is never built from the Host header', () => {
+    const oidc = { STAFF_OIDC_ISSUER: 'https://idp.example.com', STAFF_OIDC_CLIENT_ID: 'console' };
+    assert.throws(
+      () => parseConfig(oidc),
+      (error: unknown) => error instanceof ConfigError && /PUBLIC_URL: is required with STAFF_OIDC_ISSUER/.test(error.message),
+    );
+    assert.equal(parseConfig({ ...oidc, PUBLIC_URL: 'https://crm.example.com/' }).staffSso.oidc?.issuer, 'https://idp.example.com');
+    assert.equal(parseConfig({ STAFF_FIREBASE_PROJECT_ID: 'staff-project' }).publicUrl, undefined, 'Firebase sign-in has no redirect URI');
   });
 
   it('has the documented defaults', () => {

@@ -3,7 +3,9 @@ const PLACEHOLDER = 'http://console.invalid';
 /**
  * Where a browser may be sent after signing in: a page of this console (its path, query and fragment),
  * else `/`. Browsers read `//evil.com`, `/\evil.com` and `/<tab>/evil.com` as other sites, so the check
- * is on the parsed origin, never on the text; API paths and the sign-in page itself are refused too.
+ * is on the parsed origin, never on the text; and since dot segments are resolved when parsing
+ * (`/.//evil.com`, `/%2e//evil.com` become `//evil.com`), a result that would itself read as another
+ * site is refused too. API paths, the docs and the sign-in page itself are refused.
  * The console's own `safeNext` (web/src/lib/redirect.ts) applies the same rule on its side.
  */
 export function safeReturnPath(value: string | undefined | null): string {
@@ -15,6 +17,8 @@ export function safeReturnPath(value: string | undefined | null): string {
     return '/';
   }
   if (url.origin !== PLACEHOLDER) return '/';
-  if (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/sign-in') || url.pathname.startsWith('/docs')) return '/';
-  return url.pathname + url.search + url.hash;
+  const path = url.pathname;
+  if (path.startsWith('//') || path.startsWith('/\\')) return '/';
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/sign-in') || path.startsWith('/docs')) return '/';
+  return path + url.search + url.hash;
 }

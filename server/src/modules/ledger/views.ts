@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../core/db/client.ts';
 import type { RefResolverDef } from '../../core/events/refs.ts';
-import { defineCodes, type Locale } from '../../core/labels.ts';
+import { can } from '../../core/access.ts';
+import { defineCodes, type Locale, type Text } from '../../core/labels.ts';
 import { toPage } from '../../core/paging.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
 import { subjectNames } from '../people/people.ts';
@@ -39,21 +40,35 @@ export const LedgerTransferKinds = defineCodes('transfer_kind', {
 });
 
 const PLATFORM: Record<Locale, string> = { en: 'Platform', ru: 'Платформа' };
+/** What an owner is called to a viewer who may not read people: as the event log labels a person or an organization it may not name. */
+const OWNER_LABEL: Record<'person' | 'organization', Text> = {
+  person: { en: 'Person', ru: 'Человек' },
+  organization: { en: 'Organization', ru: 'Организация' },
+};
 
-/** Accounts as the event log names them: the owner, the kind and the currency ("Anna Kim · Wallet · COIN"). */
+/**
+ * Accounts as the event log names them: the owner, the kind and the currency ("Anna Kim · Wallet · COIN").
+ * The owner's name is personal data: told only to a viewer who may read that person or organization
+ * (`people.read`, or a grant on it), as the people module's own refs are; others see "Person · Wallet · COIN".
+ */
 export const ledgerRefs: RefResolverDef[] = [
   {
     type: 'ledger_account',
     label: { en: 'Account', ru: 'Счёт' },
     permission: 'ledger.read',
-    resolve: async (db, ids, viewer) => {
+    resolve: async (db, ids, viewer, now) => {
       const locale: Locale = viewer.locale === 'ru' ? 'ru' : 'en';
-      const views = await accountViews(db, await accountsByIds(db, ids));
-      return views.map((a) => ({
-        id: a.id,
-        name: `${a.ownerName ?? PLATFORM[locale]} · ${AccountKinds.codes[a.kind][locale]} · ${a.currency}`,
-        href: `/ledger/accounts/${a.id}`,
-      }));
+      const accounts = await accountsByIds(db, ids);
+      const named = await subjectNames(
+        db,
+        accounts.flatMap((a) =>
+          a.ownerType !== 'platform' && a.ownerId && can(viewer, 'people.read', a.ownerId, now) ? [{ type: a.ownerType, id: a.ownerId }] : [],
+        ),
+      );
+      return accounts.map((a) => {
+        const owner = a.ownerType === 'platform' || !a.ownerId ? PLATFORM[locale] : (named.get(a.ownerId) ?? OWNER_LABEL[a.ownerType][locale]);
+        return { id: a.id, name: `${owner} · ${AccountKinds.codes[a.kind][locale]} · ${a.currency}`, href: `/ledger/accounts/${a.id}` };
+      });
     },
   },
 ];

@@ -25,18 +25,18 @@ export const PersonStatuses = defineCodes('person_status', {
   blocked: { en: 'Blocked', ru: 'Заблокирован', tone: 'red' },
   deleted: { en: 'Erased', ru: 'Данные удалены', tone: 'gray' },
 });
-export const OrganizationStatuses = defineCodes('organization_status', {
+const OrganizationStatuses = defineCodes('organization_status', {
   active: { en: 'Active', ru: 'Активна', tone: 'green' },
   suspended: { en: 'Suspended', ru: 'Приостановлена', tone: 'red' },
   closed: { en: 'Closed', ru: 'Закрыта', tone: 'gray' },
 });
-export const MemberRoles = defineCodes('role', {
+const MemberRoles = defineCodes('role', {
   owner: { en: 'Owner', ru: 'Владелец' },
   manager: { en: 'Manager', ru: 'Менеджер' },
   member: { en: 'Member', ru: 'Участник' },
 });
 /** The identity providers the console knows by name; the API takes any provider code. */
-export const IdentityProviders = defineCodes('identity_provider', {
+const IdentityProviders = defineCodes('identity_provider', {
   telegram: { en: 'Telegram', ru: 'Telegram' },
   app: { en: 'App', ru: 'Приложение' },
   firebase: { en: 'Firebase', ru: 'Firebase' },
@@ -183,7 +183,7 @@ export const noteView = (n: typeof notes.$inferSelect) => ({
 export const blockReasonView = (r: Pick<typeof blockReasons.$inferSelect, 'key' | 'label' | 'active'>) => ({ key: r.key, label: r.label, active: r.active });
 
 /** Who reads a timeline, for the names of what its events name (`resolveRefs`). */
-export interface TimelineReader {
+interface TimelineReader {
   db: Executor;
   catalogue: Catalogue;
   principal: Principal;

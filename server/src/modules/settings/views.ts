@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { Text } from '../../core/labels.ts';
 import { Nullable, Timestamp } from '../../core/schemas.ts';
-
-/** A text in every console language. */
-const Text = Type.Object({ en: Type.String(), ru: Type.String() });
 
 export const SettingView = Type.Object({
   key: Type.String(),

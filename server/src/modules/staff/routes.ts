@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Body } from '../../core/http/schemas.ts';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../core/auth.ts';
-import { principalOf, sessionToken, staffActorOf } from '../../core/http/guard.ts';
+import { consoleOrigin, principalOf, sessionToken, staffActorOf } from '../../core/http/guard.ts';
 import { Page, PageQuery } from '../../core/http/pagination.ts';
 import { problems } from '../../core/http/openapi.ts';
 import { safeReturnPath } from '../../core/http/redirect.ts';
@@ -79,9 +79,6 @@ function setSessionCookies(kernel: Kernel, request: FastifyRequest, reply: Fasti
   });
 }
 
-/** This console's origin as browsers reach it: PUBLIC_URL, else the request's own (as the CSRF check takes it). */
-const ownOrigin = (kernel: Kernel, request: FastifyRequest) => new URL(kernel.config.publicUrl ?? `${request.protocol}://${request.host}`).origin;
-
 /** Where a failed single sign-on lands: the sign-in page, with the reason's code (`sso_state` → `state`) for it to explain. */
 function ssoFailurePath(error: unknown): string {
   const code = error instanceof DomainError && error.module === 'staff' ? error.code.replace(/^sso_/, '') : 'failed';
@@ -154,7 +151,10 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
       },
       async (request, reply) => {
         try {
-          const { url, browserToken } = await sso.beginOidc(safeReturnPath(request.query.returnTo), `${ownOrigin(kernel, request)}${OIDC_CALLBACK}`);
+          const { url, browserToken } = await sso.beginOidc(
+            safeReturnPath(request.query.returnTo),
+            `${consoleOrigin(request, kernel.config.publicUrl)}${OIDC_CALLBACK}`,
+          );
           const secure = isSecure(kernel, request);
           // Lax: the provider's redirect back is a top-level navigation from its site.
           reply.setCookie(SSO_COOKIE, browserToken, { path: SSO_COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure, maxAge: 10 * 60 });
@@ -192,7 +192,7 @@ export function staffRoutes(kernel: Kernel, sessions: StaffSessions) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         try {
           const result = await sso.completeOidc(
-            new URL(`${ownOrigin(kernel, request)}${OIDC_CALLBACK}${query}`),
+            new URL(`${consoleOrigin(request, kernel.config.publicUrl)}${OIDC_CALLBACK}${query}`),
             request.cookies[SSO_COOKIE],
             ssoRequest(request),
           );

@@ -163,7 +163,11 @@ export const staffIdentities = pgTable(
     createdAt: timestamptz('created_at').notNull(),
     lastUsedAt: timestamptz('last_used_at').notNull(),
   },
-  (t) => [uniqueIndex('staff_identities_subject_key').on(t.issuer, t.subject), index('staff_identities_staff_idx').on(t.staffId)],
+  (t) => [
+    uniqueIndex('staff_identities_subject_key').on(t.issuer, t.subject),
+    // One identity per provider and account (it also serves lookups by staff user, as its first column).
+    uniqueIndex('staff_identities_staff_issuer_key').on(t.staffId, t.issuer),
+  ],
 );
 
 /**

@@ -7,6 +7,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { makeStaff } from '../../../test/factories.ts';
 import { ADMIN, createTestApp, ORIGIN, Session, signIn, signInRequest, type TestApp } from '../../../test/helpers.ts';
 import { authorizeAtProvider, listenOidcProvider, type TestOidcProvider } from '../../../test/oidc-provider.ts';
+import { uuidv7 } from 'uuidv7';
+import { isUniqueViolation } from '../../core/db/sql.ts';
+import { staffIdentities } from './schema.ts';
 import { SSO_STATE_TTL_MS } from './sso.ts';
 
 /** What the tests' app builds its redirect URI from: the injected requests' origin. */
@@ -67,6 +70,7 @@ describe('staff sign-in with an OpenID Connect provider', () => {
     t = await createTestApp({
       env: {
         STAFF_OIDC_ISSUER: op.issuer,
+        PUBLIC_URL: new URL(ORIGIN).origin,
         STAFF_OIDC_CLIENT_ID: CLIENT.client_id,
         STAFF_OIDC_CLIENT_SECRET: CLIENT.client_secret,
         STAFF_OIDC_NAME: 'Corp SSO',
@@ -228,6 +232,14 @@ describe('staff sign-in with an OpenID Connect provider', () => {
     assert.ok(cookieOf((await signInAs('impostor')).response, 'sb_session'), 'links the new one');
   });
 
+  it('builds the redirect URI from PUBLIC_URL, whatever Host header the request has', async () => {
+    for (const host of ['evil.example', 'bad host', '[::1']) {
+      const response = await t.app.inject({ method: 'GET', url: '/api/console/auth/oidc/start', headers: { host } });
+      assert.equal(response.statusCode, 302, `${host}: ${response.body}`);
+      assert.equal(new URL(response.headers.location as string).searchParams.get('redirect_uri'), CALLBACK, host);
+    }
+  });
+
   it('lands only on a page of this console', async () => {
     for (const returnTo of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', '/api/console/me']) {
       const { response } = await signInAs('impostor', returnTo);
@@ -246,6 +258,7 @@ describe('staff sign-in with password sign-in turned off', () => {
     t = await createTestApp({
       env: {
         STAFF_OIDC_ISSUER: op.issuer,
+        PUBLIC_URL: new URL(ORIGIN).origin,
         STAFF_OIDC_CLIENT_ID: CLIENT.client_id,
         STAFF_OIDC_CLIENT_SECRET: CLIENT.client_secret,
         STAFF_PASSWORD_SIGN_IN: 'false',
@@ -373,6 +386,44 @@ describe('staff sign-in with a Firebase ID token', () => {
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json().code, 'account_disabled');
     assert.equal((await post(await token(), { origin: 'https://evil.example' })).statusCode, 403);
+  });
+
+  it('links only one of several accounts at the provider that sign in at once with the same email; the others are refused', async () => {
+    // On PGlite (one connection) these run one after another; on PostgreSQL (TEST_DB=postgres) they race.
+    const { user } = await makeStaff(t.app, { email: 'twin@corp.test', name: 'Twin Staff' });
+    const subjects = ['uid-twin-a', 'uid-twin-b', 'uid-twin-c', 'uid-twin-d'];
+    const tokens = await Promise.all(subjects.map((sub) => token({ sub, email: 'twin@corp.test' })));
+    const responses = await Promise.all(tokens.map((idToken) => post(idToken)));
+    const outcomes = responses.map((r) => (r.statusCode === 200 ? 'signed in' : `${r.statusCode} ${r.json().code}`)).sort();
+    assert.deepEqual(outcomes, [...Array(subjects.length - 1).fill('409 sso_linked_elsewhere'), 'signed in'], responses.map((r) => r.body).join('\n'));
+    const identities = (await admin.get(`/api/console/staff/${user.id}/identities`)).json();
+    assert.equal(identities.length, 1, 'one identity linked');
+    // The one that was linked keeps signing in; the others stay refused.
+    const winner = responses.findIndex((r) => r.statusCode === 200);
+    for (const [i, idToken] of tokens.entries()) {
+      const again = await post(idToken);
+      assert.equal(i === winner ? again.statusCode : again.json().code, i === winner ? 200 : 'sso_linked_elsewhere');
+    }
+  });
+
+  it('keeps a second identity of one provider off a staff account in the database itself, whatever the timing', async () => {
+    const { user } = await makeStaff(t.app, { email: 'solo@corp.test', name: 'Solo Staff' });
+    const row = (subject: string) => ({
+      id: uuidv7(),
+      staffId: user.id,
+      provider: 'firebase' as const,
+      issuer: ISSUER,
+      subject,
+      email: 'solo@corp.test',
+      createdAt: t.clock.now(),
+      lastUsedAt: t.clock.now(),
+    });
+    await t.app.kernel.db.insert(staffIdentities).values(row('uid-solo-a'));
+    await assert.rejects(t.app.kernel.db.insert(staffIdentities).values(row('uid-solo-b')), (error) =>
+      isUniqueViolation(error, 'staff_identities_staff_issuer_key'),
+    );
+    // Another provider's identity of the same account is fine.
+    await t.app.kernel.db.insert(staffIdentities).values({ ...row('oidc-solo'), provider: 'oidc', issuer: 'https://idp.example.com' });
   });
 
   it('is not there when OpenID Connect is not set up', async () => {

@@ -3,6 +3,7 @@ import { and, asc, eq, lt, ne } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import { uuidv7 } from 'uuidv7';
 import { systemActor } from '../../core/actor.ts';
+import { isLoopbackUrl } from '../../core/config.ts';
 import type { Executor } from '../../core/db/client.ts';
 import { isUniqueViolation } from '../../core/db/sql.ts';
 import { firebaseIssuer, verifyIdToken, type TokenIssuer } from '../../core/id-tokens.ts';
@@ -19,10 +20,10 @@ import { staffSubject, UUID_PATTERN } from './users.ts';
 export const SSO_STATE_TTL_MS = 10 * 60_000;
 const SCOPE = 'openid email profile';
 
-export type SsoProvider = 'oidc' | 'firebase';
+type SsoProvider = 'oidc' | 'firebase';
 
 /** Who the browser is, for the session and the log. */
-export interface SsoRequest {
+interface SsoRequest {
   ip: string;
   userAgent: string | undefined;
   deviceToken: string | undefined;
@@ -48,7 +49,6 @@ export interface StaffIdentity {
   lastUsedAt: Date;
 }
 
-const isLoopback = (url: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(url).hostname);
 const str = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 
 /**
@@ -189,8 +189,10 @@ export class StaffSso {
     try {
       return await this.link(identity, request);
     } catch (error) {
-      // Two first sign-ins at once: the other one linked (or created) it; this one finds it now.
+      // Two first sign-ins at once: the other one linked (or created) it; this one finds it now, and is
+      // refused if what the other linked is another account at this provider (staff_identities_staff_issuer_key).
       if (!retried && isUniqueViolation(error)) return this.signInAs(identity, request, true);
+      if (isUniqueViolation(error, 'staff_identities_staff_issuer_key')) throw linkedElsewhere();
       throw error;
     }
   }
@@ -229,12 +231,8 @@ export class StaffSso {
         .select({ id: staffIdentities.id })
         .from(staffIdentities)
         .where(and(eq(staffIdentities.staffId, staffId), eq(staffIdentities.issuer, identity.issuer), ne(staffIdentities.subject, identity.subject)));
-      if (other) {
-        throw new StaffError(
-          'sso_linked_elsewhere',
-          'This staff account is already linked to another account at this provider. An administrator can unlink it.',
-        );
-      }
+      // The unique index on (staff_id, issuer) refuses the one of two first sign-ins at once that loses.
+      if (other) throw linkedElsewhere();
       const id = uuidv7();
       await ctx.tx.insert(staffIdentities).values({
         id,
@@ -272,7 +270,7 @@ export class StaffSso {
     this.discovered ??= oidc
       .discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, {
         // Plain HTTP only to a provider on this machine (tests, a local Keycloak); config.ts refuses any other.
-        execute: isLoopback(settings.issuer) ? [oidc.allowInsecureRequests] : [],
+        execute: isLoopbackUrl(settings.issuer) ? [oidc.allowInsecureRequests] : [],
         timeout: 10,
       })
       .catch((error: unknown) => {
@@ -283,6 +281,9 @@ export class StaffSso {
     return this.discovered;
   }
 }
+
+const linkedElsewhere = () =>
+  new StaffError('sso_linked_elsewhere', 'This staff account is already linked to another account at this provider. An administrator can unlink it.');
 
 function providerRefusal(error: unknown): string {
   if (error instanceof oidc.AuthorizationResponseError) return `The provider refused the sign-in (${error.error}).`;

@@ -202,7 +202,7 @@ function buildMeView(kernel: Kernel, principal: Principal): MeView {
   };
 }
 
-export const SsoProviderCode = Type.Union([Type.Literal('oidc'), Type.Literal('firebase')]);
+const SsoProviderCode = Type.Union([Type.Literal('oidc'), Type.Literal('firebase')]);
 
 export const StaffIdentity = Type.Object({
   id: Type.String(),
