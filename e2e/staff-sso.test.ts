@@ -66,7 +66,7 @@ describe('staff single sign-on in Chromium', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Continue' }).click();
   }
 
-  it('offers only single sign-on, signs the administrator in through the provider and lands on the page they asked for', async () => {
+  it('offers only single sign-on, signs the administrator in through the provider, lands on the page they asked for, and shows the link on their panel', async () => {
     const page = await newPage(browser);
     await page.goto(`${server.base}/staff`);
     await page.waitForURL(/\/sign-in\?next=%2Fstaff/);
@@ -80,6 +80,15 @@ describe('staff single sign-on in Chromium', { concurrency: false }, () => {
     const me = await page.evaluate(() => fetch('/api/console/me').then((r) => r.json()));
     assert.equal(me.email, ADMIN.email);
     await screenshot(page, 'sso-02-signed-in');
+
+    // The administrator's panel lists the linked account, and unlinking it leaves none.
+    await page.goto(`${server.base}/staff?selected=${me.id}`);
+    const sso = page.getByRole('region', { name: 'Single sign-on' });
+    await sso.getByText('OpenID Connect').waitFor();
+    await sso.getByText(`${ADMIN.email} · linked`).waitFor();
+    await screenshot(page, 'sso-04-linked-identity');
+    await sso.getByRole('button', { name: 'Unlink' }).click();
+    await sso.getByText('No linked accounts.').waitFor();
     await page.context().close();
   });
 

@@ -7,6 +7,8 @@ export class StaffError extends defineErrors('staff', {
   password_sign_in_off: 'forbidden',
   account_disabled: 'forbidden',
   sso_unavailable: 'unavailable',
+  /** Too many sign-ins are waiting for the provider to send the browser back. */
+  sso_busy: 'rate_limited',
   /** The sign-in's state is unknown, expired or already used. */
   sso_state: 'unauthenticated',
   /** The sign-in was started in another browser. */

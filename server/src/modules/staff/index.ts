@@ -6,7 +6,7 @@ import { seedStaffDemo } from './demo.ts';
 import { staffEventTypes } from './events.ts';
 import { staffRoutes } from './routes.ts';
 import { StaffSessions } from './sessions.ts';
-import { StaffStatuses, staffRefs } from './views.ts';
+import { StaffSsoProviders, StaffStatuses, staffRefs } from './views.ts';
 
 /** The session service of one running kernel (the app's authenticator). */
 export const staffSessions = perKernel((kernel) => new StaffSessions(kernel));
@@ -20,7 +20,7 @@ export const staffModule = defineModule({
     { key: 'staff.manage_roles', description: 'Create and edit roles and their permissions.' },
   ],
   events: staffEventTypes,
-  codes: [StaffStatuses],
+  codes: [StaffStatuses, StaffSsoProviders],
   refs: staffRefs,
   routes: (app, kernel) => staffRoutes(kernel, staffSessions(kernel))(app),
   nav: [

@@ -9,8 +9,8 @@ import { ADMIN, createTestApp, ORIGIN, Session, signIn, signInRequest, type Test
 import { authorizeAtProvider, listenOidcProvider, type TestOidcProvider } from '../../../test/oidc-provider.ts';
 import { uuidv7 } from 'uuidv7';
 import { isUniqueViolation } from '../../core/db/sql.ts';
-import { staffIdentities } from './schema.ts';
-import { SSO_STATE_TTL_MS } from './sso.ts';
+import { staffIdentities, staffSsoStates } from './schema.ts';
+import { MAX_PENDING_SSO_STATES, SSO_STATE_TTL_MS } from './sso.ts';
 
 /** What the tests' app builds its redirect URI from: the injected requests' origin. */
 const CALLBACK = `${new URL(ORIGIN).origin}/api/console/auth/oidc/callback`;
@@ -151,6 +151,29 @@ describe('staff sign-in with an OpenID Connect provider', () => {
     t.clock.advance(SSO_STATE_TTL_MS + 1000);
     try {
       assert.equal(failure(await callback(back, browser)), 'state');
+    } finally {
+      t.clock.advance(-(SSO_STATE_TTL_MS + 1000));
+    }
+  });
+
+  it('refuses new sign-ins while too many are in flight, and takes them again once those expire', async () => {
+    const now = t.clock.now();
+    const abandoned = Array.from({ length: MAX_PENDING_SSO_STATES }, (_, i) => ({
+      stateHash: `abandoned-${i}`,
+      browserHash: `browser-${i}`,
+      nonce: 'n',
+      codeVerifier: 'v',
+      returnTo: '/',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + SSO_STATE_TTL_MS),
+    }));
+    for (let i = 0; i < abandoned.length; i += 1000) await t.app.kernel.db.insert(staffSsoStates).values(abandoned.slice(i, i + 1000));
+    const refused = await t.app.inject({ method: 'GET', url: '/api/console/auth/oidc/start' });
+    assert.equal(failure(refused), 'busy');
+    assert.equal(cookieOf(refused, 'sb_sso'), undefined, 'no browser binding for a refused start');
+    t.clock.advance(SSO_STATE_TTL_MS + 1000);
+    try {
+      await start();
     } finally {
       t.clock.advance(-(SSO_STATE_TTL_MS + 1000));
     }

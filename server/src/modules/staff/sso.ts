@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, lt, ne } from 'drizzle-orm';
+import { and, asc, count, eq, lt, ne } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import { uuidv7 } from 'uuidv7';
 import { systemActor } from '../../core/actor.ts';
@@ -18,6 +18,11 @@ import { staffSubject, UUID_PATTERN } from './users.ts';
 
 /** How long a started OpenID Connect sign-in may take to come back. */
 export const SSO_STATE_TTL_MS = 10 * 60_000;
+/**
+ * The start route is public and each hit stores a state row: past this many sign-ins in flight (expired ones are
+ * swept first) new ones are refused until some come back or expire, so a flood cannot grow the table without end.
+ */
+export const MAX_PENDING_SSO_STATES = 5_000;
 const SCOPE = 'openid email profile';
 
 type SsoProvider = 'oidc' | 'firebase';
@@ -88,6 +93,10 @@ export class StaffSso {
     const browserToken = randomBytes(32).toString('base64url');
     const now = this.kernel.now();
     await this.kernel.db.delete(staffSsoStates).where(lt(staffSsoStates.expiresAt, now));
+    const [inFlight] = await this.kernel.db.select({ pending: count() }).from(staffSsoStates);
+    if ((inFlight?.pending ?? 0) >= MAX_PENDING_SSO_STATES) {
+      throw new StaffError('sso_busy', 'Too many sign-ins are in progress; try again in a minute.', { retryAfterSeconds: 60 });
+    }
     await this.kernel.db.insert(staffSsoStates).values({
       stateHash: hashToken(state),
       browserHash: hashToken(browserToken),

@@ -202,11 +202,14 @@ function buildMeView(kernel: Kernel, principal: Principal): MeView {
   };
 }
 
-const SsoProviderCode = Type.Union([Type.Literal('oidc'), Type.Literal('firebase')]);
+export const StaffSsoProviders = defineCodes('staff_sso_provider', {
+  oidc: { en: 'OpenID Connect', ru: 'OpenID Connect' },
+  firebase: { en: 'Firebase', ru: 'Firebase' },
+});
 
 export const StaffIdentity = Type.Object({
   id: Type.String(),
-  provider: SsoProviderCode,
+  provider: StaffSsoProviders.schema,
   issuer: Type.String(),
   email: Type.String({ description: 'The verified email it was linked by.' }),
   createdAt: Timestamp,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BadJson, controlPaths, fieldOf, fromDraft, inLocale, newRow, toDraft, type Field } from './schema-form';
+import { BadJson, controlPaths, fieldOf, fromDraft, inLocale, newRow, toDraft, valueText, type Field } from './schema-form';
 
 // The JSON Schemas below are what TypeBox makes of the server's declarations (server/src/modules/*/index.ts).
 const ios = { en: 'iOS', ru: 'iOS' };
@@ -149,5 +149,19 @@ describe('setting forms from their schemas', () => {
     assert.equal(inLocale({ en: 'Store links', ru: 'Ссылки на магазины' }, 'ru'), 'Ссылки на магазины');
     assert.equal(inLocale({ en: 'Store links' }, 'ru'), 'Store links');
     assert.equal(inLocale(undefined, 'ru'), undefined);
+  });
+
+  it('reads a value back in words, by the labels of its controls', () => {
+    const words = { yes: 'Yes', no: 'No', none: 'none' };
+    assert.equal(valueText(fieldOf(minAppVersions), { ios: '2.3', android: null }, 'en', words), 'iOS: 2.3 · Android: none');
+    assert.equal(
+      valueText(fieldOf(automatic), { enabled: true, minimum: { USD: 1000, EUR: 50 } }, 'en', words),
+      'Request payouts automatically: Yes · minimum: USD: 1,000, EUR: 50',
+    );
+    assert.equal(valueText(fieldOf(automatic), { enabled: false, minimum: {} }, 'ru', words), 'Запрашивать выплаты автоматически: No · minimum: none');
+    assert.equal(valueText(fieldOf(mode), 'off', 'ru', words), 'Выкл.');
+    assert.equal(valueText(fieldOf(mode), 'strict', 'en', words), 'strict');
+    assert.equal(valueText(fieldOf(rules), '', 'en', words), 'none');
+    assert.equal(valueText(fieldOf({}), { any: [1] }, 'en', words), '{"any":[1]}');
   });
 });

@@ -197,3 +197,36 @@ export function controlPaths(field: Field, draft: Draft, path = 'body.value'): s
 
 /** A declared text in the console's language (English when it has none in that language). */
 export const inLocale = (text: Text | undefined, locale: string): string | undefined => (text ? (text[locale] ?? text.en) : undefined);
+
+/** The words a value's text needs that the schema does not carry. */
+export interface ValueWords {
+  yes: string;
+  no: string;
+  none: string;
+}
+
+/** A value as a person reads it, by the control's own labels: `iOS: 2.3 · Android: none`, `Yes`, `1 000`. */
+export function valueText(field: Field, value: unknown, locale: string, words: ValueWords): string {
+  if (value === null || value === undefined) return words.none;
+  switch (field.kind) {
+    case 'number':
+      return typeof value === 'number' ? value.toLocaleString(locale) : String(value);
+    case 'boolean':
+      return value ? words.yes : words.no;
+    case 'select':
+      return inLocale(field.options.find((option) => option.value === value)?.label, locale) ?? String(value);
+    case 'text':
+      return String(value) || words.none;
+    case 'group': {
+      if (!isSchema(value)) return JSON.stringify(value);
+      return field.fields.map(({ key, field: inner }) => `${inLocale(inner.label, locale) ?? key}: ${valueText(inner, value[key], locale, words)}`).join(' · ');
+    }
+    case 'map': {
+      if (!isSchema(value)) return JSON.stringify(value);
+      const entries = Object.entries(value);
+      return entries.length ? entries.map(([key, inner]) => `${key}: ${valueText(field.value, inner, locale, words)}`).join(', ') : words.none;
+    }
+    default:
+      return JSON.stringify(value);
+  }
+}
