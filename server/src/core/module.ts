@@ -1,5 +1,6 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
+import type { ConversationKindDef } from './conversations.ts';
 import type { PrincipalSource } from './access.ts';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
@@ -137,6 +138,8 @@ export interface ModuleManifest {
   navGroups?: NavGroupDef[];
   settings?: SettingDef[];
   moderationKinds?: ModerationKindDef[];
+  /** Kinds of chat conversation this module owns (the chat module keeps them). */
+  conversationKinds?: ConversationKindDef[];
   /** Runs before every request's route (e.g. the client version gate), in module order. */
   onRequest?: (kernel: Kernel) => onRequestHookHandler;
   /** Runs at every start after migrations (e.g. the first administrator). */
@@ -163,6 +166,7 @@ export class Catalogue {
   readonly navGroups = new Map<string, NavGroupDef>(NAV_GROUPS.map((group) => [group.key, group]));
   readonly settings = new Map<string, SettingDef & { module: string }>();
   readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
+  readonly conversationKinds = new Map<string, ConversationKindDef & { module: string }>();
   /** Every code set, merged across modules: set → code → label. */
   readonly codeSets = new Map<string, Map<string, Label & { module: string }>>();
   readonly refResolvers = new Map<string, RefResolverDef & { module: string }>();
@@ -196,6 +200,15 @@ export class Catalogue {
       for (const kind of module.moderationKinds ?? []) {
         if (this.moderationKinds.has(kind.kind)) throw new Error(`Moderation kind ${kind.kind} is declared twice`);
         this.moderationKinds.set(kind.kind, { ...kind, module: module.name });
+      }
+      for (const kind of module.conversationKinds ?? []) {
+        if (!kind.kind.startsWith(`${module.name}.`))
+          throw new Error(`Conversation kind ${kind.kind} of module ${module.name} must start with "${module.name}."`);
+        if (this.conversationKinds.has(kind.kind)) throw new Error(`Conversation kind ${kind.kind} is declared twice`);
+        this.conversationKinds.set(kind.kind, { ...kind, module: module.name });
+        this.addCodes(module.name, 'conversation_kind', { [kind.kind]: kind.label });
+        for (const channel of kind.channels ?? [])
+          if (!this.codeSets.get('chat_channel')?.has(channel.name)) this.addCodes(module.name, 'chat_channel', { [channel.name]: channel.label });
       }
       for (const codes of module.codes ?? []) this.addCodes(module.name, codes.set, codes.codes);
       if (module.label) this.addCodes(module.name, 'module', { [module.name]: module.label });

@@ -1,5 +1,6 @@
 import { eventsModule } from '../core/events/index.ts';
 import type { ModuleManifest } from '../core/module.ts';
+import { chatModule } from './chat/index.ts';
 import { filesModule } from './files/index.ts';
 import { ledgerModule } from './ledger/index.ts';
 import { payoutsModule } from './payouts/index.ts';
@@ -14,7 +15,7 @@ import { staffModule } from './staff/index.ts';
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule, moderationModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule, ledgerModule, payoutsModule, creatorsModule];
+export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule, chatModule, ledgerModule, payoutsModule, creatorsModule];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];

@@ -7,7 +7,11 @@ import type { StoredEvent } from './types.ts';
  * What travels on the bus after a commit: new events, and notices that cached sessions or permissions
  * changed (so every process drops them and open streams re-check at once).
  */
-export type BusMessage = { kind: 'event'; event: StoredEvent } | { kind: 'auth_changed'; staffIds: string[] | 'all' };
+export type BusMessage =
+  | { kind: 'event'; event: StoredEvent }
+  | { kind: 'auth_changed'; staffIds: string[] | 'all' }
+  /** A message for these members' open client sockets, wherever they are connected (a chat message, a notification). */
+  | { kind: 'member_push'; personIds: string[]; message: Record<string, unknown> };
 
 export interface Bus {
   publish(message: BusMessage): void;

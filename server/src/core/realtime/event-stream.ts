@@ -107,6 +107,7 @@ class EventStream {
       else this.send(message.event);
       return;
     }
+    if (message.kind !== 'auth_changed') return;
     if (message.staffIds === 'all' || message.staffIds.includes(this.principal.staffId)) this.revalidate();
   }
 

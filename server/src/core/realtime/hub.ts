@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { and, count, eq, gt, sql } from 'drizzle-orm';
 import { systemActor } from '../actor.ts';
+import { DomainError } from '../errors.ts';
 import type { MemberPrincipal } from '../auth.ts';
 import { uuidIn } from '../db/sql.ts';
 import { eventView } from '../events/views.ts';
@@ -20,6 +21,18 @@ export interface PresenceStatus {
 
 /** Runs in the transaction that records a person's flip between online and offline (e.g. to append an event). */
 export type PresenceChange = (ctx: ServiceContext, personId: string, online: boolean) => Promise<void>;
+
+/**
+ * Handles one type of message a member's app sends over its socket (`chat.received`, `notification.ack`);
+ * what it returns is sent back on that socket.
+ */
+export type ClientMessageHandler = (member: MemberPrincipal, message: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+
+/** Sends `message` to the open client sockets of these members, on every server process, once the transaction commits. */
+export function pushToMembers(ctx: ServiceContext, personIds: string[], message: Record<string, unknown>): void {
+  if (personIds.length === 0) return;
+  ctx.afterCommit(() => ctx.kernel.bus.publish({ kind: 'member_push', personIds, message }));
+}
 
 interface Connection {
   id: string;
@@ -40,6 +53,7 @@ interface Connection {
 export class RealtimeHub {
   private readonly connections = new Map<string, Set<Connection>>();
   private readonly presenceChanges: PresenceChange[] = [];
+  private readonly handlers = new Map<string, ClientMessageHandler>();
   private unsubscribe: (() => void) | undefined;
   private readonly heartbeatMs: number;
 
@@ -52,8 +66,19 @@ export class RealtimeHub {
     this.presenceChanges.push(handler);
   }
 
+  /** Takes the messages of one type that apps send (modules register theirs when their routes are built). */
+  handle(type: string, handler: ClientMessageHandler): void {
+    if (this.handlers.has(type)) throw new Error(`Client message type ${type} is handled twice`);
+    this.handlers.set(type, handler);
+  }
+
   start(): void {
     this.unsubscribe = this.kernel.bus.subscribe((message) => {
+      if (message.kind === 'member_push') {
+        const data = JSON.stringify(message.message);
+        for (const personId of message.personIds) for (const connection of this.connections.get(personId) ?? []) connection.socket.send(data);
+        return;
+      }
       if (message.kind !== 'event') return;
       const { event } = message;
       if (event.subjectType !== 'person' || !event.subjectId) return;
@@ -164,7 +189,24 @@ export class RealtimeHub {
       );
       return;
     }
-    connection.socket.send(JSON.stringify({ type: 'error', code: 'unknown_type', message: 'Known types: ping, subscribe.' }));
+    const handler = typeof message.type === 'string' ? this.handlers.get(message.type) : undefined;
+    if (handler) {
+      try {
+        const answer = await handler(connection.member, message as Record<string, unknown>);
+        if (answer) connection.socket.send(JSON.stringify(answer));
+      } catch (error) {
+        const detail =
+          error instanceof DomainError
+            ? { code: error.code, message: error.message }
+            : { code: 'failed', message: 'The server could not handle this message.' };
+        if (!(error instanceof DomainError)) this.kernel.log.error({ err: error, type: message.type }, 'a client socket message failed');
+        connection.socket.send(JSON.stringify({ type: 'error', for: message.type, ...detail }));
+      }
+      return;
+    }
+    connection.socket.send(
+      JSON.stringify({ type: 'error', code: 'unknown_type', message: `Known types: ${['ping', 'subscribe', ...this.handlers.keys()].join(', ')}.` }),
+    );
   }
 
   private check(connection: Connection): void {

@@ -1,16 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
 import { createTestApp, listen, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
+import { connectClient } from '../../../test/ws-client.ts';
 
 const ALLOWED_ORIGIN = 'https://app.example.com';
-
-interface Client {
-  socket: WebSocket;
-  messages: Array<Record<string, unknown>>;
-  next(type: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  closed: Promise<{ code: number; reason: string }>;
-}
 
 describe('client WebSocket: presence, own events', () => {
   let t: TestApp;
@@ -30,44 +23,7 @@ describe('client WebSocket: presence, own events', () => {
     return { id: person.id, token };
   }
 
-  function connect(token: string | undefined, headers: Record<string, string> = {}): Promise<Client> {
-    const socket = new WebSocket(`${wsBase}/api/client/ws`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
-    const messages: Array<Record<string, unknown>> = [];
-    const waiters: Array<() => void> = [];
-    socket.on('message', (raw) => {
-      messages.push(JSON.parse(raw.toString()));
-      for (const wake of waiters.splice(0)) wake();
-    });
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    const client: Client = {
-      socket,
-      messages,
-      closed,
-      async next(type, timeoutMs = 3000) {
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const found = messages.findIndex((m) => m.type === type);
-          if (found >= 0) return messages.splice(found, 1)[0]!;
-          if (Date.now() > deadline) throw new Error(`no ${type} message; got ${JSON.stringify(messages)}`);
-          await new Promise<void>((resolve) => {
-            waiters.push(resolve);
-            setTimeout(resolve, 50);
-          });
-        }
-      },
-    };
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(client));
-      socket.once('unexpected-response', (request, response) => {
-        // The refused request's connection must be let go, or the server cannot close.
-        request.destroy();
-        reject(new Error(`handshake refused: ${response.statusCode}`));
-      });
-      socket.once('error', reject);
-    });
-  }
+  const connect = (token: string | undefined, headers: Record<string, string> = {}) => connectClient(wsBase, token, headers);
 
   const presenceOf = async (id: string) => (await admin.get(`/api/console/people/${id}/presence`)).json();
 

@@ -12,6 +12,8 @@ import { photoRoutes } from './photos/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { STREAMER_RULES_SETTING } from './portal/service.ts';
 import { decidePenalty } from './social/penalties.ts';
+import { hiddenFrom } from './social/blocks.ts';
+import { DIRECT_CHAT } from './social/chat.ts';
 import { socialRoutes } from './social/routes.ts';
 import { BlockReasons, PenaltyActions, penaltyPreview } from './social/views.ts';
 import { storeRoutes } from './store/routes.ts';
@@ -28,7 +30,7 @@ import { userRoutes } from './users/routes.ts';
 export const creatorsModule = defineModule({
   name: 'creators',
   label: { en: 'Creators', ru: 'Креаторы' },
-  requires: ['people', 'members', 'files', 'ledger', 'payouts'],
+  requires: ['people', 'members', 'files', 'chat', 'ledger', 'payouts'],
   permissions: [
     { key: 'creators.read', description: 'See agencies, streamers and app users with their balances and presence.' },
     { key: 'creators.manage', description: 'Create agencies, make people streamers, move them between agencies, suspend and reinstate them.' },
@@ -41,6 +43,15 @@ export const creatorsModule = defineModule({
   seedDemo: seedCreatorsDemo,
   onListen: startPresenceSimulator,
   jobs: storeJobs,
+  conversationKinds: [
+    {
+      kind: DIRECT_CHAT,
+      label: { en: 'Direct chat', ru: 'Личная переписка' },
+      maxTextLength: 2000,
+      memberToMember: true,
+      hiddenFrom,
+    },
+  ],
   moderationKinds: [
     {
       kind: 'penalty',

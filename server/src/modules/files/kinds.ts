@@ -36,6 +36,8 @@ export const FILE_KINDS: Record<string, FileKind> = {
     reviewed: true,
     owners: ['person', 'organization'],
   },
+  /** Pictures sent in chat conversations: re-encoded like photos, seen only by the conversation's participants and staff. */
+  chat: { name: 'chat', types: IMAGES, maxBytes: 15 * 1024 * 1024, maxPerOwner: 100_000, images: true, reviewed: false, owners: ['person', 'platform'] },
   /** Pictures of the installation's own catalogs (gifts), uploaded by staff. */
   catalog: { name: 'catalog', types: IMAGES, maxBytes: 5 * 1024 * 1024, maxPerOwner: 10_000, images: true, reviewed: false, owners: ['platform'] },
 };

@@ -115,7 +115,7 @@ export class FileService {
             height: processed.height ?? null,
             name: cleanName(name, processed.ext),
             sha256: processed.sha256,
-            visibility: kind.name === 'document' ? 'private' : 'public',
+            visibility: kind.name === 'document' || kind.name === 'chat' ? 'private' : 'public',
             review: kind.reviewed ? 'pending' : 'not_required',
             variants,
             uploadedByType: actor.type,

@@ -6984,7 +6984,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    kind?: "photo" | "document" | "video" | "catalog";
+                    kind?: "photo" | "document" | "video" | "chat" | "catalog";
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
                     limit: number;
@@ -7065,14 +7065,14 @@ export interface paths {
         put?: never;
         /**
          * Upload a file to a person's files
-         * @description multipart/form-data with one part named `file`. Kinds: photo (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 50 per owner); document (application/pdf, image/jpeg, image/png, image/webp; up to 20 MB; 100 per owner); video (video/mp4, video/quicktime, video/webm; up to 200 MB; 20 per owner); catalog (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 5 MB; 10000 per owner). The type is read from the bytes; images are re-encoded without metadata.
+         * @description multipart/form-data with one part named `file`. Kinds: photo (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 50 per owner); document (application/pdf, image/jpeg, image/png, image/webp; up to 20 MB; 100 per owner); video (video/mp4, video/quicktime, video/webm; up to 200 MB; 20 per owner); chat (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 100000 per owner); catalog (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 5 MB; 10000 per owner). The type is read from the bytes; images are re-encoded without metadata.
          *
          *     Requires the `files.manage` permission.
          */
         post: {
             parameters: {
                 query: {
-                    kind: "photo" | "document" | "video" | "catalog";
+                    kind: "photo" | "document" | "video" | "chat" | "catalog";
                 };
                 header?: never;
                 path: {
@@ -7317,14 +7317,14 @@ export interface paths {
         put?: never;
         /**
          * Upload one of the installation's own files (kind catalog: a gift's picture), to be referred to by id
-         * @description multipart/form-data with one part named `file`. Kinds: photo (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 50 per owner); document (application/pdf, image/jpeg, image/png, image/webp; up to 20 MB; 100 per owner); video (video/mp4, video/quicktime, video/webm; up to 200 MB; 20 per owner); catalog (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 5 MB; 10000 per owner). The type is read from the bytes; images are re-encoded without metadata.
+         * @description multipart/form-data with one part named `file`. Kinds: photo (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 50 per owner); document (application/pdf, image/jpeg, image/png, image/webp; up to 20 MB; 100 per owner); video (video/mp4, video/quicktime, video/webm; up to 200 MB; 20 per owner); chat (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 100000 per owner); catalog (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 5 MB; 10000 per owner). The type is read from the bytes; images are re-encoded without metadata.
          *
          *     Requires the `files.manage` permission.
          */
         post: {
             parameters: {
                 query: {
-                    kind: "photo" | "document" | "video" | "catalog";
+                    kind: "photo" | "document" | "video" | "chat" | "catalog";
                 };
                 header?: never;
                 path?: never;
@@ -7625,7 +7625,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    kind?: "photo" | "document" | "video" | "catalog";
+                    kind?: "photo" | "document" | "video" | "chat" | "catalog";
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
                     limit: number;
@@ -7729,14 +7729,14 @@ export interface paths {
         put?: never;
         /**
          * Upload to my own files (photos wait for moderation before others see them)
-         * @description multipart/form-data with one part named `file`. Kinds: photo (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 50 per owner); document (application/pdf, image/jpeg, image/png, image/webp; up to 20 MB; 100 per owner); video (video/mp4, video/quicktime, video/webm; up to 200 MB; 20 per owner); catalog (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 5 MB; 10000 per owner). The type is read from the bytes; images are re-encoded without metadata.
+         * @description multipart/form-data with one part named `file`. Kinds: photo (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 50 per owner); document (application/pdf, image/jpeg, image/png, image/webp; up to 20 MB; 100 per owner); video (video/mp4, video/quicktime, video/webm; up to 200 MB; 20 per owner); chat (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 15 MB; 100000 per owner); catalog (image/jpeg, image/png, image/webp, image/gif, image/heic, image/avif; up to 5 MB; 10000 per owner). The type is read from the bytes; images are re-encoded without metadata.
          *
          *     Requires a signed-in member (bearer token).
          */
         post: {
             parameters: {
                 query: {
-                    kind: "photo" | "document" | "video" | "catalog";
+                    kind: "photo" | "document" | "video" | "chat" | "catalog";
                 };
                 header?: never;
                 path?: never;
@@ -7945,7 +7945,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    kind?: "photo" | "document" | "video" | "catalog";
+                    kind?: "photo" | "document" | "video" | "chat" | "catalog";
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
                     limit: number;
@@ -8227,6 +8227,2310 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My conversations, newest activity first, each with its last message and my unread count
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query: {
+                    kind?: string;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                subject: {
+                                    type: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                } | null;
+                                participants: {
+                                    type: "member" | "staff";
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description The person's display name, or the staff user's name. */
+                                    name: string;
+                                    left: boolean;
+                                }[];
+                                lastMessage: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    conversationId: string;
+                                    /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                    seq: number;
+                                    kind: "text" | "gift" | "call" | "notice";
+                                    sender: {
+                                        type: "member" | "staff" | "system";
+                                        id: string | null;
+                                    };
+                                    clientId: string | null;
+                                    text: string | null;
+                                    attachment: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        mime: string;
+                                        width: number | null;
+                                        height: number | null;
+                                        /** @description Signed links to each variant (thumbnail, medium, original). */
+                                        urls: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
+                                    /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                    data: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description Hidden by staff: members get it without text or attachment. */
+                                    hidden: boolean;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                } | null;
+                                lastSeq: number;
+                                /** @description I have read up to this seq. */
+                                readSeq: number;
+                                unread: number;
+                                muted: boolean;
+                                lastMessageAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Open my conversation with another member (the same one every time)
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A member-to-member kind, e.g. creators.direct */
+                        kind: string;
+                        /** Format: uuid */
+                        personId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            subject: {
+                                type: string;
+                                /** Format: uuid */
+                                id: string;
+                            } | null;
+                            participants: {
+                                type: "member" | "staff";
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The person's display name, or the staff user's name. */
+                                name: string;
+                                left: boolean;
+                            }[];
+                            lastMessage: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                seq: number;
+                                kind: "text" | "gift" | "call" | "notice";
+                                sender: {
+                                    type: "member" | "staff" | "system";
+                                    id: string | null;
+                                };
+                                clientId: string | null;
+                                text: string | null;
+                                attachment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: string;
+                                    width: number | null;
+                                    height: number | null;
+                                    /** @description Signed links to each variant (thumbnail, medium, original). */
+                                    urls: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Hidden by staff: members get it without text or attachment. */
+                                hidden: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            lastSeq: number;
+                            /** @description I have read up to this seq. */
+                            readSeq: number;
+                            unread: number;
+                            muted: boolean;
+                            lastMessageAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/chats/report-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reasons a report may give
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            label: {
+                                en: string;
+                                ru: string;
+                            };
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/chats/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my conversations
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            subject: {
+                                type: string;
+                                /** Format: uuid */
+                                id: string;
+                            } | null;
+                            participants: {
+                                type: "member" | "staff";
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The person's display name, or the staff user's name. */
+                                name: string;
+                                left: boolean;
+                            }[];
+                            lastMessage: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                seq: number;
+                                kind: "text" | "gift" | "call" | "notice";
+                                sender: {
+                                    type: "member" | "staff" | "system";
+                                    id: string | null;
+                                };
+                                clientId: string | null;
+                                text: string | null;
+                                attachment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: string;
+                                    width: number | null;
+                                    height: number | null;
+                                    /** @description Signed links to each variant (thumbnail, medium, original). */
+                                    urls: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Hidden by staff: members get it without text or attachment. */
+                                hidden: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            lastSeq: number;
+                            /** @description I have read up to this seq. */
+                            readSeq: number;
+                            unread: number;
+                            muted: boolean;
+                            lastMessageAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Mute or unmute a conversation (no notifications while muted; messages still arrive)
+         * @description Requires a signed-in member (bearer token).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        muted: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            subject: {
+                                type: string;
+                                /** Format: uuid */
+                                id: string;
+                            } | null;
+                            participants: {
+                                type: "member" | "staff";
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The person's display name, or the staff user's name. */
+                                name: string;
+                                left: boolean;
+                            }[];
+                            lastMessage: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                seq: number;
+                                kind: "text" | "gift" | "call" | "notice";
+                                sender: {
+                                    type: "member" | "staff" | "system";
+                                    id: string | null;
+                                };
+                                clientId: string | null;
+                                text: string | null;
+                                attachment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: string;
+                                    width: number | null;
+                                    height: number | null;
+                                    /** @description Signed links to each variant (thumbnail, medium, original). */
+                                    urls: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Hidden by staff: members get it without text or attachment. */
+                                hidden: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            lastSeq: number;
+                            /** @description I have read up to this seq. */
+                            readSeq: number;
+                            unread: number;
+                            muted: boolean;
+                            lastMessageAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/client/chats/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A conversation's messages in order: the newest page, older ones `before` a message, or everything `after` one (resuming)
+         * @description Messages come oldest first within a page. After a reconnect, ask `after` the last message you hold until `more` is false: seq numbers have no gaps, so nothing is missed and nothing repeats.
+         *
+         *     Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query: {
+                    before?: string;
+                    after?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                seq: number;
+                                kind: "text" | "gift" | "call" | "notice";
+                                sender: {
+                                    type: "member" | "staff" | "system";
+                                    id: string | null;
+                                };
+                                clientId: string | null;
+                                text: string | null;
+                                attachment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: string;
+                                    width: number | null;
+                                    height: number | null;
+                                    /** @description Signed links to each variant (thumbnail, medium, original). */
+                                    urls: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Hidden by staff: members get it without text or attachment. */
+                                hidden: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description More messages lie further in the direction asked (older for `before` or none, newer for `after`). */
+                            more: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send a message (text and/or one of my files of kind chat); the same clientId again answers the stored message
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Your own id for this message (e.g. a UUID made on the device). */
+                        clientId: string;
+                        text?: string;
+                        /** Format: uuid */
+                        fileId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                            seq: number;
+                            kind: "text" | "gift" | "call" | "notice";
+                            sender: {
+                                type: "member" | "staff" | "system";
+                                id: string | null;
+                            };
+                            clientId: string | null;
+                            text: string | null;
+                            attachment: {
+                                /** Format: uuid */
+                                id: string;
+                                mime: string;
+                                width: number | null;
+                                height: number | null;
+                                /** @description Signed links to each variant (thumbnail, medium, original). */
+                                urls: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                            /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Hidden by staff: members get it without text or attachment. */
+                            hidden: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                            seq: number;
+                            kind: "text" | "gift" | "call" | "notice";
+                            sender: {
+                                type: "member" | "staff" | "system";
+                                id: string | null;
+                            };
+                            clientId: string | null;
+                            text: string | null;
+                            attachment: {
+                                /** Format: uuid */
+                                id: string;
+                                mime: string;
+                                width: number | null;
+                                height: number | null;
+                                /** @description Signed links to each variant (thumbnail, medium, original). */
+                                urls: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                            /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Hidden by staff: members get it without text or attachment. */
+                            hidden: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/chats/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the conversation read up to a message (the cursor never moves back)
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        messageId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            readSeq: number;
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/chats/{id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave a conversation: it leaves my list (opening it again brings it back)
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/chats/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a message of the conversation, or the whole conversation, to the moderators
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        messageId?: string;
+                        /** @description A key from GET /api/client/chats/report-reasons */
+                        reason: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            conversationId: string;
+                            messageId: string | null;
+                            /** Format: uuid */
+                            reporterId: string;
+                            reason: string;
+                            note: string | null;
+                            decision: ("approved" | "rejected") | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations, newest activity first (reported ones by their newest waiting report)
+         * @description Requires the `chat.read` permission.
+         *
+         *     Requires the `chat.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Only conversations with a report waiting for a decision */
+                    reported?: boolean;
+                    personId?: string;
+                    kind?: string;
+                    from?: string;
+                    to?: string;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                subject: {
+                                    type: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                } | null;
+                                participants: ({
+                                    type: "member" | "staff";
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description The person's display name, or the staff user's name. */
+                                    name: string;
+                                    left: boolean;
+                                } & {
+                                    readSeq: number;
+                                    deliveredSeq: number;
+                                    muted: boolean;
+                                    status: string | null;
+                                })[];
+                                lastMessage: ({
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    conversationId: string;
+                                    /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                    seq: number;
+                                    kind: "text" | "gift" | "call" | "notice";
+                                    sender: {
+                                        type: "member" | "staff" | "system";
+                                        id: string | null;
+                                    };
+                                    clientId: string | null;
+                                    text: string | null;
+                                    attachment: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        mime: string;
+                                        width: number | null;
+                                        height: number | null;
+                                        /** @description Signed links to each variant (thumbnail, medium, original). */
+                                        urls: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
+                                    /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                    data: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description Hidden by staff: members get it without text or attachment. */
+                                    hidden: boolean;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                } & {
+                                    hiddenAt: string | null;
+                                    hiddenBy: string | null;
+                                    hiddenReason: string | null;
+                                    /** @description A member reported this message. */
+                                    reported: boolean;
+                                    deliveries: {
+                                        channel: string;
+                                        recipientType: "member" | "staff";
+                                        /** Format: uuid */
+                                        recipientId: string;
+                                        state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                        attempts: number;
+                                        failure: string | null;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                }) | null;
+                                lastSeq: number;
+                                reportedAt: string | null;
+                                lastMessageAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/chats/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A conversation with its participants
+         * @description Requires the `chat.read` permission.
+         *
+         *     Requires the `chat.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            subject: {
+                                type: string;
+                                /** Format: uuid */
+                                id: string;
+                            } | null;
+                            participants: ({
+                                type: "member" | "staff";
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The person's display name, or the staff user's name. */
+                                name: string;
+                                left: boolean;
+                            } & {
+                                readSeq: number;
+                                deliveredSeq: number;
+                                muted: boolean;
+                                status: string | null;
+                            })[];
+                            lastMessage: ({
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                seq: number;
+                                kind: "text" | "gift" | "call" | "notice";
+                                sender: {
+                                    type: "member" | "staff" | "system";
+                                    id: string | null;
+                                };
+                                clientId: string | null;
+                                text: string | null;
+                                attachment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: string;
+                                    width: number | null;
+                                    height: number | null;
+                                    /** @description Signed links to each variant (thumbnail, medium, original). */
+                                    urls: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Hidden by staff: members get it without text or attachment. */
+                                hidden: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } & {
+                                hiddenAt: string | null;
+                                hiddenBy: string | null;
+                                hiddenReason: string | null;
+                                /** @description A member reported this message. */
+                                reported: boolean;
+                                deliveries: {
+                                    channel: string;
+                                    recipientType: "member" | "staff";
+                                    /** Format: uuid */
+                                    recipientId: string;
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    attempts: number;
+                                    failure: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                            }) | null;
+                            lastSeq: number;
+                            reportedAt: string | null;
+                            lastMessageAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/chats/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A conversation's messages, hidden ones included, oldest first within a page
+         * @description Requires the `chat.read` permission.
+         *
+         *     Requires the `chat.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description A seq: older messages */
+                    before?: number;
+                    /** @description A seq: newer messages */
+                    after?: number;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                seq: number;
+                                kind: "text" | "gift" | "call" | "notice";
+                                sender: {
+                                    type: "member" | "staff" | "system";
+                                    id: string | null;
+                                };
+                                clientId: string | null;
+                                text: string | null;
+                                attachment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: string;
+                                    width: number | null;
+                                    height: number | null;
+                                    /** @description Signed links to each variant (thumbnail, medium, original). */
+                                    urls: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
+                                /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Hidden by staff: members get it without text or attachment. */
+                                hidden: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } & {
+                                hiddenAt: string | null;
+                                hiddenBy: string | null;
+                                hiddenReason: string | null;
+                                /** @description A member reported this message. */
+                                reported: boolean;
+                                deliveries: {
+                                    channel: string;
+                                    recipientType: "member" | "staff";
+                                    /** Format: uuid */
+                                    recipientId: string;
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    attempts: number;
+                                    failure: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                            })[];
+                            more: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/chats/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A conversation's reports, oldest first
+         * @description Requires the `chat.read` permission.
+         *
+         *     Requires the `chat.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            conversationId: string;
+                            messageId: string | null;
+                            /** Format: uuid */
+                            reporterId: string;
+                            reason: string;
+                            note: string | null;
+                            decision: ("approved" | "rejected") | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/chat-messages/{id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide a message from members (kept, with who hid it and why)
+         * @description Requires the `chat.moderate` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                            seq: number;
+                            kind: "text" | "gift" | "call" | "notice";
+                            sender: {
+                                type: "member" | "staff" | "system";
+                                id: string | null;
+                            };
+                            clientId: string | null;
+                            text: string | null;
+                            attachment: {
+                                /** Format: uuid */
+                                id: string;
+                                mime: string;
+                                width: number | null;
+                                height: number | null;
+                                /** @description Signed links to each variant (thumbnail, medium, original). */
+                                urls: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                            /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Hidden by staff: members get it without text or attachment. */
+                            hidden: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        } & {
+                            hiddenAt: string | null;
+                            hiddenBy: string | null;
+                            hiddenReason: string | null;
+                            /** @description A member reported this message. */
+                            reported: boolean;
+                            deliveries: {
+                                channel: string;
+                                recipientType: "member" | "staff";
+                                /** Format: uuid */
+                                recipientId: string;
+                                state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                attempts: number;
+                                failure: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/people/{id}/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's conversations, newest activity first
+         * @description Requires the `chat.read` permission.
+         *
+         *     Requires the `chat.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                subject: {
+                                    type: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                } | null;
+                                participants: ({
+                                    type: "member" | "staff";
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description The person's display name, or the staff user's name. */
+                                    name: string;
+                                    left: boolean;
+                                } & {
+                                    readSeq: number;
+                                    deliveredSeq: number;
+                                    muted: boolean;
+                                    status: string | null;
+                                })[];
+                                lastMessage: ({
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    conversationId: string;
+                                    /** @description Numbers the conversation’s messages without gaps: a gap means a message was missed. */
+                                    seq: number;
+                                    kind: "text" | "gift" | "call" | "notice";
+                                    sender: {
+                                        type: "member" | "staff" | "system";
+                                        id: string | null;
+                                    };
+                                    clientId: string | null;
+                                    text: string | null;
+                                    attachment: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        mime: string;
+                                        width: number | null;
+                                        height: number | null;
+                                        /** @description Signed links to each variant (thumbnail, medium, original). */
+                                        urls: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
+                                    /** @description A system record’s facts: a gift’s giftId, coins and transferId; a call’s callKind, durationSeconds and outcome. */
+                                    data: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description Hidden by staff: members get it without text or attachment. */
+                                    hidden: boolean;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                } & {
+                                    hiddenAt: string | null;
+                                    hiddenBy: string | null;
+                                    hiddenReason: string | null;
+                                    /** @description A member reported this message. */
+                                    reported: boolean;
+                                    deliveries: {
+                                        channel: string;
+                                        recipientType: "member" | "staff";
+                                        /** Format: uuid */
+                                        recipientId: string;
+                                        state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                        attempts: number;
+                                        failure: string | null;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                }) | null;
+                                lastSeq: number;
+                                reportedAt: string | null;
+                                lastMessageAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null at the end. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
