@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../src/core/db/client.ts';
 import { runMigrations } from '../src/core/db/migrate.ts';
+import { installJobSchema } from '../src/core/jobs.ts';
 import { databaseUrl, onServer } from './throwaway-database.ts';
 
 /**
@@ -16,6 +17,7 @@ async function create(serverUrl: string): Promise<string> {
   const handle = await openDatabase({ databaseUrl: databaseUrl(serverUrl, name), dataDir: 'unused', poolSize: 2 });
   try {
     await runMigrations(handle);
+    await installJobSchema(handle);
   } finally {
     await handle.close();
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { openDatabase } from '../src/core/db/client.ts';
 import { runMigrations } from '../src/core/db/migrate.ts';
+import { installJobSchema } from '../src/core/jobs.ts';
 
 /**
  * Creating an in-memory PGlite runs initdb inside WebAssembly (about a second) and then every migration;
@@ -12,6 +13,7 @@ export async function buildMigratedSnapshot(): Promise<Blob> {
   const handle = await openDatabase({ dataDir: 'memory://' });
   try {
     await runMigrations(handle);
+    await installJobSchema(handle);
     return await handle.dump!();
   } finally {
     await handle.close();

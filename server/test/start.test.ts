@@ -19,7 +19,11 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; outp
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 60_000);
+    // A start that never prints its banner is a failure, not a hang: the child is killed with it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no banner in time:\n${output}`));
+    }, 120_000);
     const check = () => {
       if (output.includes('Switchboard is running')) {
         clearTimeout(timer);
@@ -32,6 +36,20 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; outp
       resolve({ child, output: () => output, exited });
     });
   });
+}
+
+/** SIGTERM, then the exit code; a process still running after 30 s is killed and the test fails saying so. */
+async function stop(run: { child: ChildProcess; output: () => string; exited: Promise<number | null> }): Promise<number | null> {
+  run.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 30_000)));
+  const code = await Promise.race([run.exited, hung]);
+  clearTimeout(timer);
+  if (code === 'hung') {
+    run.child.kill('SIGKILL');
+    throw new Error(`did not shut down within 30 s of SIGTERM:\n${run.output()}`);
+  }
+  return code;
 }
 
 /** The address the banner names (PORT=0 lets the server take any free port), on the IPv4 loopback it listens on. */
@@ -109,8 +127,7 @@ describe('npm start', () => {
         assert.ok(items.every((a) => a.state === state && a.amount > a.fee));
       }
     } finally {
-      first.child.kill('SIGTERM');
-      assert.equal(await first.exited, 0, 'shuts down cleanly');
+      assert.equal(await stop(first), 0, 'shuts down cleanly');
     }
 
     const second = await start({ DATA_DIR: dataDir, PORT: '0' });
@@ -129,8 +146,7 @@ describe('npm start', () => {
       assert.equal(await intruder.exited, 2);
       assert.match(intruder.output(), /DATA_DIR: .* is in use by process \d+/);
     } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
+      await stop(second);
     }
   });
 

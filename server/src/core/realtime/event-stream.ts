@@ -13,6 +13,13 @@ export const streamTiming = { heartbeatMs: 15_000 };
 /** At most this many missed events are replayed; past it the client gets `replay_truncated` and should reload. */
 const REPLAY_LIMIT = 500;
 const REPLAY_SCAN_LIMIT = 10_000;
+/** One event's frame, made once however many streams send it (a thousand console tabs get the same bytes). */
+const frames = new WeakMap<StoredEvent, string>();
+function frameOf(event: StoredEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) frames.set(event, (frame = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventView(event))}\n\n`));
+  return frame;
+}
 /** A client that stops reading is dropped once this much is waiting in its socket; it reconnects with Last-Event-ID. */
 const MAX_UNREAD_BYTES = 1024 * 1024;
 
@@ -126,7 +133,7 @@ class EventStream {
   private send(event: StoredEvent): boolean {
     if (!this.open || this.replayed.has(event.id) || !this.visibility().allows(event)) return false;
     if (this.replaying) this.replayed.add(event.id);
-    return this.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventView(event))}\n\n`);
+    return this.write(frameOf(event));
   }
 
   private write(chunk: string): boolean {

@@ -139,14 +139,14 @@ export class RealtimeHub {
   }
 
   /** `status` for many people at once (a list's "online now" and "last seen" columns). */
-  async statuses(personIds: string[]): Promise<Map<string, PresenceStatus>> {
+  async statuses(personIds: string[], db = this.kernel.db): Promise<Map<string, PresenceStatus>> {
     const ids = [...new Set(personIds)];
     if (ids.length === 0) return new Map();
-    const live = await this.kernel.db
+    const live = await db
       .selectDistinct({ personId: memberConnections.personId })
       .from(memberConnections)
       .where(and(uuidIn(memberConnections.personId, ids), gt(memberConnections.lastBeatAt, this.staleBefore())));
-    const seen = await this.kernel.db.select().from(memberPresence).where(uuidIn(memberPresence.personId, ids));
+    const seen = await db.select().from(memberPresence).where(uuidIn(memberPresence.personId, ids));
     const online = new Set(live.map((row) => row.personId));
     const lastSeen = new Map(seen.map((row) => [row.personId, row.lastSeenAt.toISOString()]));
     return new Map(ids.map((id) => [id, { online: online.has(id), lastSeenAt: lastSeen.get(id) ?? null }]));

@@ -143,6 +143,15 @@ export async function conversationFor(
   return { conversation, me };
 }
 
+/** Whether this is the one conversation of kind `kind` between these two members. */
+export async function isPairConversation(db: Executor, conversationId: string, kind: string, a: string, b: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: chatConversations.id })
+    .from(chatConversations)
+    .where(and(eq(chatConversations.id, conversationId), eq(chatConversations.pairKey, pairKey(kind, a, b))));
+  return row !== undefined;
+}
+
 /** The viewer's participant row; 404 (as if the conversation did not exist) for anyone not in it. */
 export async function membership(db: Executor, conversationId: string, viewer: Participant): Promise<ParticipantRow> {
   const [me] = await db.select().from(chatParticipants).where(participantWhere(conversationId, viewer));

@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { ChannelFailure, type OutboundChannel, type Recipient } from '../../core/conversations.ts';
+import { ChannelFailure, type OutboundChannel, type OutboundConversation, type Recipient } from '../../core/conversations.ts';
 import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import type { JobDef } from '../../core/module.ts';
-import type { Conversation, MessageRow } from './conversations.ts';
+import type { MessageRow } from './conversations.ts';
 import { chatConversations, chatDeliveries, chatMessages } from './schema.ts';
 
 export const DELIVER_JOB = 'chat.deliver';
@@ -17,7 +17,7 @@ export type Delivery = typeof chatDeliveries.$inferSelect;
  * For each outbound channel of the conversation's kind and each recipient it reaches, a `queued` delivery and
  * its job, in the message's transaction: a message that commits is delivered, one that rolls back never is.
  */
-export async function queueOutbound(ctx: ServiceContext, conversation: Conversation, message: MessageRow, recipients: Recipient[]): Promise<void> {
+export async function queueOutbound(ctx: ServiceContext, conversation: OutboundConversation, message: MessageRow, recipients: Recipient[]): Promise<void> {
   const channels = ctx.kernel.catalogue.conversationKinds.get(conversation.kind)?.channels ?? [];
   for (const channel of channels) {
     for (const recipient of recipients) {

@@ -70,4 +70,5 @@ export const chatModule = defineModule({
     await chatClientRoutes(kernel)(app);
     await chatConsoleRoutes(kernel)(app);
   },
+  nav: [{ group: 'moderation', path: '/chat', label: 'nav.chat_moderation', permission: 'chat.read' }],
 });

@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import { isUniqueViolation, queryRows } from '../../core/db/sql.ts';
+import { queryRows } from '../../core/db/sql.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { pushToMembers } from '../../core/realtime/hub.ts';
 import { fileService } from '../files/index.ts';
-import { conversationFor, conversationKind, type Conversation, type MessageRow, type Participant } from './conversations.ts';
+import { conversationKind, type Conversation, type MessageRow, type Participant } from './conversations.ts';
 import { queueOutbound } from './deliveries.ts';
 import { ChatError } from './errors.ts';
 import { ChatEvents } from './events.ts';
@@ -45,48 +45,69 @@ export function cleanText(text: string): string {
  * (`replayed`), also when two sends with it race.
  */
 export async function sendMessage(ctx: ServiceContext, input: SendInput): Promise<{ message: MessageRow; replayed: boolean }> {
-  const stored = await findByClientId(ctx.tx, input.conversationId, input.sender.id, input.clientId);
-  if (stored) return { message: stored, replayed: true };
-  const { conversation, me } = await conversationFor(ctx.kernel, ctx.tx, input.conversationId, input.sender).catch((error: unknown) => {
-    // A member who may no longer see the conversation (a block) is told why they cannot write.
-    if (error instanceof ChatError && error.code === 'not_found' && input.sender.type === 'member') return blockedOrMissing(ctx, input);
-    throw error;
-  });
-  if (me.leftAt) throw new ChatError('left', 'You left this conversation.');
-  const def = conversationKind(ctx.kernel, conversation.kind);
+  const state = await lockForSend(ctx, input);
+  if (state.storedId !== null) return { message: await getMessage(ctx.tx, state.storedId), replayed: true };
+  const def = conversationKind(ctx.kernel, state.conversation.kind);
   const text = input.text === undefined ? '' : cleanText(input.text);
   if (text.length > def.maxTextLength) throw ChatError.invalid('text', `must be at most ${def.maxTextLength} characters`);
   if (!text && !input.fileId) throw ChatError.invalid('text', 'must not be empty without a file');
   if (input.fileId) await assertAttachment(ctx, input.sender, input.fileId);
-  try {
-    const message = await ctx.savepoint((inner) =>
-      append(inner, conversation, {
-        senderType: input.sender.type,
-        senderId: input.sender.id,
-        clientId: input.clientId,
-        kind: 'text',
-        body: text || null,
-        fileId: input.fileId ?? null,
-        data: {},
-      }),
-    );
-    return { message, replayed: false };
-  } catch (error) {
-    if (!isUniqueViolation(error, 'chat_messages_client_key')) throw error;
-    const raced = await findByClientId(ctx.tx, input.conversationId, input.sender.id, input.clientId);
-    return { message: raced!, replayed: true };
-  }
+  const message = await append(ctx, state.conversation, {
+    senderType: input.sender.type,
+    senderId: input.sender.id,
+    clientId: input.clientId,
+    kind: 'text',
+    body: text || null,
+    fileId: input.fileId ?? null,
+    data: {},
+  });
+  return { message, replayed: false };
 }
 
-async function blockedOrMissing(ctx: ServiceContext, input: SendInput): Promise<never> {
-  const [mine] = await ctx.tx
-    .select({ id: chatParticipants.conversationId })
-    .from(chatParticipants)
-    .where(
-      and(eq(chatParticipants.conversationId, input.conversationId), eq(chatParticipants.type, 'member'), eq(chatParticipants.participantId, input.sender.id)),
-    );
-  if (mine) throw new ChatError('blocked', 'You cannot write to this person.');
-  throw ChatError.notFound('No such conversation.');
+type SendState =
+  { storedId: string; conversation?: undefined } | { storedId: null; conversation: Pick<Conversation, 'id' | 'kind' | 'subjectType' | 'subjectId'> };
+
+/**
+ * One statement for everything a send checks, holding the conversation's row lock from here to commit: the
+ * conversation, the sender's membership, a message already stored under this client id (a repeat, or a
+ * send it raced with and waited for), and whether someone in it is hidden from the sender (a block).
+ */
+async function lockForSend(ctx: ServiceContext, input: SendInput): Promise<SendState> {
+  const kinds = [...ctx.kernel.catalogue.conversationKinds.values()].filter((def) => def.hiddenFrom);
+  const hidden =
+    input.sender.type === 'member' && kinds.length > 0
+      ? sql`CASE ${sql.join(
+          kinds.map(
+            (def) => sql`WHEN c.kind = ${def.kind} THEN EXISTS (SELECT 1 FROM chat_participants o WHERE o.conversation_id = c.id AND o.type = 'member'
+              AND o.participant_id IN ${def.hiddenFrom!(input.sender.id)})`,
+          ),
+          sql` `,
+        )} ELSE false END`
+      : sql`false`;
+  const [row] = await queryRows<{
+    id: string;
+    kind: string;
+    subject_type: string | null;
+    subject_id: string | null;
+    is_participant: boolean;
+    left_at: unknown;
+    stored_id: string | null;
+    hidden: boolean;
+  }>(
+    ctx.tx,
+    sql`SELECT c.id, c.kind, c.subject_type, c.subject_id, p.conversation_id IS NOT NULL AS is_participant, p.left_at,
+        (SELECT m.id FROM chat_messages m WHERE m.conversation_id = c.id AND m.sender_id = ${input.sender.id}::uuid AND m.client_id = ${input.clientId}) AS stored_id,
+        ${hidden} AS hidden
+      FROM chat_conversations c
+      LEFT JOIN chat_participants p ON p.conversation_id = c.id AND p.type = ${input.sender.type} AND p.participant_id = ${input.sender.id}::uuid
+      WHERE c.id = ${input.conversationId}::uuid
+      FOR UPDATE OF c`,
+  );
+  if (!row || !row.is_participant) throw ChatError.notFound('No such conversation.');
+  if (row.stored_id) return { storedId: row.stored_id };
+  if (row.left_at) throw new ChatError('left', 'You left this conversation.');
+  if (row.hidden) throw new ChatError('blocked', 'You cannot write to this person.');
+  return { storedId: null, conversation: { id: row.id, kind: row.kind, subjectType: row.subject_type, subjectId: row.subject_id } };
 }
 
 async function assertAttachment(ctx: ServiceContext, sender: Participant, fileId: string): Promise<void> {
@@ -131,7 +152,11 @@ type NewMessage = Pick<MessageRow, 'senderType' | 'senderId' | 'clientId' | 'kin
  * activity and the sender's read cursor, and inserts it: one statement. Then the event, outbound deliveries
  * and the push to the members' sockets after commit.
  */
-async function append(ctx: ServiceContext, conversation: Conversation, message: NewMessage): Promise<MessageRow> {
+async function append(
+  ctx: ServiceContext,
+  conversation: Pick<Conversation, 'id' | 'kind' | 'subjectType' | 'subjectId'>,
+  message: NewMessage,
+): Promise<MessageRow> {
   const id = uuidv7();
   const now = ctx.now.toISOString();
   const [row] = await queryRows<Record<string, unknown>>(

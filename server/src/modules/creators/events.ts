@@ -32,6 +32,8 @@ export const CreatorEvents = {
   purchaseRefunded: 'creators.purchase_refunded',
   purchaseRefundReversed: 'creators.purchase_refund_reversed',
   storeNotificationRecorded: 'creators.store_notification_recorded',
+  greetingSaved: 'creators.greeting_saved',
+  greetingRemoved: 'creators.greeting_removed',
 } as const;
 
 export const creatorEvents = defineEvents({
@@ -279,6 +281,22 @@ export const creatorEvents = defineEvents({
       outcome: Type.String(),
       purchaseId: Nullable(Id),
     }),
+  },
+  [CreatorEvents.greetingSaved]: {
+    title: { en: 'Greeting added', ru: 'Приветствие добавлено' },
+    summary: { en: '{subject} added a greeting: {payload.text}', ru: '{subject} добавляет приветствие: {payload.text}' },
+    description: 'A streamer added a greeting template (the first message of conversations the auto-start rule opens).',
+    permission: 'creators.read',
+    toSubject: true,
+    payload: Type.Object({ greetingId: Id, text: Type.String() }),
+  },
+  [CreatorEvents.greetingRemoved]: {
+    title: { en: 'Greeting removed', ru: 'Приветствие удалено' },
+    summary: { en: '{subject} removed a greeting', ru: '{subject} удаляет приветствие' },
+    description: 'A streamer removed one of their greeting templates.',
+    permission: 'creators.read',
+    toSubject: true,
+    payload: Type.Object({ greetingId: Id }),
   },
 });
 

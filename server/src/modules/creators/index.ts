@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { defineModule } from '../../core/module.ts';
+import { defineModule, defineSubscriber } from '../../core/module.ts';
 import { agencyRoutes } from './agencies/routes.ts';
 import { seedCreatorsDemo } from './demo.ts';
 import { startPresenceSimulator } from './presence-simulator.ts';
 import { CoinTransferKinds } from './coins.ts';
-import { creatorEventTypes } from './events.ts';
+import { CreatorEvents, creatorEventTypes } from './events.ts';
+import { AUTOSTART_SETTING, autostartConversations, type AutostartRule } from './social/greetings.ts';
 import { giftRefs } from './gifts/views.ts';
 import { PhotoSlots } from './photos/views.ts';
 import { giftRoutes } from './gifts/routes.ts';
@@ -72,7 +73,29 @@ export const creatorsModule = defineModule({
     await photoRoutes(kernel)(app);
     await storeRoutes(kernel)(app);
   },
+  subscribers: [
+    defineSubscriber({
+      name: 'creators.chat-autostart',
+      types: [CreatorEvents.userSignedUp],
+      handle: async (event, ctx) => {
+        await autostartConversations(ctx, event.subjectId!, ctx.kernel.settings.get<AutostartRule>(AUTOSTART_SETTING));
+      },
+    }),
+  ],
   settings: [
+    {
+      key: AUTOSTART_SETTING,
+      label: { en: 'Conversations on sign-up', ru: 'Переписки при регистрации' },
+      description: {
+        en: 'How many online streamers greet each new user: each opens a conversation with one of their greetings (best rated first; none who are blocked either way).',
+        ru: 'Сколько стримеров в сети приветствуют нового пользователя: каждый начинает переписку одним из своих приветствий (сначала с лучшим рейтингом; без заблокированных в любую сторону).',
+      },
+      schema: Type.Object(
+        { streamers: Type.Integer({ minimum: 0, maximum: 10, 'x-label': { en: 'Streamers who greet', ru: 'Сколько стримеров приветствуют' } }) },
+        { additionalProperties: false },
+      ),
+      default: { streamers: 3 } satisfies AutostartRule,
+    },
     {
       key: STREAMER_RULES_SETTING,
       label: { en: 'Streamer rules', ru: 'Правила для стримеров' },

@@ -296,3 +296,15 @@ export const creatorStoreNotifications = pgTable(
   },
   (t) => [primaryKey({ columns: [t.store, t.id] }), index('creator_store_notifications_transaction_idx').on(t.store, t.transactionId)],
 );
+
+/** A streamer's greeting templates: the first message of a conversation the auto-start rule opens for them. */
+export const creatorGreetings = pgTable(
+  'creator_greetings',
+  {
+    id: uuid('id').primaryKey(),
+    streamerId: uuid('streamer_id').notNull(),
+    text: text('text').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [index('creator_greetings_streamer_idx').on(t.streamerId, t.createdAt)],
+);

@@ -97,14 +97,21 @@ export function giftRoutes(kernel: Kernel) {
           tags: ['client'],
           summary: 'Send a streamer a gift from my coins (Idempotency-Key required: a retry never pays twice)',
           headers: IdempotencyHeaders,
-          body: Type.Object({ giftId: Id, receiverId: Id }, { additionalProperties: false }),
+          body: Type.Object(
+            {
+              giftId: Id,
+              receiverId: Id,
+              conversationId: Type.Optional(Type.String({ format: 'uuid', description: 'Our conversation: the gift also appears in it as a gift record' })),
+            },
+            { additionalProperties: false },
+          ),
           response: { 201: GiftSendView, ...problems(400, 401, 404, 409, 422) },
         },
       },
       async (request, reply) =>
         idempotent(kernel, request, reply, asMember(request), async (ctx) => ({
           status: 201,
-          body: giftSendView(await sendGift(ctx, me(request), request.body.giftId, request.body.receiverId)),
+          body: giftSendView(await sendGift(ctx, me(request), request.body.giftId, request.body.receiverId, request.body.conversationId)),
         })),
     );
     app.get(

@@ -1,4 +1,7 @@
 import { and, asc, desc, eq, gt, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { isPairConversation } from '../../chat/conversations.ts';
+import { appendSystemMessage } from '../../chat/messages.ts';
+import { DIRECT_CHAT } from '../social/chat.ts';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../../core/db/client.ts';
 import type { ServiceContext } from '../../../core/kernel.ts';
@@ -76,8 +79,11 @@ export function splitPrice(price: number, gift: Pick<Gift, 'streamerShareBp' | '
  * earnings, their agency's earnings and platform revenue; not enough coins refuses it whole (409
  * insufficient_funds) and nothing moves. Run inside the request's idempotent transaction.
  */
-export async function sendGift(ctx: ServiceContext, senderId: string, giftId: string, receiverId: string): Promise<GiftSend> {
+export async function sendGift(ctx: ServiceContext, senderId: string, giftId: string, receiverId: string, conversationId?: string): Promise<GiftSend> {
   if (senderId === receiverId) throw CreatorsError.invalid('receiverId', 'must be someone else');
+  if (conversationId && !(await isPairConversation(ctx.tx, conversationId, DIRECT_CHAT, senderId, receiverId))) {
+    throw CreatorsError.invalid('conversationId', 'is not your conversation with this streamer');
+  }
   const [gift] = await ctx.tx.select().from(creatorGifts).where(eq(creatorGifts.id, giftId));
   if (!gift || !gift.active) throw CreatorsError.invalid('giftId', 'is not a gift on offer');
   const streamer = await findStreamer(ctx.tx, receiverId);
@@ -103,7 +109,7 @@ export async function sendGift(ctx: ServiceContext, senderId: string, giftId: st
     const revenue = await platformAccount(ctx, 'revenue', COIN);
     legs.push({ debitAccountId: wallet.id, creditAccountId: revenue.id, amount: split.platform, kind: 'gift', reference });
   }
-  await postTransfers(ctx, legs, { name: () => 'giftId' });
+  const transfers = await postTransfers(ctx, legs, { name: () => 'giftId' });
   // After the posting, which locked the sender's wallet: the sender's sends are serialized, so two quick
   // gifts cannot both open a burst.
   const burstEventId = await openBurst(ctx, senderId, receiverId);
@@ -130,6 +136,13 @@ export async function sendGift(ctx: ServiceContext, senderId: string, giftId: st
     parentId: burstEventId,
     payload: { sendId: id, giftId, giftName: gift.name, price: gift.price, senderId, streamerAmount: split.streamer, agencyAmount: split.agency },
   });
+  if (conversationId) {
+    await appendSystemMessage(ctx, conversationId, {
+      kind: 'gift',
+      clientId: `gift:${id}`,
+      data: { sendId: id, giftId, giftName: gift.name, coins: gift.price, transferIds: transfers.map((t) => t.id) },
+    });
+  }
   return sent!;
 }
 

@@ -8,6 +8,8 @@ import { Page, PageQuery } from '../../../core/http/pagination.ts';
 import { IdempotencyHeaders, idempotent } from '../../../core/http/idempotency/idempotency.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { IdParams } from '../../../core/schemas.ts';
+import { addGreeting, listGreetings, MAX_GREETINGS, removeGreeting } from '../social/greetings.ts';
+import { GreetingView, greetingView } from '../social/views.ts';
 import { cancelStreamerPayout, myPayouts, payoutStreamer, portalStreamer, requestStreamerPayout } from './service.ts';
 import { MyPayout, myPayout, portalView, PortalView } from './views.ts';
 
@@ -29,6 +31,48 @@ export function portalRoutes(kernel: Kernel) {
         },
       },
       async (request) => portalView(kernel, await portalStreamer(kernel.db, me(request))),
+    );
+
+    app.get(
+      '/client/creators/portal/greetings',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: 'My greetings: the first messages of conversations opened for me with new users',
+          response: { 200: Type.Array(GreetingView), ...problems(401, 403) },
+        },
+      },
+      async (request) => (await listGreetings(kernel.db, (await portalStreamer(kernel.db, me(request))).personId)).map(greetingView),
+    );
+    app.post(
+      '/client/creators/portal/greetings',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: `Add a greeting (at most ${MAX_GREETINGS})`,
+          body: Type.Object({ text: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }),
+          response: { 201: GreetingView, ...problems(400, 401, 403, 409) },
+        },
+      },
+      async (request, reply) => {
+        const streamer = await portalStreamer(kernel.db, me(request));
+        const greeting = await kernel.write(actor(request), (ctx) => addGreeting(ctx, streamer.personId, request.body.text));
+        return reply.code(201).send(greetingView(greeting));
+      },
+    );
+    app.delete(
+      '/client/creators/portal/greetings/:id',
+      {
+        config: { member: true },
+        schema: { tags: ['client'], summary: 'Remove one of my greetings', params: IdParams, response: { 204: Type.Null(), ...problems(401, 403, 404) } },
+      },
+      async (request, reply) => {
+        const streamer = await portalStreamer(kernel.db, me(request));
+        await kernel.write(actor(request), (ctx) => removeGreeting(ctx, streamer.personId, request.params.id));
+        return reply.code(204).send(null);
+      },
     );
 
     app.get(

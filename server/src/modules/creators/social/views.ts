@@ -5,6 +5,7 @@ import { Nullable, Timestamp } from '../../../core/schemas.ts';
 import { getPerson, subjectNames } from '../../people/people.ts';
 import { BLOCK_REASONS } from '../schema.ts';
 import { listBlocks } from './blocks.ts';
+import type { Greeting } from './greetings.ts';
 import { findPenaltyFiring, findPenaltyRule, type PenaltyRule } from './penalties.ts';
 
 export const BlockReasons = defineCodes('block_reason', {
@@ -90,3 +91,6 @@ export async function penaltyPreview(db: Executor, firingId: string) {
     recentBlocks: recent.items,
   };
 }
+
+export const GreetingView = Type.Object({ id: Type.String(), text: Type.String(), createdAt: Timestamp });
+export const greetingView = (greeting: Greeting) => ({ id: greeting.id, text: greeting.text, createdAt: greeting.createdAt.toISOString() });
