@@ -8,6 +8,7 @@ import type { Me } from './session';
 register('../../test/vite-hooks.mjs', import.meta.url);
 const { personTabBar, personTabs, visiblePersonTabs } = await import('./people/tabs');
 const { searchProviders } = await import('./search');
+const { moderationCards } = await import('./moderation/cards');
 const { collect } = await import('./registry');
 
 const me = (...permissions: string[]) => ({ permissions }) as unknown as Me;
@@ -17,24 +18,25 @@ const ids = (tabs: { id: string }[]) => tabs.map((t) => t.id);
 
 describe('person page tabs from feature folders', () => {
   it('finds the tabs in src/lib/*/person-tabs.ts, in order, each with its label and component', () => {
-    assert.deepEqual(ids(personTabs), ['photos', 'files', 'balance', 'creator']);
+    assert.deepEqual(ids(personTabs), ['photos', 'chats', 'files', 'balance', 'creator']);
     assert.deepEqual(
       personTabs.map((t) => t.label()),
-      ['Photos', 'Files', 'Balance', 'Creator'],
+      ['Photos', 'Chats', 'Files', 'Balance', 'Creator'],
     );
     assert.deepEqual(
       personTabs.map((t) => t.component.name),
-      ['PersonPhotos', 'PersonFiles', 'PersonBalance', 'PersonCreator'],
+      ['PersonPhotos', 'PersonChats', 'PersonFiles', 'PersonBalance', 'PersonCreator'],
     );
   });
 
   it("slots them between the page's own tabs, each shown only to holders of its permission", () => {
-    const all = me('creators.read', 'ledger.read', 'files.manage', 'people.manage');
+    const all = me('creators.read', 'ledger.read', 'files.manage', 'people.manage', 'chat.read');
     assert.deepEqual(ids(personTabBar(own, all, person())), [
       'profile',
       'identities',
       'photos',
       'timeline',
+      'chats',
       'files',
       'balance',
       'creator',
@@ -44,6 +46,7 @@ describe('person page tabs from feature folders', () => {
     assert.deepEqual(ids(personTabBar(own, me(), person())), ['profile', 'identities', 'timeline', 'files', 'notes', 'sign-ins']);
     assert.deepEqual(ids(visiblePersonTabs(me('ledger.read'), person())), ['files', 'balance']);
     assert.deepEqual(ids(visiblePersonTabs(me('creators.read'), person())), ['photos', 'files', 'creator']);
+    assert.deepEqual(ids(visiblePersonTabs(me('chat.read'), person())), ['chats', 'files']);
     assert.deepEqual(
       personTabBar(own, me('ledger.read'), person()).map((t) => t.label),
       ['Profile', 'Identities (0)', 'Timeline', 'Files', 'Balance', 'Notes', 'Sign-ins'],
@@ -73,5 +76,14 @@ describe('header search providers from feature folders', () => {
       ],
     );
     for (const provider of searchProviders) assert.equal(typeof provider.search, 'function');
+  });
+});
+
+describe('moderation cards from feature folders', () => {
+  it('finds the card bodies of src/lib/*/moderation-cards.ts by the kind they show', () => {
+    assert.deepEqual(
+      moderationCards.map((card) => [card.kind, card.component.name]),
+      [['chat_report', 'ChatReportCard']],
+    );
   });
 });

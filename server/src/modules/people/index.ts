@@ -16,7 +16,7 @@ export const peopleModule = defineModule({
     { key: 'people.erase', description: "Erase a person's personal data on their request (cannot be undone)." },
   ],
   // Moderators judge people's photos and reports: they need to see who they are looking at.
-  roleGrants: { support: ['people.read', 'people.manage', 'people.block'], moderator: ['people.read'] },
+  roleGrants: { support: ['people.read', 'people.manage', 'people.block'], moderator: ['people.read', 'people.block'] },
   events: peopleEventTypes,
   codes: peopleCodes,
   refs: peopleRefs,

@@ -5,12 +5,13 @@ import { staffActorOf } from '../../../core/http/guard.ts';
 import { problems } from '../../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../../core/http/pagination.ts';
 import type { Kernel } from '../../../core/kernel.ts';
+import { Text } from '../../../core/labels.ts';
 import { Id, IdParams, Timestamp } from '../../../core/schemas.ts';
 import { conversationsOfPerson, getConversation, listConversations } from '../conversations.ts';
 import { deliveriesOf } from '../deliveries.ts';
 import { ChatError } from '../errors.ts';
 import { hideMessage, listMessages } from '../messages.ts';
-import { reportsOf } from '../reports.ts';
+import { reportReasons, reportsOf } from '../reports.ts';
 import { ReportView, reportView, StaffConversationView, staffConversationViews, StaffMessageView, staffMessageViews } from '../views.ts';
 
 /** Chat moderation: every conversation, reported ones first when asked, with the thread and its reports. */
@@ -40,6 +41,19 @@ export function chatConsoleRoutes(kernel: Kernel) {
         const page = await listConversations(kernel.db, request.query);
         return { items: await staffConversationViews(kernel, kernel.db, page.items), nextCursor: page.nextCursor };
       },
+    );
+
+    app.get(
+      '/console/chats/report-reasons',
+      {
+        config: { permission: 'chat.read' },
+        schema: {
+          tags: ['chat'],
+          summary: 'The reasons members give in chat reports, with their names (the chat.report_reasons setting)',
+          response: { 200: Type.Array(Type.Object({ key: Type.String(), label: Text })) },
+        },
+      },
+      async () => Object.entries(reportReasons(kernel.settings)).map(([key, label]) => ({ key, label })),
     );
 
     app.get(
