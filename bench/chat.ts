@@ -5,12 +5,13 @@
  *   BENCH_DATABASE_URL=postgres://… npm run bench -- chat
  *   BENCH_SECONDS=10 npm run bench -- chat
  *
- * Prints messages per second accepted by POST /api/client/chats/:id/messages against the same inserts sent
- * as raw SQL through the same driver (the ratio), the delay from a send to the recipient's socket (p50, p99),
+ * Prints messages per second accepted by POST /api/client/chats/:id/messages against a bare node:http server
+ * sending the same inserts as raw SQL through the same driver (the ratio), the delay from a send to the recipient's socket (p50, p99),
  * lost and duplicated deliveries, and the console's SSE fan-out of the same events to 1,000 subscribers.
  * See bench/README.md.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { type WebSocket } from 'ws';
 import type { FastifyInstance } from 'fastify';
@@ -138,17 +139,19 @@ async function sendThroughApi(
 }
 
 /**
- * The baseline: what a send writes, as raw SQL through the same driver, from as many concurrent loops: one
- * transaction with the statement that numbers and inserts the message (moving the participants) and the event.
+ * The baseline: a bare node:http server that writes what a send writes, as raw SQL through the same driver
+ * (one transaction: the statement that numbers and inserts the message, moving the participants, and the
+ * event), driven by the same concurrent loops over HTTP. The difference is ours: Fastify, validation, the
+ * member's token, the checks, the views and the push to the sockets.
  */
-async function sendRawSql(app: FastifyInstance, pairs: Array<{ from: Member; chatId: string }>, durationMs: number): Promise<number> {
+function rawSqlServer(app: FastifyInstance): Server {
   const db = app.kernel.db;
-  let done = 0;
-  const deadline = performance.now() + durationMs;
-  const started = performance.now();
-  await Promise.all(
-    pairs.map(async ({ from, chatId }) => {
-      while (performance.now() < deadline) {
+  return createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      void (async () => {
+        const { chatId, senderId, clientId, text } = JSON.parse(body) as { chatId: string; senderId: string; clientId: string; text: string };
         const id = randomUUID();
         const now = new Date().toISOString();
         await db.transaction(async (tx) => {
@@ -156,19 +159,39 @@ async function sendRawSql(app: FastifyInstance, pairs: Array<{ from: Member; cha
               UPDATE chat_conversations SET last_seq = last_seq + 1, last_message_at = ${now}::timestamptz WHERE id = ${chatId}::uuid RETURNING last_seq
             ), p AS (
               UPDATE chat_participants SET activity_at = ${now}::timestamptz,
-                read_seq = CASE WHEN participant_id = ${from.id}::uuid THEN (SELECT last_seq FROM c) ELSE read_seq END,
-                delivered_seq = CASE WHEN participant_id = ${from.id}::uuid THEN (SELECT last_seq FROM c) ELSE delivered_seq END
+                read_seq = CASE WHEN participant_id = ${senderId}::uuid THEN (SELECT last_seq FROM c) ELSE read_seq END,
+                delivered_seq = CASE WHEN participant_id = ${senderId}::uuid THEN (SELECT last_seq FROM c) ELSE delivered_seq END
               WHERE conversation_id = ${chatId}::uuid RETURNING type, participant_id, left_at
             ), m AS (
               INSERT INTO chat_messages (id, conversation_id, seq, sender_type, sender_id, client_id, kind, body, file_id, data, created_at)
-              SELECT ${id}::uuid, ${chatId}::uuid, c.last_seq, 'member', ${from.id}::uuid, ${`raw-${id}`}, 'text', 'hello from the benchmark', NULL, '{}'::jsonb, ${now}::timestamptz FROM c
+              SELECT ${id}::uuid, ${chatId}::uuid, c.last_seq, 'member', ${senderId}::uuid, ${clientId}, 'text', ${text}, NULL, '{}'::jsonb, ${now}::timestamptz FROM c
               RETURNING seq
             )
             SELECT (SELECT seq FROM m) AS seq, (SELECT json_agg(json_build_object('type', type, 'id', participant_id)) FROM p) AS participants`);
           await tx.execute(sql`INSERT INTO event_log (type, subject_type, subject_id, actor_type, actor_id, payload, parent_id, created_at)
-            VALUES ('chat.message_sent', 'conversation', ${chatId}::uuid, 'member', ${from.id}, ${JSON.stringify({ messageId: id, seq: 0, kind: 'text' })}::jsonb, NULL, ${now}::timestamptz)`);
+            VALUES ('chat.message_sent', 'conversation', ${chatId}::uuid, 'member', ${senderId}, ${JSON.stringify({ messageId: id, seq: 0, kind: 'text' })}::jsonb, NULL, ${now}::timestamptz)`);
         });
-        done += 1;
+        const answer = JSON.stringify({ id, clientId });
+        response.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
+      })();
+    });
+  });
+}
+
+async function sendRawSql(base: string, pairs: Array<{ from: Member; chatId: string }>, durationMs: number): Promise<number> {
+  let done = 0;
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    pairs.map(async ({ from, chatId }) => {
+      while (performance.now() < deadline) {
+        const response = await fetch(`${base}/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${from.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ chatId, senderId: from.id, clientId: `raw-${randomUUID()}`, text: 'hello from the benchmark' }),
+        });
+        await response.arrayBuffer();
+        if (response.status === 201) done += 1;
       }
     }),
   );
@@ -272,7 +295,7 @@ export async function main(): Promise<void> {
         process.stdout.write('warm-up… ');
         await sendThroughApi(env, pairs.slice(0, 20), sockets, 1000);
         process.stdout.write('raw SQL… ');
-        const raw = await sendRawSql(env.app, pairs, durationMs);
+        const raw = await sendRawSql(await env.serve(rawSqlServer(env.app)), pairs, durationMs);
         process.stdout.write('API… ');
         const ours = await sendThroughApi(env, pairs, sockets, durationMs);
         // Latency at half the throughput: under a closed loop of 200 senders a delay is mostly queueing.
@@ -284,7 +307,7 @@ export async function main(): Promise<void> {
         console.log('done\n');
         printTable([
           {
-            name: `POST a message (${CONVERSATIONS} conversations at once) vs the same inserts as raw SQL`,
+            name: `POST a message (${CONVERSATIONS} conversations at once) vs the same inserts as raw SQL on node:http`,
             ours: { rps: ours.perSecond, latencyMs: NaN, non2xx: ours.errors, errors: 0 },
             baseline: { rps: raw, latencyMs: NaN, non2xx: 0, errors: 0 },
             target: TARGET_RATIO,

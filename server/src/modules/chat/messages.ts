@@ -61,7 +61,8 @@ export async function sendMessage(ctx: ServiceContext, input: SendInput): Promis
     fileId: input.fileId ?? null,
     data: {},
   });
-  return { message, replayed: false };
+  if (message) return { message, replayed: false };
+  return { message: (await findByClientId(ctx.tx, input.conversationId, input.sender.id, input.clientId))!, replayed: true };
 }
 
 type SendState =
@@ -128,13 +129,12 @@ export async function appendSystemMessage(
   conversationId: string,
   record: { kind: SystemKind; data: Record<string, unknown>; body?: string; clientId?: string },
 ): Promise<MessageRow> {
-  if (record.clientId) {
-    const stored = await findByClientId(ctx.tx, conversationId, null, record.clientId);
-    if (stored) return stored;
-  }
-  const [conversation] = await ctx.tx.select().from(chatConversations).where(eq(chatConversations.id, conversationId));
+  // Locked first, so the look for a stored record (a statement of its own) sees what a racing append committed.
+  const [conversation] = await ctx.tx.select().from(chatConversations).where(eq(chatConversations.id, conversationId)).for('update');
   if (!conversation) throw ChatError.invalid('conversationId', 'is not a conversation');
-  return append(ctx, conversation, {
+  const stored = record.clientId ? await findByClientId(ctx.tx, conversationId, null, record.clientId) : undefined;
+  if (stored) return stored;
+  const appended = await append(ctx, conversation, {
     senderType: 'system',
     senderId: null,
     clientId: record.clientId ?? null,
@@ -143,6 +143,7 @@ export async function appendSystemMessage(
     fileId: null,
     data: record.data,
   });
+  return appended!;
 }
 
 type NewMessage = Pick<MessageRow, 'senderType' | 'senderId' | 'clientId' | 'kind' | 'body' | 'fileId' | 'data'>;
@@ -150,25 +151,32 @@ type NewMessage = Pick<MessageRow, 'senderType' | 'senderId' | 'clientId' | 'kin
 /**
  * Numbers the message (the conversation row's lock orders concurrent sends), moves every participant's
  * activity and the sender's read cursor, and inserts it: one statement. Then the event, outbound deliveries
- * and the push to the members' sockets after commit.
+ * and the push to the members' sockets after commit. Null when a message with its client id is already there.
  */
 async function append(
   ctx: ServiceContext,
   conversation: Pick<Conversation, 'id' | 'kind' | 'subjectType' | 'subjectId'>,
   message: NewMessage,
-): Promise<MessageRow> {
+): Promise<MessageRow | null> {
+  // This statement starts after the caller locked the conversation, so it sees a message that a racing
+  // send with the same client id committed meanwhile: then nothing is numbered or written (null).
+  const notStored =
+    message.clientId === null
+      ? sql``
+      : sql`AND NOT EXISTS (SELECT 1 FROM chat_messages x WHERE x.conversation_id = ${conversation.id}::uuid
+          AND x.sender_id IS NOT DISTINCT FROM ${message.senderId}::uuid AND x.client_id = ${message.clientId})`;
   const id = uuidv7();
   const now = ctx.now.toISOString();
   const [row] = await queryRows<Record<string, unknown>>(
     ctx.tx,
     sql`WITH c AS (
         UPDATE chat_conversations SET last_seq = last_seq + 1, last_message_at = ${now}::timestamptz
-        WHERE id = ${conversation.id}::uuid RETURNING last_seq
+        WHERE id = ${conversation.id}::uuid ${notStored} RETURNING last_seq
       ), p AS (
         UPDATE chat_participants SET activity_at = ${now}::timestamptz,
           read_seq = CASE WHEN type = ${message.senderType} AND participant_id = ${message.senderId}::uuid THEN (SELECT last_seq FROM c) ELSE read_seq END,
           delivered_seq = CASE WHEN type = ${message.senderType} AND participant_id = ${message.senderId}::uuid THEN (SELECT last_seq FROM c) ELSE delivered_seq END
-        WHERE conversation_id = ${conversation.id}::uuid
+        WHERE conversation_id = ${conversation.id}::uuid AND EXISTS (SELECT 1 FROM c)
         RETURNING type, participant_id, left_at
       ), m AS (
         INSERT INTO chat_messages (id, conversation_id, seq, sender_type, sender_id, client_id, kind, body, file_id, data, created_at)
@@ -179,6 +187,7 @@ async function append(
       SELECT (SELECT seq FROM m) AS seq,
         (SELECT coalesce(json_agg(json_build_object('type', type, 'id', participant_id, 'left', left_at IS NOT NULL)), '[]'::json) FROM p) AS participants`,
   );
+  if (row!.seq === null) return null;
   const seq = Number(row!.seq);
   const participants = (typeof row!.participants === 'string' ? JSON.parse(row!.participants) : row!.participants) as Array<{
     type: 'member' | 'staff';
