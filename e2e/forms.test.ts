@@ -51,7 +51,7 @@ describe('forms, decisions and plural forms in Chromium', { concurrency: false }
     await automatic.getByText('must be a whole number of minor units, 1 or more').waitFor();
 
     await minimum.fill('5000');
-    await automatic.getByText('Request payouts automatically').click();
+    await automatic.getByText('Request payouts automatically', { exact: true }).click();
     await save.click();
     await page.getByText('Automatic payouts saved').waitFor();
     await automatic.getByText('Changed', { exact: true }).waitFor();
@@ -156,7 +156,7 @@ describe('forms, decisions and plural forms in Chromium', { concurrency: false }
     await page.goto(`${server.base}/settings`);
     const automatic = page.locator('article[data-key="payouts.automatic"]');
     await automatic.getByRole('heading', { name: 'Автоматические выплаты' }).waitFor();
-    await automatic.getByText('Запрашивать выплаты автоматически').waitFor();
+    await automatic.getByText('Запрашивать выплаты автоматически', { exact: true }).waitFor();
     await automatic.getByLabel('Минимум, в младших единицах').waitFor();
     await page
       .locator('article[data-key="creators.streamer_rules"]')
