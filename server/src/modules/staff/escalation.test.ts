@@ -147,7 +147,7 @@ describe('the escalation rule', () => {
     );
 
     // The rule lives in the services, whatever the database: PostgreSQL's second pass runs a shorter walk.
-    const total = Number(process.env.ESCALATION_OPERATIONS ?? (process.env.TEST_DB === 'postgres' ? 2_500 : 10_000));
+    const total = Number(process.env.ESCALATION_OPERATIONS ?? (process.env.TEST_DB === 'postgres' ? 2_500 : 5_000));
     const perRun = 250;
     let password: NewPassword;
     let runNo = 0;
