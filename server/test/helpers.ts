@@ -154,6 +154,15 @@ export async function staffWith(admin: Session, permissions: string[], name = un
   return { session: await signIn(admin.app, email, password), user, role: role!, email, password };
 }
 
+/** Polls `predicate` until it holds; fails after `ms` (for effects of jobs, subscribers and sockets). */
+export async function waitFor(predicate: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Listens on a random loopback port (for real HTTP: SSE, fetch) and returns the base URL. */
 export async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -120,6 +120,11 @@ describe('npm start', () => {
       }
       assert.equal(online, 2, 'two demo streamers online');
 
+      // Conversations to moderate, one with a report waiting in the chat_report queue.
+      const chats = await get<{ items: unknown[] }>('/console/chats?limit=50');
+      assert.ok(chats.items.length >= 6, 'demo conversations');
+      assert.equal((await get<{ items: unknown[] }>('/console/chats?reported=true')).items.length, 1, 'one reported conversation');
+
       // Payout applications in every state, their holds on the ledger as the states say.
       for (const state of ['requested', 'approved', 'paid', 'rejected', 'cancelled']) {
         const { items } = await get<{ items: { state: string; amount: number; fee: number }[] }>(`/console/payouts?state=${state}`);

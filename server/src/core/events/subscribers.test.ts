@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createTestApp, signIn, testDatabase } from '../../../test/helpers.ts';
+import { createTestApp, signIn, testDatabase, waitFor } from '../../../test/helpers.ts';
 import { kernelModules } from '../../modules/index.ts';
 import { queryRows } from '../db/sql.ts';
 import { Type } from '@sinclair/typebox';
@@ -54,14 +54,6 @@ async function ping(kernel: Kernel, n: number): Promise<number[]> {
 
 const seen = async (kernel: Kernel) =>
   (await queryRows<{ event_id: string }>(kernel.db, sql`SELECT event_id FROM probe_seen ORDER BY seq`)).map((r) => Number(r.event_id));
-
-async function waitFor(predicate: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('durable subscribers', () => {
   const cleanups: Array<() => Promise<void>> = [];

@@ -6,9 +6,10 @@ import { systemActor } from '../../core/actor.ts';
 import { ChannelFailure, type OutboundChannel } from '../../core/conversations.ts';
 import { defineModule } from '../../core/module.ts';
 import { makeStaff } from '../../../test/factories.ts';
-import { createTestApp, newMember, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, newMember, signIn, waitFor, type Session, type TestApp } from '../../../test/helpers.ts';
 import { enabledModules } from '../index.ts';
 import { startConversation } from './conversations.ts';
+import { markDelivery } from './deliveries.ts';
 
 /**
  * A channel of a test module that relays each message to a local HTTP server, the way the Telegram and email
@@ -69,13 +70,6 @@ describe('chat: outbound channels deliver through durable jobs with retries and 
       attempts: number;
       failure: string | null;
     }>;
-  const waitFor = async (predicate: () => Promise<boolean>, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await predicate())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
 
   it('sends once to each staff participant, retries a failure, records a permanent one, and never reaches the sender', async () => {
     const member = await newMember(t, admin, 'Relay Member');
@@ -97,7 +91,7 @@ describe('chat: outbound channels deliver through durable jobs with retries and 
     );
     const sent = await member.call('POST', `/api/client/chats/${conversation.id}/messages`, { clientId: 'relay-1', text: 'please call me' });
     assert.equal(sent.statusCode, 201, sent.body);
-    await waitFor(async () => (await deliveriesOf(conversation.id)).every((d) => d.state !== 'queued'));
+    await waitFor(async () => (await deliveriesOf(conversation.id)).every((d) => d.state !== 'queued'), 20_000);
     const byRecipient = new Map((await deliveriesOf(conversation.id)).map((d) => [d.recipientId, d]));
     assert.equal(byRecipient.size, 3, 'every staff participant, not the member who sent it');
     assert.equal(byRecipient.get(me.id)!.state, 'sent');
@@ -112,5 +106,11 @@ describe('chat: outbound channels deliver through durable jobs with retries and 
     await member.call('POST', `/api/client/chats/${conversation.id}/messages`, { clientId: 'relay-1', text: 'please call me' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(received.filter((r) => r.id === sent.json().id).length, 2);
+
+    // What a channel learns later only moves a delivery forward: a late "delivered" never undoes "read".
+    const key = { messageId: sent.json().id, channel: 'relay', recipientId: me.id };
+    await markDelivery(t.app.kernel.db, key, 'read', new Date());
+    await markDelivery(t.app.kernel.db, key, 'delivered', new Date());
+    assert.equal((await deliveriesOf(conversation.id)).find((d) => d.recipientId === me.id)!.state, 'read');
   });
 });

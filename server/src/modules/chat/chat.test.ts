@@ -191,6 +191,11 @@ describe('chat: member conversations over HTTP and the socket', () => {
       false,
     );
     assert.equal((await admin.post(`/api/console/chat-messages/${rude.id}/hide`, { reason: 'again' })).statusCode, 409);
+    const blank = await admin.post(`/api/console/chat-messages/${(await send(anna, chat.id, { clientId: 'r-2', text: 'fine' })).json().id}/hide`, {
+      reason: '   ',
+    });
+    assert.equal(blank.statusCode, 400);
+    assert.match(blank.json().detail, /body\.reason/);
   });
 
   it('lets a moderator hide a message and filter conversations by person; a narrow role cannot hide', async () => {
@@ -225,5 +230,7 @@ describe('chat: member conversations over HTTP and the socket', () => {
     assert.equal((await send(anna, chat.id, { clientId: 'gone', text: 'hello?' })).statusCode, 403);
     await anna.call('POST', '/api/client/chats', { kind: DIRECT, personId: boris.id });
     assert.equal((await anna.call('GET', '/api/client/chats')).json().items.length, 1);
+    const back = (await admin.get(`/api/console/events?type=chat.participant_returned&subjectId=${chat.id}`)).json().items;
+    assert.equal(back.length, 1, 'coming back is recorded once');
   });
 });

@@ -5,6 +5,7 @@ import type { Executor } from '../../core/db/client.ts';
 import { queryRows, uuidIn } from '../../core/db/sql.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { decodeCursor, parseDate, toPage } from '../../core/paging.ts';
+import { pushToMembers } from '../../core/realtime/hub.ts';
 import { getPerson } from '../people/people.ts';
 import { ChatError } from './errors.ts';
 import { ChatEvents } from './events.ts';
@@ -46,10 +47,13 @@ export async function openDirect(ctx: ServiceContext, kind: string, from: string
   const [existing] = await ctx.tx.select().from(chatConversations).where(eq(chatConversations.pairKey, key));
   if (existing) {
     // Coming back to a conversation one left puts it on the list again.
-    await ctx.tx
+    const me: Participant = { type: 'member', id: from };
+    const returned = await ctx.tx
       .update(chatParticipants)
       .set({ leftAt: null })
-      .where(and(eq(chatParticipants.conversationId, existing.id), eq(chatParticipants.type, 'member'), eq(chatParticipants.participantId, from)));
+      .where(and(participantWhere(existing.id, me), sql`${chatParticipants.leftAt} IS NOT NULL`))
+      .returning();
+    if (returned.length > 0) await ctx.emit({ type: ChatEvents.returned, subject: { type: 'conversation', id: existing.id }, payload: { participant: me } });
     return existing;
   }
   return startConversation(ctx, {
@@ -100,14 +104,6 @@ export async function startConversation(
     payload: { kind: input.kind, subjectType: created.subjectType, subjectId: created.subjectId, participants: unique },
   });
   return created;
-}
-
-/** Adds someone to a conversation (staff joining a ticket's thread); someone who left comes back. */
-export async function addParticipant(ctx: ServiceContext, conversationId: string, participant: Participant): Promise<void> {
-  await ctx.tx
-    .insert(chatParticipants)
-    .values({ conversationId, type: participant.type, participantId: participant.id, joinedAt: ctx.now, activityAt: ctx.now })
-    .onConflictDoUpdate({ target: [chatParticipants.conversationId, chatParticipants.type, chatParticipants.participantId], set: { leftAt: null } });
 }
 
 async function hiddenEitherWay(db: Executor, def: ConversationKindDef, a: string, b: string): Promise<boolean> {
@@ -237,7 +233,10 @@ export async function lastMessages(db: Executor, conversations: Conversation[]):
   return new Map(rows.map((row) => [row.conversationId, row]));
 }
 
-/** Moves my read cursor up to a message of this conversation (never back); answers the new cursor. */
+/**
+ * Moves my read cursor up to a message of this conversation (never back) and tells the other members' sockets
+ * (a read receipt); answers the new cursor. Cursors are positions, not acts: they append no event.
+ */
 export async function markRead(ctx: ServiceContext, conversationId: string, viewer: Participant, messageId: string): Promise<number> {
   const [message] = await ctx.tx
     .select({ seq: chatMessages.seq })
@@ -252,6 +251,12 @@ export async function markRead(ctx: ServiceContext, conversationId: string, view
     })
     .where(participantWhere(conversationId, viewer))
     .returning({ readSeq: chatParticipants.readSeq });
+  const others = (await participantsOf(ctx.tx, [conversationId])).filter((p) => p.type === 'member' && p.participantId !== viewer.id && !p.leftAt);
+  pushToMembers(
+    ctx,
+    others.map((p) => p.participantId),
+    { type: 'chat.read', conversationId, participant: viewer, seq: updated!.readSeq },
+  );
   return updated!.readSeq;
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { ChannelFailure, type OutboundChannel, type OutboundConversation, type Recipient } from '../../core/conversations.ts';
 import type { Executor } from '../../core/db/client.ts';
+import { uuidIn } from '../../core/db/sql.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import type { JobDef } from '../../core/module.ts';
 import type { MessageRow } from './conversations.ts';
@@ -105,10 +106,7 @@ export async function markDelivery(
 
 export async function deliveriesOf(db: Executor, messageIds: string[]): Promise<Delivery[]> {
   if (messageIds.length === 0) return [];
-  return db
-    .select()
-    .from(chatDeliveries)
-    .where(sql`${chatDeliveries.messageId} = ANY(${sql.param(messageIds)}::uuid[])`);
+  return db.select().from(chatDeliveries).where(uuidIn(chatDeliveries.messageId, messageIds));
 }
 
 export const chatJobs: JobDef[] = [

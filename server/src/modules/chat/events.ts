@@ -49,6 +49,13 @@ export const chatEvents = defineEvents({
     permission: read,
     payload: Type.Object({ participant: Participant }),
   },
+  'chat.participant_returned': {
+    title: { en: 'Back in a conversation', ru: 'Возврат в переписку' },
+    summary: { en: '{actor} came back to {subject}', ru: '{actor} возвращается в переписку {subject}' },
+    description: 'A participant who had left a conversation opened it again: it is on their list again.',
+    permission: read,
+    payload: Type.Object({ participant: Participant }),
+  },
   'chat.muted_changed': {
     title: { en: 'Conversation muted', ru: 'Уведомления переписки' },
     summary: {
@@ -71,6 +78,7 @@ export const ChatEvents = {
   hidden: 'chat.message_hidden',
   reported: 'chat.reported',
   left: 'chat.participant_left',
+  returned: 'chat.participant_returned',
   muted: 'chat.muted_changed',
 } as const satisfies Record<string, keyof typeof chatEvents>;
 

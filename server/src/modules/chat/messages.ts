@@ -264,9 +264,10 @@ export async function getMessage(db: Executor, id: string): Promise<MessageRow> 
 
 /** Staff hide a message from members: it stays (with who hid it and why) for staff and audit. */
 export async function hideMessage(ctx: ServiceContext, messageId: string, reason: string): Promise<MessageRow> {
+  if (!reason.trim()) throw ChatError.invalid('reason', 'must not be empty');
   const [hidden] = await ctx.tx
     .update(chatMessages)
-    .set({ hiddenAt: ctx.now, hiddenBy: ctx.actor.type === 'staff' ? ctx.actor.id : null, hiddenReason: reason })
+    .set({ hiddenAt: ctx.now, hiddenBy: ctx.actor.type === 'staff' ? ctx.actor.id : null, hiddenReason: reason.trim() })
     .where(and(eq(chatMessages.id, messageId), sql`${chatMessages.hiddenAt} IS NULL`))
     .returning();
   if (!hidden) {

@@ -67,7 +67,7 @@ export const MessageView = Type.Object({
   hidden: Type.Boolean({ description: 'Hidden by staff: members get it without text or attachment.' }),
   createdAt: Timestamp,
 });
-export type MessageViewT = Static<typeof MessageView>;
+type MessageViewT = Static<typeof MessageView>;
 
 /** What staff see of a message besides: who hid it and why. */
 export const StaffMessageView = Type.Intersect([

@@ -2,7 +2,12 @@ import sharp from 'sharp';
 import { systemActor } from '../../core/actor.ts';
 import { fileService } from '../files/index.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import type { Kernel, ServiceContext } from '../../core/kernel.ts';
+import { openDirect } from '../chat/conversations.ts';
+import { sendMessage } from '../chat/messages.ts';
+import { report } from '../chat/reports.ts';
+import { addGreeting } from './social/greetings.ts';
+import { DIRECT_CHAT } from './social/chat.ts';
 import { realtimeHub } from '../../core/realtime/hub.ts';
 import { FIRST, LAST } from '../people/demo.ts';
 import { createPerson, listPeople, type Person } from '../people/people.ts';
@@ -144,6 +149,7 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
       // The demo wallets hold a few hundred coins or more; a gift they cannot afford is simply skipped.
       await ctx.savepoint((inner) => sendGift(inner, user.id, catalog[i % 2]!.id, streamer.id)).catch(() => undefined);
     }
+    await seedDemoChats(ctx, users.slice(0, 6), active);
     // Buyers send roses in a row: bursts, which the streamers' timelines show opened up.
     for (const [i, buyer] of buyers.entries()) {
       for (let n = 0; n < 3; n += 1) {
@@ -165,4 +171,41 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
     ...streamers.filter((s) => s.status === 'active').map((s, i) => ({ id: s.id, photos: 2, pendingLast: i % 9 === 4 })),
     ...users.slice(0, 40).map((u, i) => ({ id: u.id, photos: 1, pendingLast: i % 8 === 3 })),
   ]);
+}
+
+type DemoPerson = Pick<Person, 'id' | 'displayName'>;
+
+const DEMO_LINES: Array<[from: 'user' | 'streamer', text: string]> = [
+  ['user', 'Hi! I loved your stream yesterday.'],
+  ['streamer', 'Thank you! Will you come to the next one?'],
+  ['user', 'Of course. What time do you start?'],
+  ['streamer', 'Around eight in the evening.'],
+];
+
+/**
+ * A few conversations between app users and streamers, greetings for the streamers (new sign-ups get
+ * greeted), and one rude message reported, so Chat moderation and its queue have something to show.
+ */
+async function seedDemoChats(ctx: ServiceContext, users: DemoPerson[], streamers: DemoPerson[]): Promise<void> {
+  for (const [i, streamer] of streamers.slice(0, 4).entries()) {
+    await addGreeting(ctx, streamer.id, `Hi, I'm ${streamer.displayName.split(' ')[0]}! Say hello when you are around.`);
+    if (i === 0) await addGreeting(ctx, streamer.id, 'Welcome! I stream most evenings, come and say hi.');
+  }
+  for (const [i, user] of users.entries()) {
+    const streamer = streamers[i % streamers.length]!;
+    const chat = await openDirect(ctx, DIRECT_CHAT, user.id, streamer.id);
+    for (const [n, [from, text]] of DEMO_LINES.slice(0, 2 + (i % 3)).entries()) {
+      const sender = from === 'user' ? user.id : streamer.id;
+      await sendMessage(ctx, { conversationId: chat.id, sender: { type: 'member', id: sender }, clientId: `demo-${n}`, text });
+    }
+    if (i === 2) {
+      const { message } = await sendMessage(ctx, {
+        conversationId: chat.id,
+        sender: { type: 'member', id: user.id },
+        clientId: 'demo-rude',
+        text: 'Send me your number or I will tell everyone about you.',
+      });
+      await report(ctx, chat.id, { type: 'member', id: streamer.id }, { messageId: message.id, reason: 'abuse', note: 'Threats after I said no.' });
+    }
+  }
 }

@@ -7,20 +7,9 @@ import { problems } from '../../../core/http/openapi.ts';
 import { Page, PageQuery } from '../../../core/http/pagination.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { Text } from '../../../core/labels.ts';
-import { pushToMembers, realtimeHub } from '../../../core/realtime/hub.ts';
+import { realtimeHub } from '../../../core/realtime/hub.ts';
 import { Id, IdParams } from '../../../core/schemas.ts';
-import {
-  conversationFor,
-  leave,
-  listMyConversations,
-  markDelivered,
-  markRead,
-  membership,
-  openDirect,
-  participantsOf,
-  setMuted,
-  type Participant,
-} from '../conversations.ts';
+import { conversationFor, leave, listMyConversations, markDelivered, markRead, membership, openDirect, setMuted, type Participant } from '../conversations.ts';
 import { ChatError } from '../errors.ts';
 import { getMessage, listMessages, sendMessage } from '../messages.ts';
 import { report, reportReasons } from '../reports.ts';
@@ -195,16 +184,7 @@ export function chatClientRoutes(kernel: Kernel) {
       async (request) => {
         const viewer = me(request);
         const { conversation } = await conversationFor(kernel, kernel.db, request.params.id, viewer);
-        const readSeq = await kernel.write(asMember(request), async (ctx) => {
-          const seq = await markRead(ctx, conversation.id, viewer, request.body.messageId);
-          const others = (await participantsOf(ctx.tx, [conversation.id])).filter((p) => p.type === 'member' && p.participantId !== viewer.id && !p.leftAt);
-          pushToMembers(
-            ctx,
-            others.map((p) => p.participantId),
-            { type: 'chat.read', conversationId: conversation.id, participant: viewer, seq },
-          );
-          return seq;
-        });
+        const readSeq = await kernel.write(asMember(request), (ctx) => markRead(ctx, conversation.id, viewer, request.body.messageId));
         return { readSeq, unread: Math.max(0, conversation.lastSeq - readSeq) };
       },
     );

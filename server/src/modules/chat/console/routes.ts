@@ -132,7 +132,7 @@ export function chatConsoleRoutes(kernel: Kernel) {
         },
       },
       async (request) => {
-        const hidden = await kernel.write(staffActorOf(request), (ctx) => hideMessage(ctx, request.params.id, request.body.reason.trim()));
+        const hidden = await kernel.write(staffActorOf(request), (ctx) => hideMessage(ctx, request.params.id, request.body.reason));
         const reports = await reportsOf(kernel.db, hidden.conversationId);
         const [view] = await staffMessageViews(
           kernel,

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemActor } from '../../../core/actor.ts';
-import { createTestApp, listen, newMember, signIn, type Session, type TestApp } from '../../../../test/helpers.ts';
+import { createTestApp, listen, newMember, signIn, waitFor, type Session, type TestApp } from '../../../../test/helpers.ts';
 import { connectClient, type SocketClient } from '../../../../test/ws-client.ts';
 import { rateStreamer } from '../streamers/service.ts';
 import { autostartConversations } from './greetings.ts';
@@ -34,14 +34,6 @@ describe('creators: greetings, conversations on sign-up, gifts in a conversation
     }
     return member;
   }
-
-  const waitFor = async (predicate: () => Promise<boolean>) => {
-    const deadline = Date.now() + 5000;
-    while (!(await predicate())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
 
   it('keeps a streamer’s greetings, refusing empty, overlong and non-streamers', async () => {
     const star = await streamer('Greeting Gina', 1, ['Hi!'], false);
