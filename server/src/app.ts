@@ -43,6 +43,9 @@ const noJobs: Jobs = {
   send: async () => {
     throw new Error('Jobs are not running in this process');
   },
+  insert: async () => {
+    throw new Error('Jobs are not running in this process');
+  },
   stop: async () => undefined,
 };
 
@@ -80,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   kernel.authenticator = catalogue.require('staffAuthenticator', kernel);
   kernel.memberAuthenticator = catalogue.provide('memberAuthenticator', kernel);
   kernel.principals = catalogue.provide('principals', kernel);
+  kernel.notifier = catalogue.provide('notifier', kernel);
   const settings = catalogue.require('settings', kernel);
   kernel.settings = settings;
   app.decorate('kernel', kernel);
@@ -136,6 +140,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     settings.stop();
     await app.subscribers?.stop();
     await kernel.jobs.stop();
+    for (const module of modules)
+      await module.onClose?.(kernel).catch((error: unknown) => app.log.error({ err: error, module: module.name }, 'closing failed'));
     await bus.close();
     if (!options.database) await database.close();
   });

@@ -11,16 +11,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Client, startServer, stopServer, type Answer, type Server } from './server-process.ts';
 import { throwawayDatabase } from './throwaway-database.ts';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const ADMIN = { email: 'admin@crash.local', password: 'correct horse battery staple' };
+const transfer = (client: Client, key: string, body: object): Promise<Answer> =>
+  client.request('POST', '/api/console/ledger/transfers', body, { 'idempotency-key': key });
+
 const POSTGRES = process.env.TEST_DB === 'postgres';
 const CLIENTS = 8;
 const WALLETS = 10;
@@ -32,107 +32,6 @@ const FUNDING = 1_000_000;
 const CRASH_SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KILL_AFTER_ACKS = 50 + (CRASH_SEED % 200);
 const LOAD_MS = 4_000;
-const REQUEST_TIMEOUT_MS = 15_000;
-
-interface Server {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      CONSOLE_DIR: '/nonexistent/switchboard-console',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the server did not start in time:\n${output}`));
-    }, 60_000);
-    const check = () => {
-      const url = /Switchboard is running at (http:\/\/\S+)/.exec(output)?.[1];
-      if (!url) return;
-      clearTimeout(timer);
-      resolve({ child, base: url.replace('//localhost:', '//127.0.0.1:'), output: () => output, exited });
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with ${code} before it listened:\n${output}`));
-    });
-  });
-}
-
-async function stopServer(server: Server | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill(signal);
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await server.exited;
-  clearTimeout(timer);
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-class Client {
-  constructor(
-    readonly base: string,
-    readonly cookie: string,
-  ) {}
-
-  static async signIn(base: string): Promise<Client> {
-    const response = await fetch(`${base}/api/console/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify(ADMIN),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    assert.equal(response.status, 200, await response.clone().text());
-    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('sb_session='));
-    assert.ok(cookie, 'a session cookie');
-    return new Client(base, cookie.split(';')[0]!);
-  }
-
-  async request(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<Answer> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { origin: this.base, cookie: this.cookie, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-  }
-
-  async ok(method: string, path: string, body?: object, headers?: Record<string, string>, status = method === 'GET' ? 200 : 201): Promise<any> {
-    const answer = await this.request(method, path, body, headers);
-    assert.equal(answer.status, status, `${method} ${path}: ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  }
-
-  transfer(key: string, body: object): Promise<Answer> {
-    return this.request('POST', '/api/console/ledger/transfers', body, { 'idempotency-key': key });
-  }
-}
 
 interface Attempt {
   key: string;
@@ -232,7 +131,7 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
           attempts.push(attempt);
           let answer: Answer;
           try {
-            answer = await client.transfer(key, attempt.body);
+            answer = await transfer(client, key, attempt.body);
           } catch (error) {
             // Connection reset or refused: the kill. Anything else before it is a failure of its own.
             if (!killed) unexpected.push(`request failed before the kill: ${String(error)}`);
@@ -270,7 +169,7 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
 
     // Every acknowledged transfer is stored, and its key answers the same 201 again without acting.
     await inParallel(acknowledged, 4, async (attempt) => {
-      const replay = await client.transfer(attempt.key, attempt.body);
+      const replay = await transfer(client, attempt.key, attempt.body);
       assert.equal(replay.status, 201, `replay of ${attempt.key}: ${JSON.stringify(replay.body)}`);
       assert.equal(replay.headers.get('idempotent-replayed'), 'true', `replay of ${attempt.key} is marked as one`);
       assert.deepEqual(replay.body, attempt.acknowledged, `replay of ${attempt.key} is the stored answer`);
@@ -279,7 +178,7 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
     // Every request left without an answer is retried with its key: it either happened (replayed) or happens now.
     let happenedBeforeKill = 0;
     await inParallel(unanswered, 4, async (attempt) => {
-      const retry = await client.transfer(attempt.key, attempt.body);
+      const retry = await transfer(client, attempt.key, attempt.body);
       assert.equal(retry.status, 201, `retry of ${attempt.key}: ${JSON.stringify(retry.body)}`);
       if (retry.headers.get('idempotent-replayed') === 'true') happenedBeforeKill++;
       attempt.acknowledged = retry.body;

@@ -62,6 +62,22 @@ const EnvSchema = Type.Object({
   GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: Type.Optional(Type.String({ minLength: 1 })),
   GOOGLE_PLAY_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   GOOGLE_PLAY_ALLOW_TEST_PURCHASES: Type.Optional(Bool),
+  FCM_SERVICE_ACCOUNT_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  FCM_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{4,40}$' })),
+  FCM_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  APNS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  APNS_KEY_ID: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{10}$' })),
+  APNS_TEAM_ID: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{10}$' })),
+  APNS_TOPIC: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*$', maxLength: 150 })),
+  APNS_ENVIRONMENT: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('sandbox')])),
+  APNS_ADDRESS: Type.Optional(Type.String({ pattern: '^([A-Za-z0-9.-]+|\\[[0-9a-fA-F:.]+\\]):[0-9]{1,5}$' })),
+  APNS_CA: Type.Optional(Type.String({ minLength: 1 })),
+  ONESIGNAL_APP_ID: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })),
+  ONESIGNAL_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  ONESIGNAL_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  PUSH_PROVIDER_IOS: Type.Optional(Type.Union([Type.Literal('apns'), Type.Literal('fcm'), Type.Literal('onesignal')])),
+  PUSH_PROVIDER_ANDROID: Type.Optional(Type.Union([Type.Literal('fcm'), Type.Literal('onesignal')])),
+  PUSH_PROVIDER_WEB: Type.Optional(Type.Union([Type.Literal('fcm'), Type.Literal('onesignal')])),
 });
 
 export interface Config {
@@ -102,6 +118,8 @@ export interface Config {
   apple: AppleStoreOptions | undefined;
   /** Google Play purchases are verified through the Play Developer API when set. */
   googlePlay: GooglePlayOptions | undefined;
+  /** The push providers that are set up, and which one each platform uses (see the notifications module's push/). */
+  push: PushOptions;
 }
 
 /** Staff single sign-on (see docs/staff-sso.md). */
@@ -145,6 +163,56 @@ export interface GooglePlayOptions {
   apiUrl: string | undefined;
   /** Credit license testers' test purchases (purchaseType 0, nobody paid); off in production. */
   allowTestPurchases: boolean;
+}
+
+/** A push provider's name, as PUSH_PROVIDER_* spell it. */
+export type PushProviderChoice = 'apns' | 'fcm' | 'onesignal';
+
+/**
+ * Push notification providers: each is set up (or not) on its own, and PUSH_PROVIDER_* pick one per
+ * platform; unset, the notifications module's push/providers.ts applies the defaults (iOS: APNs, else FCM,
+ * else OneSignal; Android and web: FCM, else OneSignal).
+ */
+export interface PushOptions {
+  /** Firebase Cloud Messaging (HTTP v1 API) through a service account. */
+  fcm: FcmOptions | undefined;
+  /** Apple Push Notification service, token-based (a .p8 key): the only way to a device's PushKit (VoIP) token. */
+  apns: ApnsOptions | undefined;
+  /** OneSignal's REST API; device tokens are OneSignal subscription ids. */
+  oneSignal: OneSignalOptions | undefined;
+  /** The provider PUSH_PROVIDER_IOS / _ANDROID / _WEB name; undefined: the default. Each named one is configured. */
+  platforms: { ios: PushProviderChoice | undefined; android: 'fcm' | 'onesignal' | undefined; web: 'fcm' | 'onesignal' | undefined };
+}
+
+export interface FcmOptions {
+  /** The Firebase project messages are sent through: FCM_PROJECT_ID, else the key's `project_id`. */
+  projectId: string;
+  /** A service account allowed to send messages (its JSON key's `client_email` and `private_key`). */
+  serviceAccount: { clientEmail: string; privateKey: string };
+  /** Where the FCM API and Google's OAuth2 token endpoint (`<url>/token`) are reached instead of Google (tests, proxies): https, or http on loopback. */
+  apiUrl: string | undefined;
+}
+
+export interface ApnsOptions {
+  /** The .p8 signing key (PEM, an EC P-256 private key) the provider tokens (ES256 JWTs) are signed with. */
+  key: string;
+  keyId: string;
+  teamId: string;
+  /** The app's bundle id: the topic of alert pushes; VoIP pushes go to `<topic>.voip`. */
+  topic: string;
+  environment: 'production' | 'sandbox';
+  /** An APNs server to reach instead of Apple's (tests): host and port. */
+  address: { host: string; port: number } | undefined;
+  /** PEM certificates to trust for that server instead of the system's roots. */
+  ca: string[] | undefined;
+}
+
+export interface OneSignalOptions {
+  appId: string;
+  /** The app's REST API key, sent as `Authorization: Key <key>`. */
+  apiKey: string;
+  /** https://api.onesignal.com, or another address (tests, proxies): https, or http on loopback. */
+  apiUrl: string;
 }
 
 /** An S3-compatible bucket for file bytes (see the files module). */
@@ -204,6 +272,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const staffSso = parseStaffSso(raw);
   const apple = raw.APPLE_BUNDLE_ID ? parseApple(raw) : undefined;
   const googlePlay = raw.GOOGLE_PLAY_PACKAGE_NAME ? parseGooglePlay(raw) : undefined;
+  const push = parsePush(raw);
   return {
     port,
     host: raw.HOST ?? 'localhost',
@@ -254,6 +323,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     consoleDir: raw.CONSOLE_DIR ? resolve(raw.CONSOLE_DIR) : fileURLToPath(new URL('../../../web/build', import.meta.url)),
     apple,
     googlePlay,
+    push,
   };
 }
 
@@ -408,6 +478,124 @@ function parseGooglePlay(raw: Record<string, string | undefined>): GooglePlayOpt
     serviceAccount: { clientEmail: key.client_email, privateKey: key.private_key },
     apiUrl: parseApiUrl('GOOGLE_PLAY_API_URL', raw.GOOGLE_PLAY_API_URL),
     allowTestPurchases: truthy(raw.GOOGLE_PLAY_ALLOW_TEST_PURCHASES, false),
+  };
+}
+
+/** A JSON text given inline (it starts with `{`) or the path of a file holding it. */
+function jsonOrFile(variable: string, given: string): string {
+  return given.startsWith('{') ? given : readConfigFile(variable, given).toString('utf8');
+}
+
+/** A PEM text given inline (it starts with `-----BEGIN`; `\\n` escapes stand for line breaks, as one-line variables write them) or the path of a file holding it. */
+function pemOrFile(variable: string, given: string): string {
+  if (!given.startsWith('-----BEGIN')) return readConfigFile(variable, given).toString('utf8');
+  return given.includes('\n') ? given : given.replace(/\\n/g, '\n');
+}
+
+const PUSH_VARIABLES = {
+  fcm: 'FCM_SERVICE_ACCOUNT_KEY',
+  apns: 'APNS_KEY (with APNS_KEY_ID, APNS_TEAM_ID and APNS_TOPIC)',
+  onesignal: 'ONESIGNAL_APP_ID and ONESIGNAL_API_KEY',
+} as const;
+
+/** Each push provider set up on its own; a PUSH_PROVIDER_* naming one that is not set up stops the server. */
+function parsePush(raw: Record<string, string | undefined>): PushOptions {
+  requiredWith(raw, 'FCM_SERVICE_ACCOUNT_KEY', ['FCM_PROJECT_ID', 'FCM_API_URL']);
+  requiredWith(raw, 'APNS_KEY', ['APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC', 'APNS_ENVIRONMENT', 'APNS_ADDRESS', 'APNS_CA']);
+  requiredWith(raw, 'ONESIGNAL_APP_ID', ['ONESIGNAL_API_KEY', 'ONESIGNAL_API_URL']);
+  if (raw.ONESIGNAL_APP_ID && !raw.ONESIGNAL_API_KEY) throw invalid('ONESIGNAL_API_KEY', 'is required with ONESIGNAL_APP_ID (the app’s REST API key)');
+  const options: PushOptions = {
+    fcm: raw.FCM_SERVICE_ACCOUNT_KEY ? parseFcm(raw) : undefined,
+    apns: raw.APNS_KEY ? parseApns(raw) : undefined,
+    oneSignal: raw.ONESIGNAL_APP_ID
+      ? {
+          appId: raw.ONESIGNAL_APP_ID.toLowerCase(),
+          apiKey: raw.ONESIGNAL_API_KEY!,
+          apiUrl: parseApiUrl('ONESIGNAL_API_URL', raw.ONESIGNAL_API_URL) ?? 'https://api.onesignal.com',
+        }
+      : undefined,
+    platforms: {
+      ios: raw.PUSH_PROVIDER_IOS as PushProviderChoice | undefined,
+      android: raw.PUSH_PROVIDER_ANDROID as 'fcm' | 'onesignal' | undefined,
+      web: raw.PUSH_PROVIDER_WEB as 'fcm' | 'onesignal' | undefined,
+    },
+  };
+  const configured = { fcm: options.fcm, apns: options.apns, onesignal: options.oneSignal };
+  for (const platform of ['ios', 'android', 'web'] as const) {
+    const chosen = options.platforms[platform];
+    if (chosen && !configured[chosen])
+      throw invalid(`PUSH_PROVIDER_${platform.toUpperCase()}`, `names ${chosen}, which is not configured (set ${PUSH_VARIABLES[chosen]})`);
+  }
+  return options;
+}
+
+/** The service account's JSON key, given inline or as a file path; the project is its `project_id` unless FCM_PROJECT_ID says otherwise. */
+function parseFcm(raw: Record<string, string | undefined>): FcmOptions {
+  const variable = 'FCM_SERVICE_ACCOUNT_KEY';
+  let key: { client_email?: unknown; private_key?: unknown; project_id?: unknown };
+  try {
+    key = JSON.parse(jsonOrFile(variable, raw.FCM_SERVICE_ACCOUNT_KEY!.trim())) as typeof key;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw invalid(variable, 'is not a JSON service account key');
+  }
+  if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string')
+    throw invalid(variable, 'needs client_email and private_key (a service account JSON key)');
+  try {
+    createPrivateKey(key.private_key);
+  } catch {
+    throw invalid(variable, 'has a private_key that is not a PEM private key');
+  }
+  const projectId = raw.FCM_PROJECT_ID ?? (typeof key.project_id === 'string' ? key.project_id : undefined);
+  if (!projectId) throw invalid('FCM_PROJECT_ID', 'is required: the service account key has no project_id');
+  return {
+    projectId,
+    serviceAccount: { clientEmail: key.client_email, privateKey: key.private_key },
+    apiUrl: parseApiUrl('FCM_API_URL', raw.FCM_API_URL),
+  };
+}
+
+/** The .p8 key (inline PEM or a file path) must be an EC P-256 private key: APNs provider tokens are ES256. */
+function parseApns(raw: Record<string, string | undefined>): ApnsOptions {
+  for (const variable of ['APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC']) if (!raw[variable]) throw invalid(variable, 'is required with APNS_KEY');
+  const key = pemOrFile('APNS_KEY', raw.APNS_KEY!.trim());
+  let curve: string | undefined;
+  try {
+    curve = createPrivateKey(key).asymmetricKeyDetails?.namedCurve;
+  } catch {
+    throw invalid('APNS_KEY', 'is not a PEM private key (the .p8 file from Apple, or its path)');
+  }
+  if (curve !== 'prime256v1') throw invalid('APNS_KEY', 'must be an EC P-256 key (the .p8 file Apple hands out for APNs)');
+  const topic = raw.APNS_TOPIC!;
+  if (topic.endsWith('.voip')) throw invalid('APNS_TOPIC', 'is the app’s bundle id, without .voip (VoIP pushes go to <APNS_TOPIC>.voip)');
+  let address: ApnsOptions['address'];
+  if (raw.APNS_ADDRESS) {
+    const at = raw.APNS_ADDRESS.lastIndexOf(':');
+    const port = Number(raw.APNS_ADDRESS.slice(at + 1));
+    if (port < 1 || port > 65535) throw invalid('APNS_ADDRESS', 'needs a port between 1 and 65535');
+    address = { host: raw.APNS_ADDRESS.slice(0, at), port };
+  }
+  let ca: string[] | undefined;
+  if (raw.APNS_CA) {
+    const text = pemOrFile('APNS_CA', raw.APNS_CA.trim());
+    ca = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (ca.length === 0) throw invalid('APNS_CA', 'holds no PEM certificate');
+    for (const pem of ca) {
+      try {
+        new X509Certificate(pem);
+      } catch {
+        throw invalid('APNS_CA', 'holds a PEM block that is not a certificate');
+      }
+    }
+  }
+  return {
+    key,
+    keyId: raw.APNS_KEY_ID!,
+    teamId: raw.APNS_TEAM_ID!,
+    topic,
+    environment: (raw.APNS_ENVIRONMENT ?? 'production') as ApnsOptions['environment'],
+    address,
+    ca,
   };
 }
 

@@ -11,6 +11,8 @@ export interface Jobs {
    * (`ctx.tx`), the job is inserted in it: it exists if and only if that transaction commits.
    */
   send(name: string, data?: Record<string, unknown>, options?: PgBoss.SendOptions, tx?: Executor): Promise<string | null>;
+  /** Many jobs in one statement (bulk work), in `tx` when given. */
+  insert(jobs: Array<{ name: string; data: Record<string, unknown>; startAfterSeconds?: number }>, tx?: Executor): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,8 +60,14 @@ export async function startJobs(
   await boss.start();
   const known = new Set(definitions.map((job) => job.name));
   for (const job of definitions) {
-    await boss.createQueue(job.name, { name: job.name, retryLimit: 5, retryDelay: 5, retryBackoff: true });
-    await boss.work<Record<string, unknown>>(job.name, { pollingIntervalSeconds: 1 }, async (batch) => {
+    await boss.createQueue(job.name, {
+      name: job.name,
+      retryLimit: 5,
+      retryDelay: 5,
+      retryBackoff: true,
+      ...(job.expireInSeconds ? { expireInSeconds: job.expireInSeconds } : {}),
+    });
+    await boss.work<Record<string, unknown>>(job.name, { pollingIntervalSeconds: job.pollingIntervalSeconds ?? 1 }, async (batch) => {
       for (const item of batch) await job.handle(item.data ?? {}, kernel());
     });
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
@@ -70,6 +78,21 @@ export async function startJobs(
       const id = await boss.send(name, data, tx ? { ...sendOptions, db: transactionalDb(tx) } : sendOptions);
       // pg-boss answers null when a singleton/throttle option suppressed the job: the caller decides.
       return id;
+    },
+    async insert(jobs, tx) {
+      if (jobs.length === 0) return;
+      for (const job of jobs) if (!known.has(job.name)) throw new Error(`No job named ${job.name} is declared by an enabled module`);
+      const now = Date.now();
+      const rows = jobs.map((job) => ({
+        name: job.name,
+        data: job.data,
+        // insert() takes the queue's retry policy only for what is given: keep the one send() gets.
+        retryLimit: 5,
+        retryDelay: 5,
+        retryBackoff: true,
+        ...(job.startAfterSeconds ? { startAfter: new Date(now + job.startAfterSeconds * 1000) } : {}),
+      }));
+      await boss.insert(rows, tx ? { db: transactionalDb(tx) } : {});
     },
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 5000 }),
   };

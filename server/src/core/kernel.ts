@@ -10,6 +10,7 @@ import type { Catalogue } from './module.ts';
 import type { Jobs } from './jobs.ts';
 import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
 import type { PrincipalSource } from './access.ts';
+import type { Notifier } from './notifications.ts';
 
 /** Reads settings from memory; a change anywhere (any process) reaches every process through the bus. */
 export interface SettingsReader {
@@ -28,8 +29,13 @@ export interface ServiceContext {
   emitMany(events: NewEvent[], prelude?: SQL): Promise<StoredEvent[]>;
   /** Runs after a successful commit (e.g. to drop caches); never for a rolled-back transaction. */
   afterCommit(effect: () => void): void;
-  /** Enqueues a job in this transaction: it runs if and only if the transaction commits. */
-  enqueue(job: string, data?: Record<string, unknown>): Promise<void>;
+  /**
+   * Enqueues a job in this transaction: it runs if and only if the transaction commits; `startAfterSeconds`
+   * delays it (a durable timer: it fires after a restart too).
+   */
+  enqueue(job: string, data?: Record<string, unknown>, options?: { startAfterSeconds?: number }): Promise<void>;
+  /** Many jobs in one statement, in this transaction (bulk work). */
+  enqueueMany(jobs: Array<{ name: string; data: Record<string, unknown>; startAfterSeconds?: number }>): Promise<void>;
   /**
    * Runs `work` in a savepoint: if it throws, its writes, events and after-commit effects are undone
    * and the error is rethrown, while the outer transaction goes on (e.g. to record a refusal).
@@ -51,6 +57,8 @@ export interface Kernel {
   memberAuthenticator?: MemberAuthenticator;
   /** Staff users' access for checks outside a request; provided by the staff module. */
   principals?: PrincipalSource;
+  /** Sends notifications; provided by the notifications module when it is enabled. */
+  notifier?: Notifier;
   /** Current values of the modules' settings; provided by the settings module. */
   settings: SettingsReader;
   /** Open live streams, closed when the server shuts down. */
@@ -88,8 +96,13 @@ export function createWriter(kernel: Omit<Kernel, 'write'>): Kernel['write'] {
         afterCommit(effect) {
           effects.push(effect);
         },
-        async enqueue(job, data = {}) {
-          await kernel.jobs.send(job, data, {}, tx);
+        async enqueue(job, data = {}, options = {}) {
+          // A time, not a number of seconds: pg-boss sends a number through as text the database cannot read as one.
+          const startAfter = options.startAfterSeconds ? new Date(Date.now() + options.startAfterSeconds * 1000) : undefined;
+          await kernel.jobs.send(job, data, startAfter ? { startAfter } : {}, tx);
+        },
+        async enqueueMany(jobs) {
+          await kernel.jobs.insert(jobs, tx);
         },
         async savepoint(work) {
           const marks = [events.length, effects.length] as const;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { MemberAuthenticator, StaffAuthenticator } from './auth.ts';
 import type { ConversationKindDef } from './conversations.ts';
+import type { NotificationKindDef, Notifier } from './notifications.ts';
 import type { PrincipalSource } from './access.ts';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
@@ -46,6 +47,10 @@ export interface JobDef {
   name: string;
   /** Five-field cron expression (UTC), when the job runs on a schedule. */
   cron?: string;
+  /** How often a worker looks for due jobs (pg-boss's minimum is 0.5; default 1). */
+  pollingIntervalSeconds?: number;
+  /** An active job whose worker died is retried after this long (default 15 minutes). */
+  expireInSeconds?: number;
   handle(data: Record<string, unknown>, kernel: Kernel): Promise<void>;
 }
 
@@ -111,6 +116,8 @@ export interface ModuleProvides {
   principals?: (kernel: Kernel) => PrincipalSource;
   /** Global settings (settings). Required. */
   settings?: (kernel: Kernel) => SettingsService;
+  /** Tells people things: in-app, push, the console's bell (notifications). Without it nothing is sent. */
+  notifier?: (kernel: Kernel) => Notifier;
 }
 
 /** The manifest a module exports from its index.ts; the kernel needs nothing else to plug it in. */
@@ -140,6 +147,8 @@ export interface ModuleManifest {
   moderationKinds?: ModerationKindDef[];
   /** Kinds of chat conversation this module owns (the chat module keeps them). */
   conversationKinds?: ConversationKindDef[];
+  /** Kinds of notification this module sends (the notifications module delivers them). */
+  notificationKinds?: NotificationKindDef[];
   /** Runs before every request's route (e.g. the client version gate), in module order. */
   onRequest?: (kernel: Kernel) => onRequestHookHandler;
   /** Runs at every start after migrations (e.g. the first administrator). */
@@ -152,6 +161,8 @@ export interface ModuleManifest {
    * closes. A failure is logged and the server keeps running.
    */
   onListen?: (kernel: Kernel, origin: string) => Promise<(() => Promise<void>) | undefined>;
+  /** Runs when the app closes, after the job workers stopped (e.g. to close a push provider's connections). */
+  onClose?: (kernel: Kernel) => Promise<void>;
 }
 
 export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;
@@ -167,6 +178,7 @@ export class Catalogue {
   readonly settings = new Map<string, SettingDef & { module: string }>();
   readonly moderationKinds = new Map<string, ModerationKindDef & { module: string }>();
   readonly conversationKinds = new Map<string, ConversationKindDef & { module: string }>();
+  readonly notificationKinds = new Map<string, NotificationKindDef & { module: string }>();
   /** Every code set, merged across modules: set → code → label. */
   readonly codeSets = new Map<string, Map<string, Label & { module: string }>>();
   readonly refResolvers = new Map<string, RefResolverDef & { module: string }>();
@@ -209,6 +221,16 @@ export class Catalogue {
         this.addCodes(module.name, 'conversation_kind', { [kind.kind]: kind.label });
         for (const channel of kind.channels ?? [])
           if (!this.codeSets.get('chat_channel')?.has(channel.name)) this.addCodes(module.name, 'chat_channel', { [channel.name]: channel.label });
+      }
+      for (const kind of module.notificationKinds ?? []) {
+        if (!kind.kind.startsWith(`${module.name}.`))
+          throw new Error(`Notification kind ${kind.kind} of module ${module.name} must start with "${module.name}."`);
+        if (this.notificationKinds.has(kind.kind)) throw new Error(`Notification kind ${kind.kind} is declared twice`);
+        for (const locale of LOCALES)
+          if (!kind.templates[locale]?.title.trim() || !kind.templates[locale]?.body.trim())
+            throw new Error(`Notification kind ${kind.kind} needs a title and a body in ${locale}`);
+        this.notificationKinds.set(kind.kind, { ...kind, module: module.name });
+        this.addCodes(module.name, 'notification_kind', { [kind.kind]: kind.label });
       }
       for (const codes of module.codes ?? []) this.addCodes(module.name, codes.set, codes.codes);
       if (module.label) this.addCodes(module.name, 'module', { [module.name]: module.label });

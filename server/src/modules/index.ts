@@ -6,6 +6,7 @@ import { ledgerModule } from './ledger/index.ts';
 import { payoutsModule } from './payouts/index.ts';
 import { creatorsModule } from './creators/index.ts';
 import { membersModule } from './members/index.ts';
+import { notificationsModule } from './notifications/index.ts';
 import { moderationModule } from './moderation/index.ts';
 import { peopleModule } from './people/index.ts';
 import { settingsModule } from './settings/index.ts';
@@ -15,7 +16,16 @@ import { staffModule } from './staff/index.ts';
 export const kernelModules: ModuleManifest[] = [staffModule, eventsModule, settingsModule, moderationModule];
 
 /** Business modules, switched on and off with MODULES; a new module is one folder plus one line here. */
-export const optionalModules: ModuleManifest[] = [peopleModule, membersModule, filesModule, chatModule, ledgerModule, payoutsModule, creatorsModule];
+export const optionalModules: ModuleManifest[] = [
+  peopleModule,
+  membersModule,
+  filesModule,
+  notificationsModule,
+  chatModule,
+  ledgerModule,
+  payoutsModule,
+  creatorsModule,
+];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {
   if (names === undefined) return [...kernelModules, ...optionalModules];

@@ -11,7 +11,9 @@ export type BusMessage =
   | { kind: 'event'; event: StoredEvent }
   | { kind: 'auth_changed'; staffIds: string[] | 'all' }
   /** A message for these members' open client sockets, wherever they are connected (a chat message, a notification). */
-  | { kind: 'member_push'; personIds: string[]; message: Record<string, unknown> };
+  | { kind: 'member_push'; personIds: string[]; message: Record<string, unknown> }
+  /** A frame for these staff users' open console streams (a notification for the bell). */
+  | { kind: 'staff_push'; staffIds: string[]; event: string; data: Record<string, unknown> };
 
 export interface Bus {
   publish(message: BusMessage): void;

@@ -138,7 +138,8 @@ export async function eventRoutes(base: FastifyInstance, kernel: Kernel): Promis
         tags: ['events'],
         summary: 'Server-Sent Events: new events the signed-in user may see',
         description:
-          'Each message is `event: <type>`, `id: <event id>`, `data: <Event JSON>`. Reconnect with `Last-Event-ID` to receive what was missed (up to 500 events).',
+          'Each message is `event: <type>`, `id: <event id>`, `data: <Event JSON>`. Reconnect with `Last-Event-ID` to receive what was missed (up to 500 events). ' +
+          "The user's own notifications (the bell) arrive as `event: notification` with the notification as data and no id: after a reconnect, ask GET /api/console/me/notifications.",
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) }),
       },
     },

@@ -6,7 +6,7 @@ import { eventsAfter } from '../events/log.ts';
 import type { StoredEvent } from '../events/types.ts';
 import { eventView } from '../events/views.ts';
 import { eventVisibility, type EventVisibility } from '../events/visibility.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Kernel, ServiceContext } from '../kernel.ts';
 
 /** Mutable so tests can shorten it; every beat also checks the session's expiry. */
 export const streamTiming = { heartbeatMs: 15_000 };
@@ -114,6 +114,10 @@ class EventStream {
       else this.send(message.event);
       return;
     }
+    if (message.kind === 'staff_push') {
+      if (message.staffIds.includes(this.principal.staffId)) this.write(`event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`);
+      return;
+    }
     if (message.kind !== 'auth_changed') return;
     if (message.staffIds === 'all' || message.staffIds.includes(this.principal.staffId)) this.revalidate();
   }
@@ -160,6 +164,15 @@ class EventStream {
       else this.principal = current;
     });
   }
+}
+
+/**
+ * Sends a frame (`event: <event>`) to these staff users' open console streams, on every server process, once
+ * the transaction commits. It carries no event id: a tab that reconnects reloads what it shows (the bell's count).
+ */
+export function pushToStaff(ctx: ServiceContext, staffIds: string[], event: string, data: Record<string, unknown>): void {
+  if (staffIds.length === 0) return;
+  ctx.afterCommit(() => ctx.kernel.bus.publish({ kind: 'staff_push', staffIds, event, data }));
 }
 
 export async function openEventStream(kernel: Kernel, request: FastifyRequest, reply: FastifyReply, options: StreamOptions) {

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { defineModule } from '../../core/module.ts';
+import { defineModule, defineSubscriber } from '../../core/module.ts';
 import { chatClientRoutes } from './client/routes.ts';
 import { chatConsoleRoutes } from './console/routes.ts';
 import { chatJobs } from './deliveries.ts';
 import { chatEventTypes } from './events.ts';
 import { getMessage } from './messages.ts';
+import { chatNotificationKinds, notifyOffline } from './notify.ts';
 import { decideReport, DEFAULT_REPORT_REASONS, getReport, REPORT_KIND, REPORT_REASONS_SETTING } from './reports.ts';
 import { conversationRefs, DeliveryStates, MessageKinds, ReportDecisions, SenderTypes } from './views.ts';
 
@@ -34,6 +35,8 @@ export const chatModule = defineModule({
   codes: [MessageKinds, SenderTypes, DeliveryStates, ReportDecisions],
   refs: [conversationRefs],
   jobs: chatJobs,
+  notificationKinds: chatNotificationKinds,
+  subscribers: [defineSubscriber({ name: 'chat.notify-offline', types: ['chat.message_sent'], handle: notifyOffline })],
   moderationKinds: [
     {
       kind: REPORT_KIND,

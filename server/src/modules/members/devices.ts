@@ -10,6 +10,7 @@ export type Device = typeof memberDevices.$inferSelect;
 export interface DeviceInput {
   platform: Device['platform'];
   pushToken?: string | null;
+  voipToken?: string | null;
   appVersion?: string;
   name?: string;
 }
@@ -29,6 +30,7 @@ export async function registerDevice(ctx: ServiceContext, personId: string, devi
     personId,
     platform: input.platform,
     pushToken: input.pushToken ?? null,
+    voipToken: input.platform === 'ios' ? (input.voipToken ?? null) : null,
     appVersion: input.appVersion ?? null,
     name: input.name ?? null,
     lastSeenAt: ctx.now,
@@ -39,13 +41,23 @@ export async function registerDevice(ctx: ServiceContext, personId: string, devi
       .update(memberDevices)
       .set({ pushToken: null })
       .where(and(eq(memberDevices.pushToken, row.pushToken), ne(memberDevices.id, deviceId)));
+  if (row.voipToken)
+    await ctx.tx
+      .update(memberDevices)
+      .set({ voipToken: null })
+      .where(and(eq(memberDevices.voipToken, row.voipToken), ne(memberDevices.id, deviceId)));
   const [device] = await ctx.tx
     .insert(memberDevices)
     .values({ id: deviceId, ...row, createdAt: ctx.now })
     .onConflictDoUpdate({ target: memberDevices.id, set: row })
     .returning();
   const changed =
-    !before || before.personId !== personId || before.platform !== row.platform || before.pushToken !== row.pushToken || before.appVersion !== row.appVersion;
+    !before ||
+    before.personId !== personId ||
+    before.platform !== row.platform ||
+    before.pushToken !== row.pushToken ||
+    before.voipToken !== row.voipToken ||
+    before.appVersion !== row.appVersion;
   if (changed) {
     await ctx.emit({
       type: MemberEvents.deviceRegistered,
@@ -70,4 +82,20 @@ export async function forgetDevice(ctx: ServiceContext, personId: string, device
     .returning({ id: memberDevices.id });
   if (removed.length === 0) throw MembersError.notFound('You have no such device.');
   await ctx.emit({ type: MemberEvents.deviceForgotten, subject: { type: 'person', id: personId }, payload: { deviceId } });
+}
+
+/**
+ * A push provider refused a device's token as unregistered or invalid: the token is cleared (only if it is
+ * still the one that was refused: the app may have registered a new one meanwhile). Answers whether it was.
+ */
+export async function removeDeviceToken(ctx: ServiceContext, deviceId: string, which: 'push' | 'voip', token: string, reason: string): Promise<boolean> {
+  const column = which === 'push' ? memberDevices.pushToken : memberDevices.voipToken;
+  const [device] = await ctx.tx
+    .update(memberDevices)
+    .set(which === 'push' ? { pushToken: null } : { voipToken: null })
+    .where(and(eq(memberDevices.id, deviceId), eq(column, token)))
+    .returning({ personId: memberDevices.personId });
+  if (!device) return false;
+  await ctx.emit({ type: MemberEvents.deviceTokenRemoved, subject: { type: 'person', id: device.personId }, payload: { deviceId, token: which, reason } });
+  return true;
 }

@@ -38,6 +38,13 @@ export const memberEvents = defineEvents({
     permission: 'people.read',
     payload: Type.Object({ deviceId: Id }),
   },
+  'members.device_token_removed': {
+    title: { en: 'Push token removed', ru: 'Токен push удалён' },
+    summary: { en: "{subject}'s device lost its push token: {payload.reason}", ru: 'У устройства {subject} удалён токен push: {payload.reason}' },
+    description: 'A push provider said a device token is no longer valid (the app was removed, the token expired): no more pushes go to it.',
+    permission: 'people.read',
+    payload: Type.Object({ deviceId: Id, token: Type.Union([Type.Literal('push'), Type.Literal('voip')]), reason: Type.String() }),
+  },
 });
 
 declare module '../../core/events/types.ts' {
@@ -50,6 +57,7 @@ export const MemberEvents = {
   offline: 'members.offline',
   deviceRegistered: 'members.device_registered',
   deviceForgotten: 'members.device_forgotten',
+  deviceTokenRemoved: 'members.device_token_removed',
 } as const satisfies Record<string, keyof typeof memberEvents>;
 
 export const memberEventTypes = eventTypeList(memberEvents);

@@ -49,6 +49,9 @@ export async function memberRoutes(base: FastifyInstance, kernel: Kernel, tokens
         body: Body({
           platform: Platform,
           pushToken: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 4096 }))),
+          voipToken: Type.Optional(
+            Nullable(Type.String({ minLength: 1, maxLength: 4096, description: 'iOS: the PushKit token incoming calls ring through (VoIP pushes).' })),
+          ),
           appVersion: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,3}$', maxLength: 30 })),
           name: Type.Optional(Type.String({ maxLength: 100 })),
         }),

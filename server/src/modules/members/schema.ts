@@ -35,10 +35,16 @@ export const memberDevices = pgTable(
     personId: uuid('person_id').notNull(),
     platform: text('platform', { enum: ['ios', 'android', 'web'] }).notNull(),
     pushToken: text('push_token'),
+    /** iOS only: the PushKit token that call (VoIP) pushes go to. */
+    voipToken: text('voip_token'),
     appVersion: text('app_version'),
     name: text('name'),
     lastSeenAt: timestamptz('last_seen_at').notNull(),
     createdAt: timestamptz('created_at').notNull(),
   },
-  (t) => [index('member_devices_person_idx').on(t.personId), uniqueIndex('member_devices_push_token_key').on(t.pushToken)],
+  (t) => [
+    index('member_devices_person_idx').on(t.personId),
+    uniqueIndex('member_devices_push_token_key').on(t.pushToken),
+    uniqueIndex('member_devices_voip_token_key').on(t.voipToken),
+  ],
 );

@@ -230,3 +230,23 @@ export async function assertSubject(db: Executor, type: SubjectType, id: string)
   if (type === 'person') await getPerson(db, id);
   else await getOrganization(db, id);
 }
+
+/** How many active people carry a tag (an audience's size). */
+export async function countWithTag(db: Executor, tag: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(people)
+    .where(and(sql`${people.tags} @> ARRAY[${tag}]::text[]`, eq(people.status, 'active')));
+  return row?.n ?? 0;
+}
+
+/** Active people with a tag, in id order after `after`: a bulk job walks them chunk by chunk. */
+export async function idsWithTag(db: Executor, tag: string, after: string | null, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: people.id })
+    .from(people)
+    .where(and(sql`${people.tags} @> ARRAY[${tag}]::text[]`, eq(people.status, 'active'), after ? sql`${people.id} > ${after}::uuid` : undefined))
+    .orderBy(asc(people.id))
+    .limit(limit);
+  return rows.map((row) => row.id);
+}

@@ -243,3 +243,9 @@ export async function staffCount(db: Executor): Promise<number> {
   const [row] = await db.select({ n: count() }).from(staffUsers);
   return Number(row?.n ?? 0);
 }
+
+/** The id of the staff user with this email (emails are kept in lower case), if there is one. */
+export async function staffIdByEmail(db: Executor, email: string): Promise<string | undefined> {
+  const [user] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email.trim().toLowerCase()));
+  return user?.id;
+}
