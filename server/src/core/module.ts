@@ -229,6 +229,7 @@ export class Catalogue {
         for (const locale of LOCALES)
           if (!kind.templates[locale]?.title.trim() || !kind.templates[locale]?.body.trim())
             throw new Error(`Notification kind ${kind.kind} needs a title and a body in ${locale}`);
+        if (kind.policy === 'voip' && kind.mutable) throw new Error(`Notification kind ${kind.kind} rings a call (voip): it cannot be mutable`);
         this.notificationKinds.set(kind.kind, { ...kind, module: module.name });
         this.addCodes(module.name, 'notification_kind', { [kind.kind]: kind.label });
       }

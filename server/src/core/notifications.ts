@@ -30,6 +30,11 @@ export interface NotificationKindDef {
   templates: Record<Locale, NotificationTemplate>;
   /** Members may mute it in their preferences (never for `voip`: a muted call would never ring). */
   mutable?: boolean;
+  /**
+   * What staff need, besides `notifications.read`, to read its title and body in the console (a chat
+   * message's preview needs `chat.read`); without it they see that it was sent, not what it said.
+   */
+  permission?: string;
 }
 
 /** A template parameter: the same value in every language, or one per language (`{ en, ru }`). */
@@ -54,4 +59,11 @@ export interface NotifyInput {
  */
 export interface Notifier {
   notify(ctx: ServiceContext, input: NotifyInput): Promise<{ id: string; created: boolean }>;
+  /** Many at once, in a fixed number of statements (a message to a group, a bulk send). */
+  notifyMany(ctx: ServiceContext, inputs: NotifyInput[]): Promise<Array<{ id: string; created: boolean }>>;
+  /**
+   * Takes back the notifications of a kind made with this dedupe key (the chat message they preview was
+   * hidden): they leave the inboxes and what was not pushed yet is not sent. Answers how many.
+   */
+  withdraw(ctx: ServiceContext, kind: string, dedupeKey: string): Promise<number>;
 }

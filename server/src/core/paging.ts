@@ -13,7 +13,9 @@ const CURSOR_PARTS = {
   uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
   id: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
   integer: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v),
-  date: (v: unknown) => typeof v === 'string' && v.length <= 40 && !Number.isNaN(new Date(v).getTime()),
+  // Years PostgreSQL and every cursor's column can hold: JavaScript reaches far past them (±271821).
+  date: (v: unknown) =>
+    typeof v === 'string' && v.length <= 40 && !Number.isNaN(new Date(v).getTime()) && Math.abs(new Date(v).getUTCFullYear() - 5000) <= 5000,
 };
 
 export type CursorPart = keyof typeof CURSOR_PARTS;

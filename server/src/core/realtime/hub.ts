@@ -138,6 +138,17 @@ export class RealtimeHub {
     return { online: connections > 0, lastSeenAt: presence?.lastSeenAt.toISOString() ?? null, connections };
   }
 
+  /** Which of these people have a live connection on any server (one query; no last-seen times). */
+  async onlineAmong(personIds: string[], db = this.kernel.db): Promise<Set<string>> {
+    const ids = [...new Set(personIds)];
+    if (ids.length === 0) return new Set();
+    const live = await db
+      .selectDistinct({ personId: memberConnections.personId })
+      .from(memberConnections)
+      .where(and(uuidIn(memberConnections.personId, ids), gt(memberConnections.lastBeatAt, this.staleBefore())));
+    return new Set(live.map((row) => row.personId));
+  }
+
   /** `status` for many people at once (a list's "online now" and "last seen" columns). */
   async statuses(personIds: string[], db = this.kernel.db): Promise<Map<string, PresenceStatus>> {
     const ids = [...new Set(personIds)];

@@ -5,7 +5,8 @@ import { chatConsoleRoutes } from './console/routes.ts';
 import { chatJobs } from './deliveries.ts';
 import { chatEventTypes } from './events.ts';
 import { getMessage } from './messages.ts';
-import { chatNotificationKinds, notifyOffline } from './notify.ts';
+import { chatNotificationKinds } from './notification-kinds.ts';
+import { notifyOffline } from './notify.ts';
 import { decideReport, DEFAULT_REPORT_REASONS, getReport, REPORT_KIND, REPORT_REASONS_SETTING } from './reports.ts';
 import { conversationRefs, DeliveryStates, MessageKinds, ReportDecisions, SenderTypes } from './views.ts';
 

@@ -4,6 +4,7 @@ import type { Executor } from '../../core/db/client.ts';
 import { queryRows } from '../../core/db/sql.ts';
 import type { ServiceContext } from '../../core/kernel.ts';
 import { pushToMembers } from '../../core/realtime/hub.ts';
+import { MESSAGE_NOTIFICATION } from './notification-kinds.ts';
 import { fileService } from '../files/index.ts';
 import { conversationKind, type Conversation, type MessageRow, type Participant } from './conversations.ts';
 import { queueOutbound } from './deliveries.ts';
@@ -275,6 +276,8 @@ export async function hideMessage(ctx: ServiceContext, messageId: string, reason
     throw new ChatError('already_hidden', 'This message is already hidden.');
   }
   await ctx.emit({ type: ChatEvents.hidden, subject: { type: 'conversation', id: hidden.conversationId }, payload: { messageId, reason } });
+  // Its push previews go too: out of the inboxes, and not sent if they have not been yet.
+  await ctx.kernel.notifier?.withdraw(ctx, MESSAGE_NOTIFICATION, messageId);
   const members = await ctx.tx
     .select({ id: chatParticipants.participantId })
     .from(chatParticipants)

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
 import { perKernel, type Kernel, type ServiceContext } from '../../core/kernel.ts';
 import type { JobDef } from '../../core/module.ts';
@@ -6,7 +6,7 @@ import { devicesOf, removeDeviceToken, type Device } from '../members/devices.ts
 import { createPushProviders } from './push/providers.ts';
 import type { PushDevice, PushMessage, PushOutcome, PushProvider } from './push/types.ts';
 import { DELIVER_JOB, kindOf, SETTLED, type NotificationRow } from './service.ts';
-import { notificationAttempts, notifications } from './schema.ts';
+import { notificationAttempts, notificationPushes, notifications } from './schema.ts';
 
 export const PUSH_RETRY_JOB = 'notifications.push_retry';
 /** Sends of one push to one device before it counts as failed. */
@@ -71,80 +71,146 @@ async function send(target: Target, message: PushMessage): Promise<PushOutcome> 
   return target.provider.send(target.push, { ...message, voip: target.voip });
 }
 
-/** Devices that have had their last word for this notification (pushed, failed, token removed) or a retry waiting. */
-async function handledDevices(kernel: Kernel, id: string): Promise<Set<string>> {
-  const rows = await kernel.db
-    .selectDistinct({ deviceId: notificationAttempts.deviceId })
-    .from(notificationAttempts)
+/** A claim older than this belongs to a run that died (the queue's expiry of these jobs): it may be taken over. */
+const STALE_CLAIM_MS = 120_000;
+const JOB_EXPIRY_SECONDS = STALE_CLAIM_MS / 1000;
+
+/** Nothing more goes out for a notification that was acknowledged, read or settled. */
+const finished = (n: NotificationRow) => n.ackedAt !== null || n.readAt !== null || n.withdrawnAt !== null || (SETTLED as readonly string[]).includes(n.state);
+
+async function lockNotification(ctx: ServiceContext, id: string): Promise<NotificationRow | undefined> {
+  const [n] = await ctx.tx.select().from(notifications).where(eq(notifications.id, id)).for('update');
+  return n;
+}
+
+/**
+ * Claims try `tries` of the push to each device: a device is claimed when it has no push yet (first try), when
+ * its previous try asked for this one (`retrying`, tries − 1), or when this try's claim is stale. Answers the
+ * devices claimed: only their sends may happen, so a job run twice, or two chains of retries, send once.
+ */
+async function claim(ctx: ServiceContext, id: string, devices: string[], tries: number): Promise<Set<string>> {
+  if (devices.length === 0) return new Set();
+  const stale = new Date(ctx.now.getTime() - STALE_CLAIM_MS);
+  const rows =
+    tries === 1
+      ? await ctx.tx
+          .insert(notificationPushes)
+          .values(devices.map((deviceId) => ({ notificationId: id, deviceId, tries, state: 'sending' as const, claimedAt: ctx.now })))
+          .onConflictDoUpdate({
+            target: [notificationPushes.notificationId, notificationPushes.deviceId],
+            set: { claimedAt: ctx.now },
+            setWhere: and(eq(notificationPushes.state, 'sending'), eq(notificationPushes.tries, 1), lt(notificationPushes.claimedAt, stale)),
+          })
+          .returning({ deviceId: notificationPushes.deviceId })
+      : await ctx.tx
+          .update(notificationPushes)
+          .set({ state: 'sending', tries, claimedAt: ctx.now })
+          .where(
+            and(
+              eq(notificationPushes.notificationId, id),
+              inArray(notificationPushes.deviceId, devices),
+              or(
+                and(eq(notificationPushes.state, 'retrying'), eq(notificationPushes.tries, tries - 1)),
+                and(eq(notificationPushes.state, 'sending'), eq(notificationPushes.tries, tries), lt(notificationPushes.claimedAt, stale)),
+              ),
+            ),
+          )
+          .returning({ deviceId: notificationPushes.deviceId });
+  return new Set(rows.map((row) => row.deviceId));
+}
+
+/** Records one try's outcome if the try is still this run's (nobody took it over meanwhile). */
+async function release(ctx: ServiceContext, id: string, target: Target, outcome: PushOutcome, tries: number): Promise<void> {
+  const again = outcome.status === 'retry' && tries < MAX_PUSH_ATTEMPTS;
+  const [mine] = await ctx.tx
+    .update(notificationPushes)
+    .set({ state: again ? 'retrying' : 'done' })
     .where(
       and(
-        eq(notificationAttempts.notificationId, id),
-        isNotNull(notificationAttempts.deviceId),
-        inArray(notificationAttempts.step, ['pushed', 'failed', 'token_removed', 'retrying']),
+        eq(notificationPushes.notificationId, id),
+        eq(notificationPushes.deviceId, target.device.id),
+        eq(notificationPushes.state, 'sending'),
+        eq(notificationPushes.tries, tries),
       ),
-    );
-  return new Set(rows.map((row) => row.deviceId!));
+    )
+    .returning({ deviceId: notificationPushes.deviceId });
+  if (mine) await record(ctx, id, target, outcome, tries);
 }
 
 /**
  * The push of one notification, when its timer fires (the ACK timeout) or at once: nothing if it was
- * acknowledged or settled meanwhile; otherwise one send per device of the member, whose outcomes are recorded
- * together. Sends happen outside any transaction. A run that died after sending and before recording is
- * run again by the queue and sends again: providers collapse the repeat by the notification's id.
+ * acknowledged, read or settled meanwhile; otherwise each device of the member is claimed, sent to outside
+ * any transaction (the embedded database has one connection; a slow provider must not hold it), and the
+ * outcomes recorded together. A run that died after sending and before recording is taken over once its
+ * claim is stale and sends again: providers collapse the repeat by the notification's id.
  */
 export async function deliver(kernel: Kernel, id: string): Promise<void> {
-  const [n] = await kernel.db.select().from(notifications).where(eq(notifications.id, id));
-  if (!n || n.ackedAt || (SETTLED as readonly string[]).includes(n.state)) return;
-  const message = messageOf(kernel, n);
-  const handled = await handledDevices(kernel, id);
-  const targets = (await devicesOf(kernel.db, n.recipientId))
-    .map((device) => targetOf(kernel, device, message.voip))
-    .filter((target): target is Target => target !== undefined);
-  if (targets.length === 0) {
-    await kernel.write(systemActor('notifications'), (ctx) => settle(ctx, id, 'The member has no device that can receive a push.', 0));
-    return;
-  }
-  const pending = targets.filter((target) => !handled.has(target.device.id));
-  const outcomes = await Promise.all(pending.map((target) => send(target, message)));
-  await kernel.write(systemActor('notifications'), async (ctx) => {
-    for (const [i, target] of pending.entries()) await record(ctx, n.id, target, outcomes[i]!, 1);
-    await settle(ctx, id, null, targets.length);
+  const writer = systemActor('notifications');
+  const started = await kernel.write(writer, async (ctx) => {
+    const n = await lockNotification(ctx, id);
+    if (!n || finished(n)) return undefined;
+    const message = messageOf(kernel, n);
+    const targets = (await devicesOf(ctx.tx, n.recipientId))
+      .map((device) => targetOf(kernel, device, message.voip))
+      .filter((target): target is Target => target !== undefined);
+    if (targets.length === 0) {
+      await settle(ctx, id, 'The member has no device that can receive a push.', 0);
+      return undefined;
+    }
+    await ctx.tx.update(notifications).set({ pushTargets: targets.length }).where(eq(notifications.id, id));
+    const claimed = await claim(
+      ctx,
+      id,
+      targets.map((t) => t.device.id),
+      1,
+    );
+    return { message, targets: targets.filter((t) => claimed.has(t.device.id)), total: targets.length };
+  });
+  if (!started || started.targets.length === 0) return;
+  const outcomes = await Promise.all(started.targets.map((target) => send(target, started.message)));
+  await kernel.write(writer, async (ctx) => {
+    await lockNotification(ctx, id);
+    for (const [i, target] of started.targets.entries()) await release(ctx, id, target, outcomes[i]!, 1);
+    await settle(ctx, id, null, started.total);
   });
 }
 
 /** A later try of one device's push after a provider error. */
 export async function retryPush(kernel: Kernel, job: { id: string; deviceId: string; attempt: number }): Promise<void> {
-  const [n] = await kernel.db.select().from(notifications).where(eq(notifications.id, job.id));
-  if (!n || n.ackedAt || n.state === 'acked') return;
-  const message = messageOf(kernel, n);
-  const device = (await devicesOf(kernel.db, n.recipientId)).find((d) => d.id === job.deviceId);
-  const target = device && targetOf(kernel, device, message.voip);
-  await kernel.write(systemActor('notifications'), async (ctx) => {
-    // Recorded under a lock, so a retry that ran twice (a crash after its send) records once.
-    const [locked] = await ctx.tx.select({ id: notifications.id }).from(notifications).where(eq(notifications.id, job.id)).for('update');
-    if (!locked) return;
+  const writer = systemActor('notifications');
+  const started = await kernel.write(writer, async (ctx) => {
+    const n = await lockNotification(ctx, job.id);
+    if (!n) return undefined;
+    if (finished(n) && n.state !== 'pushed') {
+      // Acknowledged or read meanwhile: the waiting try is dropped.
+      await ctx.tx
+        .update(notificationPushes)
+        .set({ state: 'done' })
+        .where(and(eq(notificationPushes.notificationId, job.id), eq(notificationPushes.deviceId, job.deviceId), eq(notificationPushes.state, 'retrying')));
+      return undefined;
+    }
+    const message = messageOf(kernel, n);
+    const device = (await devicesOf(ctx.tx, n.recipientId)).find((d) => d.id === job.deviceId);
+    const claimed = await claim(ctx, job.id, [job.deviceId], job.attempt);
+    if (!claimed.has(job.deviceId)) return undefined;
+    const target = device && targetOf(kernel, device, message.voip);
     if (!target) {
+      await ctx.tx
+        .update(notificationPushes)
+        .set({ state: 'done' })
+        .where(and(eq(notificationPushes.notificationId, job.id), eq(notificationPushes.deviceId, job.deviceId)));
       await attempt(ctx, job.id, 'failed', null, job.deviceId, 'The device no longer has a token to push to.');
       await settle(ctx, job.id, null, n.pushTargets ?? 1);
-      return;
+      return undefined;
     }
-    const done = await ctx.tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(notificationAttempts)
-      .where(
-        and(
-          eq(notificationAttempts.notificationId, job.id),
-          eq(notificationAttempts.deviceId, job.deviceId),
-          inArray(notificationAttempts.step, ['pushed', 'failed', 'token_removed']),
-        ),
-      );
-    if ((done[0]?.n ?? 0) > 0) return;
+    return { message, target, total: n.pushTargets ?? 1 };
   });
-  if (!target) return;
-  const outcome = await send(target, message);
-  await kernel.write(systemActor('notifications'), async (ctx) => {
-    await record(ctx, job.id, target, outcome, job.attempt);
-    await settle(ctx, job.id, null, n.pushTargets ?? 1);
+  if (!started) return;
+  const outcome = await send(started.target, started.message);
+  await kernel.write(writer, async (ctx) => {
+    await lockNotification(ctx, job.id);
+    await release(ctx, job.id, started.target, outcome, job.attempt);
+    await settle(ctx, job.id, null, started.total);
   });
 }
 
@@ -223,10 +289,10 @@ async function settle(ctx: ServiceContext, id: string, reason: string | null, ta
 
 export const deliveryJobs: JobDef[] = [
   // Half-second polling: an offline member's push (and a call's) leaves within a second of the notification.
-  { name: DELIVER_JOB, pollingIntervalSeconds: 0.5, expireInSeconds: 120, handle: (data, kernel) => deliver(kernel, String(data.id)) },
+  { name: DELIVER_JOB, pollingIntervalSeconds: 0.5, expireInSeconds: JOB_EXPIRY_SECONDS, handle: (data, kernel) => deliver(kernel, String(data.id)) },
   {
     name: PUSH_RETRY_JOB,
-    expireInSeconds: 120,
+    expireInSeconds: JOB_EXPIRY_SECONDS,
     handle: (data, kernel) => retryPush(kernel, data as { id: string; deviceId: string; attempt: number }),
   },
 ];

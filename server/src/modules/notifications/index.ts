@@ -6,7 +6,7 @@ import { notificationConsoleRoutes } from './console/routes.ts';
 import { deliveryJobs, pushProviders } from './delivery.ts';
 import { seedNotificationsDemo } from './demo.ts';
 import { notificationEventTypes } from './events.ts';
-import { ACK_TIMEOUT_SETTING, notify } from './service.ts';
+import { ACK_TIMEOUT_SETTING, checkTemplates, notify, notifyMany, withdraw } from './service.ts';
 import { AttemptChannels, AttemptSteps, BatchStates, MuteChanges, NotificationPolicies, NotificationStates } from './views.ts';
 
 /**
@@ -18,7 +18,7 @@ export const notificationsModule = defineModule({
   name: 'notifications',
   label: { en: 'Notifications', ru: 'Уведомления' },
   requires: ['people', 'members'],
-  provides: { notifier: () => ({ notify }) },
+  provides: { notifier: () => ({ notify, notifyMany, withdraw }) },
   permissions: [
     { key: 'notifications.read', description: "Read people's notifications and their delivery history, and what staff sent." },
     { key: 'notifications.send', description: 'Send a notification to a person or to everyone with a tag.' },
@@ -67,7 +67,9 @@ export const notificationsModule = defineModule({
     await notificationClientRoutes(kernel)(app);
     await notificationConsoleRoutes(kernel)(app);
   },
-  nav: [{ group: 'people', path: '/notifications', label: 'nav.notifications', permission: 'notifications.send' }],
+  nav: [{ group: 'people', path: '/notifications', label: 'nav.notifications', permission: 'notifications.read' }],
+  // Every template is compiled once at start: a broken one stops the server rather than a sender's transaction.
+  bootstrap: async (kernel) => checkTemplates(kernel),
   seedDemo: seedNotificationsDemo,
   onClose: async (kernel) => pushProviders(kernel).close(),
 });

@@ -1,14 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
+import { queryRows } from '../../core/db/sql.ts';
 import { defineModule } from '../../core/module.ts';
 import type { NotifyInput } from '../../core/notifications.ts';
+import { makeRole, makeStaff, TEST_PASSWORD } from '../../../test/factories.ts';
 import { startFakeApns, type FakeApns } from '../../../test/fake-apns.ts';
 import { startFakeFcm, type FakeFcm } from '../../../test/fake-fcm.ts';
 import { createTestApp, listen, newMember, signIn, waitFor, type Session, type TestApp } from '../../../test/helpers.ts';
 import { connectClient, type SocketClient } from '../../../test/ws-client.ts';
 import { enabledModules } from '../index.ts';
+import { deliver, retryPush } from './delivery.ts';
 
 /** A module of the test's own with one kind per policy. */
 const probe = defineModule({
@@ -89,8 +93,7 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     });
     admin = await signIn(t.app);
     wsBase = (await listen(t.app)).replace('http', 'ws');
-    const set = await admin.request({ method: 'PUT', url: '/api/console/settings/notifications.ack_timeout', payload: { value: 1 } });
-    assert.equal(set.statusCode, 200, set.body);
+    await setAckTimeout(1);
   });
   after(async () => {
     for (const socket of sockets) socket.socket.close();
@@ -99,6 +102,19 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     await apns.close();
   });
 
+  const setAckTimeout = async (seconds: number) => {
+    const set = await admin.request({ method: 'PUT', url: '/api/console/settings/notifications.ack_timeout', payload: { value: seconds } });
+    assert.equal(set.statusCode, 200, set.body);
+  };
+  /** Waits until no job of this notification is waiting or running: what it was to do is done. */
+  const jobsDone = (id: string, name?: string) =>
+    waitFor(async () => {
+      const rows = await queryRows<{ n: number }>(
+        t.app.kernel.db,
+        sql`SELECT count(*)::int AS n FROM pgboss.job WHERE data->>'id' = ${id} AND state IN ('created', 'retry', 'active') AND (${name ?? null}::text IS NULL OR name = ${name ?? null})`,
+      );
+      return rows[0]!.n === 0;
+    }, 15_000);
   const notify = (input: NotifyInput) => t.app.kernel.write(systemActor('test'), (ctx) => ctx.kernel.notifier!.notify(ctx, input));
   const history = async (id: string) =>
     (await admin.get(`/api/console/notifications/${id}`)).json() as {
@@ -148,6 +164,8 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
   });
 
   it('ACK within the timeout: the in-app copy arrives over the socket and no push follows', async () => {
+    // Long enough for the ACK's round trip on a busy machine; the timer still fires, and sends nothing.
+    await setAckTimeout(3);
     const m = await member('Acking Member');
     const socket = await online(m);
     const { id } = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'A', count: 1 } });
@@ -156,8 +174,8 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     assert.equal(frame.notification.body, '1 new thing');
     socket.socket.send(JSON.stringify({ type: 'notification.ack', id }));
     assert.deepEqual((await socket.next('notification.acked')).ids, [id]);
-    // Past the timeout (1 s) and a poll of the queue: still no push.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await setAckTimeout(1);
+    await jobsDone(id);
     assert.equal(sentTo(m.pushToken).length, 0);
     const seen = await history(id);
     assert.equal(seen.state, 'acked');
@@ -173,7 +191,7 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     const { id } = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'S', count: 2 } });
     await socket.next('notification');
     await waitFor(async () => sentTo(m.pushToken).length > 0, 8000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await jobsDone(id);
     const pushes = sentTo(m.pushToken);
     assert.equal(pushes.length, 1);
     assert.equal(pushes[0]!.message.notification.body, '2 new things');
@@ -188,13 +206,15 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
   });
 
   it('offline: pushed at once, without waiting for the timeout; in_app_only never pushes', async () => {
+    // A minute's timeout: a push within seconds did not wait for it.
+    await setAckTimeout(60);
     const m = await member('Offline Member');
-    const started = Date.now();
-    await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'O', count: 1 } });
-    await notify({ kind: 'probe.quiet', recipient: { type: 'member', id: m.id } });
-    await waitFor(async () => sentTo(m.pushToken).length > 0, 8000);
-    assert.ok(Date.now() - started < 3000, 'the push left before an ACK timeout would have');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const ping = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'O', count: 1 } });
+    const quiet = await notify({ kind: 'probe.quiet', recipient: { type: 'member', id: m.id } });
+    await waitFor(async () => sentTo(m.pushToken).length > 0, 10_000);
+    await setAckTimeout(1);
+    await jobsDone(ping.id);
+    await jobsDone(quiet.id);
     assert.equal(sentTo(m.pushToken).length, 1, 'the in-app-only notice made no push');
   });
 
@@ -265,7 +285,7 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     const unknown = await m.call('PUT', '/api/client/notifications/preferences/probe.nothing', { muted: true });
     assert.equal(unknown.statusCode, 400);
     const { id } = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'M', count: 1 } });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await jobsDone(id);
     assert.equal(sentTo(m.pushToken).length, 0);
     assert.equal((await history(id)).state, 'muted');
     assert.equal((await m.call('GET', '/api/client/notifications')).json().items[0].id, id);
@@ -369,10 +389,85 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     const readerSocket = await online(reader);
     await writer.call('POST', `/api/client/chats/${conversationId}/messages`, { clientId: randomUUID(), text: 'Good, you are here' });
     await readerSocket.next('chat.message');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await t.app.subscribers!.drain();
+    await waitFor(async () => {
+      const rows = await queryRows<{ n: number }>(
+        t.app.kernel.db,
+        sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.deliver' AND state IN ('created', 'retry', 'active')`,
+      );
+      return rows[0]!.n === 0;
+    }, 15_000);
     assert.equal(sentTo(reader.pushToken).length, 1);
     assert.equal(sentTo(writer.pushToken).length, 0, 'the sender is never notified of their own message');
     assert.equal(sentTo(watcher.pushToken).length, 0);
+  });
+
+  it('a push job run twice, or a retry run twice, sends once', async () => {
+    const m = await member('Twice Member');
+    await setAckTimeout(60);
+    const socket = await online(m);
+    const { id } = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'T', count: 1 } });
+    await socket.next('notification');
+    await Promise.all([deliver(t.app.kernel, id), deliver(t.app.kernel, id)]);
+    await deliver(t.app.kernel, id);
+    assert.equal(sentTo(m.pushToken).length, 1);
+    // A retry chain: the first try fails, then its next try runs twice (a crash after its send, a second process).
+    const other = await member('Retry Twice Member');
+    const socket2 = await online(other);
+    const second = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: other.id }, params: { name: 'R', count: 1 } });
+    await socket2.next('notification');
+    fcm.next.push({ status: 503, body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } } });
+    await deliver(t.app.kernel, second.id);
+    const device = (await other.call('GET', '/api/client/devices')).json()[0].id as string;
+    await Promise.all([
+      retryPush(t.app.kernel, { id: second.id, deviceId: device, attempt: 2 }),
+      retryPush(t.app.kernel, { id: second.id, deviceId: device, attempt: 2 }),
+    ]);
+    await retryPush(t.app.kernel, { id: second.id, deviceId: device, attempt: 2 });
+    await setAckTimeout(1);
+    // The queued try 2 (from the 503) finds its try taken and sends nothing; the 60 s timer is left to expire.
+    await jobsDone(second.id, 'notifications.push_retry');
+    assert.equal(sentTo(other.pushToken).length, 1);
+    assert.deepEqual(
+      (await history(second.id)).attempts.map((a) => a.step),
+      ['created', 'sent_in_app', 'retrying', 'pushed'],
+    );
+  });
+
+  it('reading a notification acknowledges it, so its push is not sent; a hidden chat message takes its push back', async () => {
+    await setAckTimeout(2);
+    const m = await member('Reading Member');
+    const socket = await online(m);
+    const { id } = await notify({ kind: 'probe.ping', recipient: { type: 'member', id: m.id }, params: { name: 'R', count: 1 } });
+    await socket.next('notification');
+    assert.equal((await m.call('POST', '/api/client/notifications/read', { ids: [id] })).json().unread, 0);
+    await setAckTimeout(1);
+    await jobsDone(id);
+    assert.equal(sentTo(m.pushToken).length, 0);
+    assert.equal((await history(id)).state, 'acked');
+
+    const writer = await member('Rude Writer');
+    const reader = await member('Offended Reader');
+    const conversationId = (await writer.call('POST', '/api/client/chats', { kind: 'creators.direct', personId: reader.id })).json().id as string;
+    const sent = (await writer.call('POST', `/api/client/chats/${conversationId}/messages`, { clientId: randomUUID(), text: 'something rude' })).json();
+    await waitFor(async () => sentTo(reader.pushToken).length > 0, 8000);
+    const hidden = await admin.post(`/api/console/chat-messages/${sent.id}/hide`, { reason: 'insult' });
+    assert.equal(hidden.statusCode, 200, hidden.body);
+    const inbox = (await reader.call('GET', '/api/client/notifications')).json();
+    assert.equal(inbox.items.length, 0, 'the preview left the inbox');
+    const staffView = (await admin.get(`/api/console/people/${reader.id}/notifications`)).json().items[0];
+    assert.ok(staffView.withdrawnAt);
+  });
+
+  it('staff without the kind’s permission see that a chat preview was sent, not what it said', async () => {
+    const reader = (await admin.get('/api/console/people?limit=200')).json().items.find((p: { displayName: string }) => p.displayName === 'Offended Reader');
+    const role = await makeRole(t.app, { name: 'notification reader', permissions: ['notifications.read', 'people.read'] });
+    const staff = await makeStaff(t.app, { email: 'notif-reader@test.local', name: 'Notif Reader', roleIds: [role.id] });
+    const session = await signIn(t.app, staff.user.email, TEST_PASSWORD);
+    const item = (await session.get(`/api/console/people/${reader.id}/notifications`)).json().items[0];
+    assert.equal(item.redacted, true);
+    assert.equal(item.body, '');
+    assert.equal(item.kind, 'chat.message');
   });
 
   it('staff notifications reach the console stream live as `event: notification`', async () => {
@@ -384,8 +479,13 @@ describe('notifications: in-app with ACK, push fallback, inbox and preferences',
     const reader = response.body!.getReader();
     await notify({ kind: 'probe.staff', recipient: { type: 'staff', id: me.id }, params: { what: 'this' } });
     let text = '';
-    const deadline = Date.now() + 5000;
-    while (!text.includes('event: notification') && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
+    const timeout = setTimeout(() => controller.abort(), 5000);
+    try {
+      while (!text.includes('event: notification')) text += new TextDecoder().decode((await reader.read()).value);
+    } catch {
+      // Aborted at the deadline: the assertion below says what was missing.
+    }
+    clearTimeout(timeout);
     controller.abort();
     assert.match(text, /event: notification\ndata: .*"body":"Look at this"/);
   });

@@ -4,7 +4,7 @@ import type { NotificationKindDef, NotificationParam } from '../../core/notifica
 
 const compiled = new Map<string, IntlMessageFormat>();
 
-function format(source: string, locale: Locale): IntlMessageFormat {
+export function compile(source: string, locale: Locale): IntlMessageFormat {
   const key = `${locale}\u0000${source}`;
   let message = compiled.get(key);
   if (!message) compiled.set(key, (message = new IntlMessageFormat(source, locale)));
@@ -20,6 +20,6 @@ export const localeOf = (value: string | null | undefined): Locale => ((LOCALES 
 export function render(kind: NotificationKindDef, locale: Locale, params: Record<string, NotificationParam>): { title: string; body: string } {
   const values = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? value[locale] : value]));
   const template = kind.templates[locale];
-  const text = (source: string) => String(format(source, locale).format(values));
+  const text = (source: string) => String(compile(source, locale).format(values));
   return { title: text(template.title), body: text(template.body) };
 }

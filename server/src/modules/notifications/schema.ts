@@ -41,6 +41,8 @@ export const notifications = pgTable(
     createdAt: timestamptz('created_at').notNull(),
     ackedAt: timestamptz('acked_at'),
     readAt: timestamptz('read_at'),
+    /** The sender took it back (the chat message it previews was hidden): out of the inbox, its text kept for staff. */
+    withdrawnAt: timestamptz('withdrawn_at'),
   },
   (t) => [
     uniqueIndex('notifications_dedupe_key').on(t.kind, t.recipientId, t.dedupeKey),
@@ -49,6 +51,7 @@ export const notifications = pgTable(
       .on(t.recipientType, t.recipientId)
       .where(sql`${t.readAt} IS NULL`),
     index('notifications_batch_idx').on(t.batchId),
+    index('notifications_dedupe_idx').on(t.dedupeKey),
   ],
 );
 
@@ -67,6 +70,25 @@ export const notificationAttempts = pgTable(
     at: timestamptz('at').notNull(),
   },
   (t) => [index('notification_attempts_notification_idx').on(t.notificationId, t.id)],
+);
+
+/**
+ * The push of one notification to one device, claimed before each send: a try is `sending` until its outcome
+ * is recorded (`retrying` with a next try queued, or `done`). A run that finds the try already claimed, or
+ * done, sends nothing; a claim older than the job's expiry belongs to a run that died and may be taken over.
+ */
+export const notificationPushes = pgTable(
+  'notification_pushes',
+  {
+    notificationId: uuid('notification_id')
+      .notNull()
+      .references(() => notifications.id),
+    deviceId: uuid('device_id').notNull(),
+    tries: integer('tries').notNull(),
+    state: text('state', { enum: ['sending', 'retrying', 'done'] }).notNull(),
+    claimedAt: timestamptz('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.deviceId] })],
 );
 
 /** A member's choice to mute one kind (only kinds declared `mutable`). */

@@ -8,10 +8,10 @@ import { decodeCursor, toPage } from '../../core/paging.ts';
 import { pushToStaff } from '../../core/realtime/event-stream.ts';
 import { pushToMembers, realtimeHub } from '../../core/realtime/hub.ts';
 import { getPeople } from '../people/people.ts';
-import { getStaffUser } from '../staff/users.ts';
+import { staffLocales } from '../staff/users.ts';
 import { NotificationsError } from './errors.ts';
 import { NotificationEvents } from './events.ts';
-import { localeOf, render } from './render.ts';
+import { compile, localeOf, render } from './render.ts';
 import { notificationAttempts, type notificationBatches, notificationPreferences, notifications } from './schema.ts';
 import { notificationView } from './views.ts';
 
@@ -25,12 +25,13 @@ export const ACK_TIMEOUT_SETTING = 'notifications.ack_timeout';
 /** States after which nothing more is sent. */
 export const SETTLED = ['acked', 'pushed', 'failed', 'muted'] as const;
 
-export function kindOf(kernel: Kernel, kind: string, audience?: 'member' | 'staff'): NotificationKindDef {
+export function kindOf(kernel: Kernel, kind: string, audience?: 'member' | 'staff', where?: { field: string; in: 'params' | 'body' }): NotificationKindDef {
   const def = kernel.catalogue.notificationKinds.get(kind);
   if (!def || (audience && def.audience !== audience))
     throw new NotificationsError(
       'unknown_kind',
       `No notification kind ${kind} is declared${audience ? ` for ${audience === 'member' ? 'members' : 'staff'}` : ''}.`,
+      where,
     );
   return def;
 }
@@ -49,8 +50,10 @@ export async function notifyMany(ctx: ServiceContext, inputs: Array<NotifyInput 
   const memberIds = [...new Set(inputs.filter((i) => i.recipient.type === 'member').map((i) => i.recipient.id))];
   const staffIds = [...new Set(inputs.filter((i) => i.recipient.type === 'staff').map((i) => i.recipient.id))];
 
-  const locales = new Map<string, string | null>((await getPeople(ctx.tx, memberIds)).map((p) => [p.id, p.locale]));
-  for (const id of staffIds) locales.set(id, (await getStaffUser(ctx.tx, id).catch(() => undefined))?.locale ?? null);
+  const locales = new Map<string, string | null>([
+    ...(await getPeople(ctx.tx, memberIds)).map((p) => [p.id, p.locale] as const),
+    ...(await staffLocales(ctx.tx, staffIds)),
+  ]);
   const muted = new Set(
     memberIds.length === 0
       ? []
@@ -61,14 +64,15 @@ export async function notifyMany(ctx: ServiceContext, inputs: Array<NotifyInput 
             .where(and(uuidIn(notificationPreferences.personId, memberIds), eq(notificationPreferences.muted, true)))
         ).map((row) => `${row.personId}/${row.kind}`),
   );
-  const presence = await realtimeHub(kernel).statuses(memberIds, ctx.tx);
+  const onlineNow = await realtimeHub(kernel).onlineAmong(memberIds, ctx.tx);
 
   const rows = inputs.map((input, i) => {
     const def = defs[i]!;
     const member = input.recipient.type === 'member';
     const locale = localeOf(locales.get(input.recipient.id));
-    const isMuted = member && def.mutable === true && muted.has(`${input.recipient.id}/${def.kind}`);
-    const online = member && presence.get(input.recipient.id)?.online === true;
+    // A call always rings: a voip kind is never muted, whatever a preference says.
+    const isMuted = member && def.mutable === true && def.policy !== 'voip' && muted.has(`${input.recipient.id}/${def.kind}`);
+    const online = member && onlineNow.has(input.recipient.id);
     const inApp = !isMuted && (!member || (online && def.policy !== 'push_only'));
     return {
       id: uuidv7(),
@@ -121,7 +125,7 @@ export async function notifyMany(ctx: ServiceContext, inputs: Array<NotifyInput 
 
   for (const row of made) {
     if (row.state !== 'sent_in_app') continue;
-    const view = notificationView({ ...row, ackedAt: null, readAt: null, failure: null, pushTargets: null });
+    const view = notificationView({ ...row, ackedAt: null, readAt: null, failure: null, pushTargets: null, withdrawnAt: null });
     if (row.recipientType === 'member') pushToMembers(ctx, [row.recipientId], { type: 'notification', notification: view });
     else pushToStaff(ctx, [row.recipientId], 'notification', view);
   }
@@ -135,6 +139,8 @@ export async function notifyMany(ctx: ServiceContext, inputs: Array<NotifyInput 
       .from(notifications)
       .where(
         and(
+          // The unique index's columns, so the lookup is an index scan.
+          inArray(notifications.kind, [...new Set(repeated.map((r) => r.kind))]),
           uuidIn(
             notifications.recipientId,
             repeated.map((r) => r.recipientId),
@@ -183,16 +189,35 @@ export async function acknowledge(kernel: Kernel, personId: string, ids: string[
   });
 }
 
-/** Marks the recipient's notifications read (these, or all); reading one also acknowledges it. Answers the unread count left. */
+/**
+ * Marks the recipient's notifications read (these, or all) in one statement; for a member, reading one also
+ * acknowledges it, so a push still waiting for the ACK timeout is not sent. Answers the unread count left.
+ */
 export async function markRead(kernel: Kernel, recipient: Recipient, which: { ids?: string[]; all?: boolean }): Promise<number> {
   const now = kernel.now();
   const mine = and(eq(notifications.recipientType, recipient.type), eq(notifications.recipientId, recipient.id), isNull(notifications.readAt));
   const scope = which.all ? mine : and(mine, uuidIn(notifications.id, which.ids ?? []));
-  const read = await kernel.db.update(notifications).set({ readAt: now }).where(scope).returning({ id: notifications.id, ackedAt: notifications.ackedAt });
-  if (recipient.type === 'member') {
-    const unacked = read.filter((row) => row.ackedAt === null).map((row) => row.id);
-    await acknowledge(kernel, recipient.id, unacked);
-  }
+  await kernel.db.transaction(async (tx) => {
+    const member = recipient.type === 'member';
+    const read = await tx
+      .update(notifications)
+      .set({
+        readAt: now,
+        ...(member
+          ? {
+              ackedAt: sql`COALESCE(${notifications.ackedAt}, ${now})`,
+              state: sql`CASE WHEN ${notifications.state} IN ('created', 'sent_in_app') THEN 'acked' ELSE ${notifications.state} END`,
+            }
+          : {}),
+      })
+      .where(scope)
+      .returning({ id: notifications.id, ackedAt: notifications.ackedAt });
+    const acked = member ? read.filter((row) => row.ackedAt?.getTime() === now.getTime()) : [];
+    if (acked.length)
+      await tx
+        .insert(notificationAttempts)
+        .values(acked.map((row) => ({ notificationId: row.id, step: 'acked' as const, channel: 'in_app' as const, at: now })));
+  });
   return unreadCount(kernel.db, recipient);
 }
 
@@ -200,12 +225,19 @@ export async function unreadCount(db: Executor, recipient: Recipient): Promise<n
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(notifications)
-    .where(and(eq(notifications.recipientType, recipient.type), eq(notifications.recipientId, recipient.id), isNull(notifications.readAt)));
+    .where(
+      and(
+        eq(notifications.recipientType, recipient.type),
+        eq(notifications.recipientId, recipient.id),
+        isNull(notifications.readAt),
+        isNull(notifications.withdrawnAt),
+      ),
+    );
   return row?.n ?? 0;
 }
 
 /** A recipient's notifications, newest first, keyset paged by id (ids are time-ordered). */
-export async function inbox(db: Executor, recipient: Recipient, options: { cursor?: string; limit: number; unread?: boolean }) {
+export async function inbox(db: Executor, recipient: Recipient, options: { cursor?: string; limit: number; unread?: boolean; withdrawn?: boolean }) {
   const after = decodeCursor<[string]>(options.cursor, ['uuid']);
   const rows = await db
     .select()
@@ -215,6 +247,8 @@ export async function inbox(db: Executor, recipient: Recipient, options: { curso
         eq(notifications.recipientType, recipient.type),
         eq(notifications.recipientId, recipient.id),
         options.unread ? isNull(notifications.readAt) : undefined,
+        // Withdrawn notices leave the recipient's inbox; staff still see them in the person's history.
+        options.withdrawn ? undefined : isNull(notifications.withdrawnAt),
         after ? lt(notifications.id, after[0]) : undefined,
       ),
     )
@@ -267,8 +301,9 @@ export async function preferencesOf(kernel: Kernel, db: Executor, personId: stri
 }
 
 export async function setMuted(ctx: ServiceContext, personId: string, kind: string, muted: boolean): Promise<void> {
-  const def = kindOf(ctx.kernel, kind, 'member');
-  if (!def.mutable) throw new NotificationsError('not_mutable', `Notifications of kind ${kind} cannot be muted.`);
+  const def = kindOf(ctx.kernel, kind, 'member', { field: 'kind', in: 'params' });
+  if (!def.mutable || def.policy === 'voip')
+    throw new NotificationsError('not_mutable', `Notifications of kind ${kind} cannot be muted.`, { field: 'kind', in: 'params' });
   const [before] = await ctx.tx
     .select()
     .from(notificationPreferences)
@@ -284,4 +319,32 @@ export async function setMuted(ctx: ServiceContext, personId: string, kind: stri
     subject: { type: 'person', id: personId },
     payload: { kind, change: muted ? 'muted' : 'unmuted' },
   });
+}
+
+/**
+ * The sender takes notifications back (a hidden chat message's previews): they leave the recipients' inboxes
+ * and anything not yet pushed is not sent; staff still see them, marked withdrawn.
+ */
+export async function withdraw(ctx: ServiceContext, kind: string, dedupeKey: string): Promise<number> {
+  const rows = await ctx.tx
+    .update(notifications)
+    .set({ withdrawnAt: ctx.now })
+    .where(and(eq(notifications.kind, kind), eq(notifications.dedupeKey, dedupeKey), isNull(notifications.withdrawnAt)))
+    .returning({ id: notifications.id });
+  return rows.length;
+}
+
+/** Compiles every declared template, so a broken one stops the server at start with its kind named. */
+export function checkTemplates(kernel: Kernel): void {
+  for (const def of kernel.catalogue.notificationKinds.values()) {
+    for (const [locale, template] of Object.entries(def.templates)) {
+      for (const source of [template.title, template.body]) {
+        try {
+          compile(source, localeOf(locale));
+        } catch (error) {
+          throw new Error(`Notification kind ${def.kind} has a broken ${locale} template "${source}": ${error instanceof Error ? error.message : error}`);
+        }
+      }
+    }
+  }
 }

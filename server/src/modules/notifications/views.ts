@@ -84,12 +84,17 @@ export const StaffNotificationView = Type.Intersect([
     locale: Type.String(),
     ackedAt: Nullable(Timestamp),
     batchId: Nullable(Id),
+    withdrawnAt: Nullable(Timestamp),
+    redacted: Type.Boolean({ description: 'The title and body are left out: reading them needs a permission of their own (a chat preview needs chat.read).' }),
     attempts: Type.Array(AttemptView),
   }),
 ]);
 
-export const staffNotificationView = (n: NotificationRow, attempts: Attempt[]) => ({
-  ...notificationView(n),
+/** `readable`: whether the viewer may read what it said (the kind's own permission). */
+export const staffNotificationView = (n: NotificationRow, attempts: Attempt[], readable: boolean) => ({
+  ...notificationView(readable ? n : { ...n, title: '', body: '', data: {} }),
+  redacted: !readable,
+  withdrawnAt: n.withdrawnAt?.toISOString() ?? null,
   state: n.state,
   failure: n.failure,
   locale: n.locale,

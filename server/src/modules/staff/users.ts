@@ -239,6 +239,14 @@ export async function staffNames(db: Executor, ids: string[]): Promise<Map<strin
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/** The console language of each of these staff users. */
+export async function staffLocales(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)].filter((id) => UUID_PATTERN.test(id));
+  if (unique.length === 0) return new Map();
+  const rows = await db.select({ id: staffUsers.id, locale: staffUsers.locale }).from(staffUsers).where(inArray(staffUsers.id, unique));
+  return new Map(rows.map((r) => [r.id, r.locale]));
+}
+
 export async function staffCount(db: Executor): Promise<number> {
   const [row] = await db.select({ n: count() }).from(staffUsers);
   return Number(row?.n ?? 0);

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { can } from '../../../core/access.ts';
 import { principalOf, staffActorOf } from '../../../core/http/guard.ts';
 import { IdempotencyHeaders, idempotent } from '../../../core/http/idempotency/idempotency.ts';
 import { problems } from '../../../core/http/openapi.ts';
@@ -36,12 +37,18 @@ const ReadBody = Type.Union([
 export function notificationConsoleRoutes(kernel: Kernel) {
   return async (base: FastifyInstance): Promise<void> => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    const withAttempts = async (rows: NotificationRow[]) => {
+    const withAttempts = async (request: FastifyRequest, rows: NotificationRow[]) => {
+      const principal = principalOf(request);
       const attempts = await attemptsOf(
         kernel.db,
         rows.map((row) => row.id),
       );
-      return rows.map((row) => staffNotificationView(row, attempts.get(row.id) ?? []));
+      // The kind's permission, through a role or a grant on the record it is about (a conversation).
+      const readable = (row: NotificationRow) => {
+        const permission = kernel.catalogue.notificationKinds.get(row.kind)?.permission;
+        return permission === undefined || can(principal, permission, row.subjectId ?? undefined, kernel.now());
+      };
+      return rows.map((row) => staffNotificationView(row, attempts.get(row.id) ?? [], readable(row)));
     };
 
     app.get(
@@ -58,8 +65,8 @@ export function notificationConsoleRoutes(kernel: Kernel) {
       },
       async (request) => {
         await getPerson(kernel.db, request.params.id);
-        const page = await inbox(kernel.db, { type: 'member', id: request.params.id }, request.query);
-        return { items: await withAttempts(page.items), nextCursor: page.nextCursor };
+        const page = await inbox(kernel.db, { type: 'member', id: request.params.id }, { ...request.query, withdrawn: true });
+        return { items: await withAttempts(request, page.items), nextCursor: page.nextCursor };
       },
     );
 
@@ -77,7 +84,7 @@ export function notificationConsoleRoutes(kernel: Kernel) {
       async (request) => {
         const row = await getNotification(kernel.db, request.params.id);
         if (row.recipientType !== 'member') throw NotificationsError.notFound('No such notification.');
-        return (await withAttempts([row]))[0]!;
+        return (await withAttempts(request, [row]))[0]!;
       },
     );
 
