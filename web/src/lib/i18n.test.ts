@@ -392,6 +392,9 @@ const CARBON: Record<string, { props?: Need[]; children?: true }> = {
   },
   NumberInput: { props: [{ prop: 'translateWithId', unless: 'hideSteppers' }] },
   PasswordInput: { props: ['hidePasswordLabel', 'showPasswordLabel'] },
+  ProgressBar: {},
+  RadioButton: {},
+  RadioButtonGroup: {},
   Search: { props: ['placeholder', 'closeButtonLabelText'] },
   Select: {},
   SelectItem: {},
@@ -545,6 +548,12 @@ describe('plural forms', () => {
     assert.equal(m.timeline_children({ count: 2 }, ru), '2 события');
     assert.equal(m.payouts_bulk_done({ done: 2, total: 5 }, ru), 'Одобрено 2 из 5 заявок');
     assert.equal(m.payouts_bulk_done({ done: 1, total: 1 }, en), '1 of 1 application approved');
+    assert.deepEqual(
+      [1, 2, 5, 21].map((total) => m.notifications_progress({ sent: 1, total }, ru)),
+      ['1 из 1 человека', '1 из 2 человек', '1 из 5 человек', '1 из 21 человека'],
+    );
+    assert.equal(m.notifications_audience_reaches({ count: 1 }, en), 'Reaches 1 person now.');
+    assert.equal(m.notifications_audience_reaches({ count: 3 }, ru), 'Сейчас получат 3 человека.');
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Schemas } from './api/client';
 
 export type LiveEvent = Schemas['Event'];
-type Handler = (event: LiveEvent) => void;
+type Handler = (data: unknown) => void;
 
 /** Sent by the server when it could not replay everything missed since Last-Event-ID: reload lists. */
 export const REPLAY_TRUNCATED = 'replay_truncated';
@@ -11,11 +11,15 @@ export const REPLAY_TRUNCATED = 'replay_truncated';
  * type, so a page subscribes to the types it shows; the browser reconnects by itself after a dropped
  * connection and the server replays what was missed from Last-Event-ID. When the browser gives up
  * (an error status), the session is checked and, while it holds, the stream is opened again.
+ *
+ * The stream also carries frames that are not events (`event: notification`, the user's own bell): they
+ * have no id and are never replayed, so whoever shows them reloads on `onOpen`.
  */
 class LiveStream {
   status: 'off' | 'connecting' | 'open' = $state('off');
   private source: EventSource | null = null;
   private handlers = new Map<string, Set<Handler>>();
+  private openHandlers = new Set<() => void>();
   private listeners = new Map<string, (message: MessageEvent<string>) => void>();
   private sessionHolds: () => Promise<boolean> = async () => false;
   private wanted = false;
@@ -36,7 +40,27 @@ class LiveStream {
   }
 
   /** Calls `handler` for each live event of these types; returns the unsubscribe function. */
-  on(types: string[], handler: Handler): () => void {
+  on(types: string[], handler: (event: LiveEvent) => void): () => void {
+    return this.subscribe(types, handler as Handler);
+  }
+
+  /** Calls `handler` with the data of each frame of this name that is not an event (`notification`); returns the unsubscribe function. */
+  onMessage<T>(type: string, handler: (data: T) => void): () => void {
+    return this.subscribe([type], handler as Handler);
+  }
+
+  /**
+   * Calls `handler` each time the stream opens: the first time and after every reconnect, when frames
+   * without an id may have been missed. Returns the unsubscribe function.
+   */
+  onOpen(handler: () => void): () => void {
+    this.openHandlers.add(handler);
+    return () => {
+      this.openHandlers.delete(handler);
+    };
+  }
+
+  private subscribe(types: string[], handler: Handler): () => void {
     for (const type of types) {
       let set = this.handlers.get(type);
       if (!set) this.handlers.set(type, (set = new Set()));
@@ -56,6 +80,7 @@ class LiveStream {
     source.onopen = () => {
       this.status = 'open';
       this.retryMs = 1000;
+      for (const handler of this.openHandlers) handler();
     };
     source.onerror = () => {
       if (source.readyState !== EventSource.CLOSED) {
@@ -91,13 +116,13 @@ class LiveStream {
   private listen(type: string): void {
     if (!this.source || this.listeners.has(type)) return;
     const listener = (message: MessageEvent<string>) => {
-      let event: LiveEvent;
+      let data: unknown;
       try {
-        event = JSON.parse(message.data) as LiveEvent;
+        data = JSON.parse(message.data);
       } catch {
         return;
       }
-      for (const handler of this.handlers.get(type) ?? []) handler(event);
+      for (const handler of this.handlers.get(type) ?? []) handler(data);
     };
     this.listeners.set(type, listener);
     this.source.addEventListener(type, listener);

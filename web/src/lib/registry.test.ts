@@ -10,6 +10,8 @@ const { personTabBar, personTabs, visiblePersonTabs } = await import('./people/t
 const { searchProviders } = await import('./search');
 const { moderationCards } = await import('./moderation/cards');
 const { collect } = await import('./registry');
+const { headerActions, visibleHeaderActions } = await import('./header-actions');
+const { setLabels } = await import('./labels');
 
 const me = (...permissions: string[]) => ({ permissions }) as unknown as Me;
 const person = (status = 'active') => ({ id: 'p1', displayName: 'Marta', status, identities: [] }) as unknown as Person;
@@ -18,19 +20,19 @@ const ids = (tabs: { id: string }[]) => tabs.map((t) => t.id);
 
 describe('person page tabs from feature folders', () => {
   it('finds the tabs in src/lib/*/person-tabs.ts, in order, each with its label and component', () => {
-    assert.deepEqual(ids(personTabs), ['photos', 'chats', 'files', 'balance', 'creator']);
+    assert.deepEqual(ids(personTabs), ['photos', 'chats', 'files', 'balance', 'creator', 'notifications']);
     assert.deepEqual(
       personTabs.map((t) => t.label()),
-      ['Photos', 'Chats', 'Files', 'Balance', 'Creator'],
+      ['Photos', 'Chats', 'Files', 'Balance', 'Creator', 'Notifications'],
     );
     assert.deepEqual(
       personTabs.map((t) => t.component.name),
-      ['PersonPhotos', 'PersonChats', 'PersonFiles', 'PersonBalance', 'PersonCreator'],
+      ['PersonPhotos', 'PersonChats', 'PersonFiles', 'PersonBalance', 'PersonCreator', 'PersonNotifications'],
     );
   });
 
   it("slots them between the page's own tabs, each shown only to holders of its permission", () => {
-    const all = me('creators.read', 'ledger.read', 'files.manage', 'people.manage', 'chat.read');
+    const all = me('creators.read', 'ledger.read', 'files.manage', 'people.manage', 'chat.read', 'notifications.read');
     assert.deepEqual(ids(personTabBar(own, all, person())), [
       'profile',
       'identities',
@@ -40,6 +42,7 @@ describe('person page tabs from feature folders', () => {
       'files',
       'balance',
       'creator',
+      'notifications',
       'notes',
       'sign-ins',
     ]);
@@ -47,6 +50,7 @@ describe('person page tabs from feature folders', () => {
     assert.deepEqual(ids(visiblePersonTabs(me('ledger.read'), person())), ['files', 'balance']);
     assert.deepEqual(ids(visiblePersonTabs(me('creators.read'), person())), ['photos', 'files', 'creator']);
     assert.deepEqual(ids(visiblePersonTabs(me('chat.read'), person())), ['chats', 'files']);
+    assert.deepEqual(ids(visiblePersonTabs(me('notifications.read'), person())), ['files', 'notifications']);
     assert.deepEqual(
       personTabBar(own, me('ledger.read'), person()).map((t) => t.label),
       ['Profile', 'Identities (0)', 'Timeline', 'Files', 'Balance', 'Notes', 'Sign-ins'],
@@ -62,6 +66,27 @@ describe('person page tabs from feature folders', () => {
 
   it('refuses a file of the agreed name that exports no list', () => {
     assert.throws(() => collect({ './chat/person-tabs.ts': { tabs: [] } }, 'personTabs'), /chat\/person-tabs\.ts must export `personTabs`/);
+  });
+});
+
+describe('header actions from feature folders', () => {
+  it('finds the actions in src/lib/*/header-actions.ts: the notifications bell, shown while that module is enabled', () => {
+    assert.deepEqual(
+      headerActions.map((a) => [a.id, a.component.name]),
+      [['notifications', 'StaffBell']],
+    );
+    setLabels({ codes: {}, events: {} });
+    assert.deepEqual(ids(visibleHeaderActions(me())), [], 'no notification codes: the module is off');
+    setLabels({ codes: { notification_state: { created: { en: 'In the inbox', ru: 'Во входящих' } } }, events: {} });
+    assert.deepEqual(ids(visibleHeaderActions(me())), ['notifications'], 'every signed-in user has a bell, whatever their permissions');
+    setLabels({ codes: {}, events: {} });
+  });
+
+  it('shows an action with a permission only to its holders', () => {
+    const component = headerActions[0]!.component;
+    const actions = [{ id: 'help', order: 5, permission: 'help.read', component }];
+    assert.deepEqual(ids(visibleHeaderActions(me(), actions)), []);
+    assert.deepEqual(ids(visibleHeaderActions(me('help.read'), actions)), ['help']);
   });
 });
 

@@ -3,6 +3,8 @@ import { systemActor } from '../../core/actor.ts';
 import { fileService } from '../files/index.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
+import { DEMO_TARIFFS } from './tariffs/defaults.ts';
+import { saveTariff, type CallKind } from './tariffs/service.ts';
 import { openDirect } from '../chat/conversations.ts';
 import { sendMessage } from '../chat/messages.ts';
 import { report } from '../chat/reports.ts';
@@ -100,6 +102,9 @@ const minutesAgo = (i: number) => (((i * i * 53) % 20_000) + 3) * 60_000;
 export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
   const people = (await listPeople(kernel.db, { limit: 40 })).items;
   if (people.length < 10) return;
+  await kernel.write(systemActor('demo'), async (ctx) => {
+    for (const [kind, tariff] of Object.entries(DEMO_TARIFFS)) await saveTariff(ctx, kind as CallKind, { ...tariff, note: 'Demo tariff' }, null);
+  });
   const made: { streamers: Person[]; users: Person[] } = { streamers: [], users: [] };
   const pictures: string[] = [];
   for (const gift of GIFTS) {

@@ -34,6 +34,7 @@ export const CreatorEvents = {
   storeNotificationRecorded: 'creators.store_notification_recorded',
   greetingSaved: 'creators.greeting_saved',
   greetingRemoved: 'creators.greeting_removed',
+  tariffSaved: 'creators.tariff_saved',
 } as const;
 
 export const creatorEvents = defineEvents({
@@ -297,6 +298,16 @@ export const creatorEvents = defineEvents({
     permission: 'creators.read',
     toSubject: true,
     payload: Type.Object({ greetingId: Id }),
+  },
+  [CreatorEvents.tariffSaved]: {
+    title: { en: 'Tariff changed', ru: 'Тариф изменён' },
+    summary: {
+      en: '{actor} made version {payload.version} of the {payload.callKind:call_kind} tariff',
+      ru: '{actor} создаёт версию {payload.version} тарифа «{payload.callKind:call_kind}»',
+    },
+    description: 'A new version of a call tariff: calls that connect from its time on are billed by it.',
+    permission: 'creators.read',
+    payload: Type.Object({ tariffId: Id, callKind: Type.String(), version: Type.Integer(), effectiveFrom: Type.String({ format: 'date-time' }) }),
   },
 });
 

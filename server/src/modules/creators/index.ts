@@ -18,6 +18,8 @@ import { DIRECT_CHAT } from './social/chat.ts';
 import { socialRoutes } from './social/routes.ts';
 import { BlockReasons, PenaltyActions, penaltyPreview } from './social/views.ts';
 import { storeRoutes } from './store/routes.ts';
+import { tariffRoutes } from './tariffs/routes.ts';
+import { CallKinds } from './tariffs/views.ts';
 import { PurchaseStatuses, Stores } from './store/views.ts';
 import { StreamerStatuses } from './streamers/views.ts';
 import { storeJobs } from './store/voided.ts';
@@ -36,10 +38,11 @@ export const creatorsModule = defineModule({
     { key: 'creators.read', description: 'See agencies, streamers and app users with their balances and presence.' },
     { key: 'creators.manage', description: 'Create agencies, make people streamers, move them between agencies, suspend and reinstate them.' },
     { key: 'creators.store', description: 'Manage the coin packs sold in the App Store and Google Play and their prices.' },
+    { key: 'creators.tariffs', description: 'Change the call tariffs: what callers pay and streamers earn by the second.' },
   ],
   roleGrants: { moderator: ['creators.read', 'creators.manage'], support: ['creators.read'] },
   events: creatorEventTypes,
-  codes: [CoinTransferKinds, BlockReasons, PenaltyActions, Stores, PurchaseStatuses, StreamerStatuses, PhotoSlots],
+  codes: [CallKinds, CoinTransferKinds, BlockReasons, PenaltyActions, Stores, PurchaseStatuses, StreamerStatuses, PhotoSlots],
   refs: [giftRefs],
   seedDemo: seedCreatorsDemo,
   onListen: startPresenceSimulator,
@@ -72,6 +75,7 @@ export const creatorsModule = defineModule({
     await portalRoutes(kernel)(app);
     await photoRoutes(kernel)(app);
     await storeRoutes(kernel)(app);
+    await tariffRoutes(kernel)(app);
   },
   subscribers: [
     defineSubscriber({
@@ -114,5 +118,6 @@ export const creatorsModule = defineModule({
     { group: 'creators', path: '/creators/users', label: 'nav.app_users', permission: 'creators.read' },
     { group: 'creators', path: '/creators/gifts', label: 'nav.gifts', permission: 'creators.read' },
     { group: 'creators', path: '/creators/products', label: 'nav.coin_packs', permission: 'creators.read' },
+    { group: 'creators', path: '/creators/tariffs', label: 'nav.tariffs', permission: 'creators.read' },
   ],
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { TariffSide } from './tariffs/schedule.ts';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -307,4 +308,33 @@ export const creatorGreetings = pgTable(
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [index('creator_greetings_streamer_idx').on(t.streamerId, t.createdAt)],
+);
+
+/** The kinds of call a tariff prices (a list that may grow). */
+export const CALL_KINDS = ['direct', 'roulette', 'prerecorded'] as const;
+
+/**
+ * One version of a call kind's tariff: what the caller pays and the streamer earns at connect and at each
+ * checkpoint, the agency's share of each payment, and from when it is in force. Editing a tariff adds a
+ * version; a call is billed by the version in force when it connected.
+ */
+export const creatorTariffs = pgTable(
+  'creator_tariffs',
+  {
+    id: uuid('id').primaryKey(),
+    callKind: text('call_kind', { enum: CALL_KINDS }).notNull(),
+    version: integer('version').notNull(),
+    effectiveFrom: timestamptz('effective_from').notNull(),
+    caller: jsonb('caller').$type<TariffSide>().notNull(),
+    streamer: jsonb('streamer').$type<TariffSide>().notNull(),
+    agencyShareBp: integer('agency_share_bp').notNull(),
+    note: text('note'),
+    createdBy: uuid('created_by'),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('creator_tariffs_version_key').on(t.callKind, t.version),
+    index('creator_tariffs_in_force_idx').on(t.callKind, t.effectiveFrom.desc()),
+    check('creator_tariffs_agency_share', sql`${t.agencyShareBp} >= 0 AND ${t.agencyShareBp} <= 10000`),
+  ],
 );

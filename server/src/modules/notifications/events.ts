@@ -17,7 +17,7 @@ export const notificationEvents = defineEvents({
   },
   'notifications.batch_finished': {
     title: { en: 'Notification delivered to its audience', ru: 'Уведомление разослано' },
-    summary: { en: '“{payload.title}” reached {payload.sent} people', ru: '«{payload.title}» получили {payload.sent} чел.' },
+    summary: { en: '“{payload.title}” is sent; recipients: {payload.sent}', ru: '«{payload.title}» разослано; получатели: {payload.sent}' },
     description: 'Every notification of a bulk send was made (each then goes its own way: in-app, push).',
     permission: read,
     payload: Type.Object({ batchId: Id, title: Type.String(), sent: Type.Integer() }),

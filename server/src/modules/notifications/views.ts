@@ -1,4 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import type { Executor } from '../../core/db/client.ts';
+import { getPeople } from '../people/people.ts';
+import { staffNames } from '../staff/users.ts';
 import { defineCodes, Text } from '../../core/labels.ts';
 import { Id, Nullable, Reference, Timestamp } from '../../core/schemas.ts';
 import type { Attempt, Batch, NotificationRow } from './service.ts';
@@ -126,11 +129,33 @@ export const BatchView = Type.Object({
   total: Type.Integer(),
   sent: Type.Integer(),
   createdBy: Id,
+  createdByName: Type.String({ description: 'The staff user who sent it.' }),
+  audienceName: Type.String({ description: 'The person it went to, or the tag as #tag.' }),
   createdAt: Timestamp,
   finishedAt: Nullable(Timestamp),
 });
 
-export const batchView = (b: Batch) => ({
+/** Batches with the names of their senders and people, in two queries however many. */
+export async function batchViews(db: Executor, batches: Batch[]) {
+  const [staff, persons] = await Promise.all([
+    staffNames(
+      db,
+      batches.map((b) => b.createdBy),
+    ),
+    getPeople(
+      db,
+      batches.flatMap((b) => (b.audience.type === 'person' ? [b.audience.personId] : [])),
+    ),
+  ]);
+  const people = new Map(persons.map((p) => [p.id, p.displayName]));
+  return batches.map((b) => ({
+    ...batchView(b),
+    createdByName: staff.get(b.createdBy) ?? '',
+    audienceName: b.audience.type === 'tag' ? `#${b.audience.tag}` : (people.get(b.audience.personId) ?? ''),
+  }));
+}
+
+const batchView = (b: Batch) => ({
   id: b.id,
   kind: b.kind,
   audience: b.audience,

@@ -8819,6 +8819,9 @@ export interface paths {
                                 locale: string;
                                 ackedAt: string | null;
                                 batchId: string | null;
+                                withdrawnAt: string | null;
+                                /** @description The title and body are left out: reading them needs a permission of their own (a chat preview needs chat.read). */
+                                redacted: boolean;
                                 attempts: {
                                     step: "created" | "sent_in_app" | "acked" | "pushed" | "retrying" | "failed" | "muted" | "token_removed";
                                     channel: ("in_app" | "console" | "fcm" | "apns" | "onesignal") | null;
@@ -8971,6 +8974,9 @@ export interface paths {
                             locale: string;
                             ackedAt: string | null;
                             batchId: string | null;
+                            withdrawnAt: string | null;
+                            /** @description The title and body are left out: reading them needs a permission of their own (a chat preview needs chat.read). */
+                            redacted: boolean;
                             attempts: {
                                 step: "created" | "sent_in_app" | "acked" | "pushed" | "retrying" | "failed" | "muted" | "token_removed";
                                 channel: ("in_app" | "console" | "fcm" | "apns" | "onesignal") | null;
@@ -9198,6 +9204,10 @@ export interface paths {
                                 sent: number;
                                 /** Format: uuid */
                                 createdBy: string;
+                                /** @description The staff user who sent it. */
+                                createdByName: string;
+                                /** @description The person it went to, or the tag as #tag. */
+                                audienceName: string;
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
@@ -9334,6 +9344,10 @@ export interface paths {
                             sent: number;
                             /** Format: uuid */
                             createdBy: string;
+                            /** @description The staff user who sent it. */
+                            createdByName: string;
+                            /** @description The person it went to, or the tag as #tag. */
+                            audienceName: string;
                             /** Format: date-time */
                             createdAt: string;
                             finishedAt: string | null;
@@ -9480,6 +9494,10 @@ export interface paths {
                             sent: number;
                             /** Format: uuid */
                             createdBy: string;
+                            /** @description The staff user who sent it. */
+                            createdByName: string;
+                            /** @description The person it went to, or the tag as #tag. */
+                            audienceName: string;
                             /** Format: date-time */
                             createdAt: string;
                             finishedAt: string | null;
@@ -21134,6 +21152,603 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/tariffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each call kind with the tariff in force now (null when it has none yet) and the newest version
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            callKind: "direct" | "roulette" | "prerecorded";
+                            current: {
+                                /** Format: uuid */
+                                id: string;
+                                callKind: "direct" | "roulette" | "prerecorded";
+                                version: number;
+                                /** Format: date-time */
+                                effectiveFrom: string;
+                                caller: {
+                                    /** @description Coins at the connect (second 0). */
+                                    connect: number;
+                                    /** @description In increasing seconds, each after the connect. */
+                                    checkpoints: {
+                                        at: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    }[];
+                                    repeat: {
+                                        every: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    } | null;
+                                };
+                                streamer: {
+                                    /** @description Coins at the connect (second 0). */
+                                    connect: number;
+                                    /** @description In increasing seconds, each after the connect. */
+                                    checkpoints: {
+                                        at: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    }[];
+                                    repeat: {
+                                        every: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    } | null;
+                                };
+                                /** @description The streamer's agency's share of each payment, in basis points; the platform keeps the rest. */
+                                agencyShareBp: number;
+                                note: string | null;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
+                                preview: {
+                                    seconds: number;
+                                    /** @description What the caller has paid by then. */
+                                    cost: number;
+                                    streamer: number;
+                                    agency: number;
+                                    platform: number;
+                                }[];
+                            } | null;
+                            latest: {
+                                /** Format: uuid */
+                                id: string;
+                                callKind: "direct" | "roulette" | "prerecorded";
+                                version: number;
+                                /** Format: date-time */
+                                effectiveFrom: string;
+                                caller: {
+                                    /** @description Coins at the connect (second 0). */
+                                    connect: number;
+                                    /** @description In increasing seconds, each after the connect. */
+                                    checkpoints: {
+                                        at: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    }[];
+                                    repeat: {
+                                        every: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    } | null;
+                                };
+                                streamer: {
+                                    /** @description Coins at the connect (second 0). */
+                                    connect: number;
+                                    /** @description In increasing seconds, each after the connect. */
+                                    checkpoints: {
+                                        at: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    }[];
+                                    repeat: {
+                                        every: number;
+                                        /** @description Coins. */
+                                        amount: number;
+                                    } | null;
+                                };
+                                /** @description The streamer's agency's share of each payment, in basis points; the platform keeps the rest. */
+                                agencyShareBp: number;
+                                note: string | null;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
+                                preview: {
+                                    seconds: number;
+                                    /** @description What the caller has paid by then. */
+                                    cost: number;
+                                    streamer: number;
+                                    agency: number;
+                                    platform: number;
+                                }[];
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/tariffs/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A call kind's tariff versions, newest first
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "direct" | "roulette" | "prerecorded";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            callKind: "direct" | "roulette" | "prerecorded";
+                            version: number;
+                            /** Format: date-time */
+                            effectiveFrom: string;
+                            caller: {
+                                /** @description Coins at the connect (second 0). */
+                                connect: number;
+                                /** @description In increasing seconds, each after the connect. */
+                                checkpoints: {
+                                    at: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                }[];
+                                repeat: {
+                                    every: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                } | null;
+                            };
+                            streamer: {
+                                /** @description Coins at the connect (second 0). */
+                                connect: number;
+                                /** @description In increasing seconds, each after the connect. */
+                                checkpoints: {
+                                    at: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                }[];
+                                repeat: {
+                                    every: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                } | null;
+                            };
+                            /** @description The streamer's agency's share of each payment, in basis points; the platform keeps the rest. */
+                            agencyShareBp: number;
+                            note: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
+                            preview: {
+                                seconds: number;
+                                /** @description What the caller has paid by then. */
+                                cost: number;
+                                streamer: number;
+                                agency: number;
+                                platform: number;
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A new version of a call kind’s tariff: calls that connect from `effectiveFrom` (now by default) on are billed by it
+         * @description Requires the `creators.tariffs` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "direct" | "roulette" | "prerecorded";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        caller: {
+                            /** @description Coins at the connect (second 0). */
+                            connect: number;
+                            /** @description In increasing seconds, each after the connect. */
+                            checkpoints: {
+                                at: number;
+                                /** @description Coins. */
+                                amount: number;
+                            }[];
+                            repeat: {
+                                every: number;
+                                /** @description Coins. */
+                                amount: number;
+                            } | null;
+                        };
+                        streamer: {
+                            /** @description Coins at the connect (second 0). */
+                            connect: number;
+                            /** @description In increasing seconds, each after the connect. */
+                            checkpoints: {
+                                at: number;
+                                /** @description Coins. */
+                                amount: number;
+                            }[];
+                            repeat: {
+                                every: number;
+                                /** @description Coins. */
+                                amount: number;
+                            } | null;
+                        };
+                        /** @description The streamer's agency's share of each payment, in basis points; the platform keeps the rest. */
+                        agencyShareBp: number;
+                        /**
+                         * Format: date-time
+                         * @description Not in the past; now when left out.
+                         */
+                        effectiveFrom?: string;
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            callKind: "direct" | "roulette" | "prerecorded";
+                            version: number;
+                            /** Format: date-time */
+                            effectiveFrom: string;
+                            caller: {
+                                /** @description Coins at the connect (second 0). */
+                                connect: number;
+                                /** @description In increasing seconds, each after the connect. */
+                                checkpoints: {
+                                    at: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                }[];
+                                repeat: {
+                                    every: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                } | null;
+                            };
+                            streamer: {
+                                /** @description Coins at the connect (second 0). */
+                                connect: number;
+                                /** @description In increasing seconds, each after the connect. */
+                                checkpoints: {
+                                    at: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                }[];
+                                repeat: {
+                                    every: number;
+                                    /** @description Coins. */
+                                    amount: number;
+                                } | null;
+                            };
+                            /** @description The streamer's agency's share of each payment, in basis points; the platform keeps the rest. */
+                            agencyShareBp: number;
+                            note: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
+                            preview: {
+                                seconds: number;
+                                /** @description What the caller has paid by then. */
+                                cost: number;
+                                streamer: number;
+                                agency: number;
+                                platform: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/tariffs/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a draft tariff would charge and pay for calls of 10 s, 20 s, 1 min, 3 min and 10 min (nothing is saved)
+         * @description Requires the `creators.read` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        caller: {
+                            /** @description Coins at the connect (second 0). */
+                            connect: number;
+                            /** @description In increasing seconds, each after the connect. */
+                            checkpoints: {
+                                at: number;
+                                /** @description Coins. */
+                                amount: number;
+                            }[];
+                            repeat: {
+                                every: number;
+                                /** @description Coins. */
+                                amount: number;
+                            } | null;
+                        };
+                        streamer: {
+                            /** @description Coins at the connect (second 0). */
+                            connect: number;
+                            /** @description In increasing seconds, each after the connect. */
+                            checkpoints: {
+                                at: number;
+                                /** @description Coins. */
+                                amount: number;
+                            }[];
+                            repeat: {
+                                every: number;
+                                /** @description Coins. */
+                                amount: number;
+                            } | null;
+                        };
+                        /** @description The streamer's agency's share of each payment, in basis points; the platform keeps the rest. */
+                        agencyShareBp: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            seconds: number;
+                            /** @description What the caller has paid by then. */
+                            cost: number;
+                            streamer: number;
+                            agency: number;
+                            platform: number;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

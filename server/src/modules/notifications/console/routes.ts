@@ -12,7 +12,7 @@ import { getPerson } from '../../people/people.ts';
 import { NotificationsError } from '../errors.ts';
 import { audienceSize, createBatch, getBatch, listBatches } from '../batches.ts';
 import { attemptsOf, getNotification, inbox, markRead, unreadCount, type NotificationRow } from '../service.ts';
-import { BatchView, batchView, InboxPage, notificationView, StaffNotificationView, staffNotificationView } from '../views.ts';
+import { BatchView, batchViews, InboxPage, notificationView, StaffNotificationView, staffNotificationView } from '../views.ts';
 
 const LocalText = (max: number) =>
   Type.Object({ en: Type.String({ minLength: 1, maxLength: max }), ru: Type.String({ minLength: 1, maxLength: max }) }, { additionalProperties: false });
@@ -118,7 +118,7 @@ export function notificationConsoleRoutes(kernel: Kernel) {
       async (request, reply) =>
         idempotent(kernel, request, reply, staffActorOf(request), async (ctx) => {
           const batch = await createBatch(ctx, principalOf(request).staffId, request.body);
-          return { status: 202, body: batchView(batch) };
+          return { status: 202, body: (await batchViews(ctx.tx, [batch]))[0]! };
         }),
     );
 
@@ -135,7 +135,7 @@ export function notificationConsoleRoutes(kernel: Kernel) {
       },
       async (request) => {
         const page = await listBatches(kernel.db, request.query);
-        return { items: page.items.map(batchView), nextCursor: page.nextCursor };
+        return { items: await batchViews(kernel.db, page.items), nextCursor: page.nextCursor };
       },
     );
 
@@ -150,7 +150,7 @@ export function notificationConsoleRoutes(kernel: Kernel) {
           response: { 200: BatchView, ...problems(403, 404) },
         },
       },
-      async (request) => batchView(await getBatch(kernel.db, request.params.id)),
+      async (request) => (await batchViews(kernel.db, [await getBatch(kernel.db, request.params.id)]))[0]!,
     );
 
     app.get(
