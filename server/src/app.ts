@@ -136,7 +136,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('preClose', async () => {
     for (const stream of [...kernel.openStreams]) stream.close('server_closing');
   });
+  const workersRunning: Array<{ stop(): Promise<void> }> = [];
   app.addHook('onClose', async () => {
+    for (const worker of workersRunning.splice(0)) await worker.stop();
     settings.stop();
     await app.subscribers?.stop();
     await kernel.jobs.stop();
@@ -169,6 +171,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     );
     app.decorate('subscribers', subscribers);
     if (workers) await subscribers.start();
+    if (workers) for (const module of modules) if (module.worker) workersRunning.push(module.worker(kernel));
   } catch (error) {
     await app.close();
     throw error;

@@ -19,7 +19,11 @@ interface Violation {
 
 /** Runs the project's dependency rules (server/.dependency-cruiser.cjs) over `src` of a directory. */
 function violations(cwd: string): Violation[] {
-  const result = spawnSync(depcruise, ['src', '--config', `${server}.dependency-cruiser.cjs`, '--output-type', 'json'], { cwd, encoding: 'utf8' });
+  const result = spawnSync(depcruise, ['src', '--config', `${server}.dependency-cruiser.cjs`, '--output-type', 'json'], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   assert.ok(result.stdout, result.stderr);
   return (JSON.parse(result.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }

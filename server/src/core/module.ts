@@ -161,6 +161,11 @@ export interface ModuleManifest {
    * closes. A failure is logged and the server keeps running.
    */
   onListen?: (kernel: Kernel, origin: string) => Promise<(() => Promise<void>) | undefined>;
+  /**
+   * Background work of a process that runs workers (`workers` not false), started after the subscribers and
+   * stopped first when the app closes: e.g. the call scheduler's loop.
+   */
+  worker?: (kernel: Kernel) => { stop(): Promise<void> };
   /** Runs when the app closes, after the job workers stopped (e.g. to close a push provider's connections). */
   onClose?: (kernel: Kernel) => Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { eventsModule } from '../core/events/index.ts';
 import type { ModuleManifest } from '../core/module.ts';
+import { callsModule } from './calls/index.ts';
 import { chatModule } from './chat/index.ts';
 import { filesModule } from './files/index.ts';
 import { ledgerModule } from './ledger/index.ts';
@@ -25,6 +26,7 @@ export const optionalModules: ModuleManifest[] = [
   ledgerModule,
   payoutsModule,
   creatorsModule,
+  callsModule,
 ];
 
 export function enabledModules(names: string[] | undefined): ModuleManifest[] {

@@ -6,7 +6,6 @@ import { problems } from '../../../core/http/openapi.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { parseDate } from '../../../core/paging.ts';
 import { Nullable } from '../../../core/schemas.ts';
-import { CALL_KINDS } from '../schema.ts';
 import { assertTariff, saveTariff, tariffFor, tariffVersions } from './service.ts';
 import { CallKinds, PreviewRow, previewOf, TariffBody, TariffVersionView, tariffVersionView } from './views.ts';
 
@@ -31,7 +30,7 @@ export function tariffRoutes(kernel: Kernel) {
       },
       async () =>
         Promise.all(
-          CALL_KINDS.map(async (callKind) => {
+          CallKinds.values.map(async (callKind) => {
             const current = await tariffFor(kernel.db, callKind, kernel.now(), { agencyId: null });
             const [latest] = await tariffVersions(kernel.db, callKind);
             return { callKind, current: current ? tariffVersionView(current) : null, latest: latest ? tariffVersionView(latest) : null };

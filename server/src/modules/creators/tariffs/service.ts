@@ -29,6 +29,11 @@ export async function tariffFor(db: Executor, kind: CallKind, at: Date, _context
   return version;
 }
 
+export async function tariffById(db: Executor, id: string): Promise<TariffVersion | undefined> {
+  const [tariff] = await db.select().from(creatorTariffs).where(eq(creatorTariffs.id, id));
+  return tariff;
+}
+
 /** Every version of a kind's tariff, newest first (including ones that come into force later). */
 export async function tariffVersions(db: Executor, kind: CallKind): Promise<TariffVersion[]> {
   return db.select().from(creatorTariffs).where(eq(creatorTariffs.callKind, kind)).orderBy(desc(creatorTariffs.version));

@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import { defineModule, defineSubscriber } from '../../core/module.ts';
+import { callEventTypes } from './events.ts';
+import { callRoutes } from './routes.ts';
+import { startCallScheduler } from './scheduler.ts';
+import { endCallsOf, HEARTBEAT_TIMEOUT_SETTING, INCOMING_CALL, LOW_BALANCE_SETTING, RING_TIMEOUT_SETTING } from './service.ts';
+import { CallEndReasons, callRefs, CallStates } from './views.ts';
+
+const seconds = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
+
+/**
+ * Video calls between members and streamers, billed by the second by the creators module's tariffs: the
+ * lifecycle, the server-clock billing scheduler, and the member and console API.
+ */
+export const callsModule = defineModule({
+  name: 'calls',
+  label: { en: 'Calls', ru: 'Звонки' },
+  requires: ['creators', 'notifications'],
+  permissions: [
+    { key: 'calls.read', description: 'See calls with their billing.' },
+    { key: 'calls.end', description: 'End any call.' },
+  ],
+  roleGrants: { moderator: ['calls.read', 'calls.end'], support: ['calls.read'], finance: ['calls.read'] },
+  events: callEventTypes,
+  codes: [CallStates, CallEndReasons],
+  refs: [callRefs],
+  notificationKinds: [
+    {
+      kind: INCOMING_CALL,
+      label: { en: 'Incoming calls', ru: 'Входящие звонки' },
+      audience: 'member',
+      policy: 'voip',
+      templates: { en: { title: 'Incoming call', body: '{caller} is calling you' }, ru: { title: 'Входящий звонок', body: '{caller} звонит вам' } },
+    },
+  ],
+  subscribers: [
+    // A block ends the pair's call (a staff block, all of that person's calls) at once.
+    defineSubscriber({
+      name: 'calls.end-on-block',
+      types: ['creators.member_blocked', 'people.person_blocked'],
+      handle: async (event, ctx) => {
+        if (!event.subjectId) return;
+        const other = event.type === 'creators.member_blocked' ? (event.payload as { blockerId: string }).blockerId : null;
+        await endCallsOf(ctx, event.subjectId, other, 'blocked');
+      },
+    }),
+  ],
+  settings: [
+    {
+      key: RING_TIMEOUT_SETTING,
+      label: { en: 'Ring timeout', ru: 'Время вызова' },
+      description: { en: 'Seconds a call rings before it counts as missed.', ru: 'Сколько секунд идёт вызов, прежде чем звонок считается пропущенным.' },
+      schema: seconds(5, 300),
+      default: 30,
+    },
+    {
+      key: HEARTBEAT_TIMEOUT_SETTING,
+      label: { en: 'Call heartbeat timeout', ru: 'Тайм-аут сигнала звонка' },
+      description: {
+        en: 'Seconds without a heartbeat from either app after which a call in progress ends (the apps beat every few seconds).',
+        ru: 'Через сколько секунд без сигнала от любого из приложений идущий звонок завершается (приложения шлют сигнал каждые несколько секунд).',
+      },
+      schema: seconds(5, 300),
+      default: 20,
+    },
+    {
+      key: LOW_BALANCE_SETTING,
+      label: { en: 'Low balance warning', ru: 'Предупреждение о балансе' },
+      description: {
+        en: 'Seconds before a billing point the wallet cannot cover at which the caller is warned (the call then ends at that point).',
+        ru: 'За сколько секунд до списания, которое кошелёк не покроет, звонящий получает предупреждение (звонок завершится на этом списании).',
+      },
+      schema: seconds(0, 600),
+      default: 30,
+    },
+  ],
+  routes: async (app, kernel) => callRoutes(kernel)(app),
+  worker: startCallScheduler,
+});
