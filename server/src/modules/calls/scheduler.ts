@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { calls } from './schema.ts';
@@ -32,14 +32,31 @@ async function each(
   work: (call: Call, ctx: Parameters<Parameters<Kernel['write']>[1]>[0]) => Promise<unknown>,
 ): Promise<number> {
   let done = 0;
-  for (; done < BATCH; done++) {
-    const handled = await kernel.write(systemActor('calls'), async (ctx) => {
-      const [call] = await ctx.tx.select().from(calls).where(due).orderBy(order).limit(1).for('update', { skipLocked: true });
-      if (!call) return false;
-      await work(call, ctx);
-      return true;
-    });
-    if (!handled) break;
+  // A call whose work fails is logged and left for the next pass, never in the way of the others.
+  const failed: string[] = [];
+  while (done < BATCH) {
+    let taken: string | undefined;
+    try {
+      const handled = await kernel.write(systemActor('calls'), async (ctx) => {
+        const [call] = await ctx.tx
+          .select()
+          .from(calls)
+          .where(failed.length ? and(due, notInArray(calls.id, failed)) : due)
+          .orderBy(order)
+          .limit(1)
+          .for('update', { skipLocked: true });
+        if (!call) return false;
+        taken = call.id;
+        await work(call, ctx);
+        return true;
+      });
+      if (!handled) break;
+      done++;
+    } catch (error) {
+      if (!taken) throw error;
+      failed.push(taken);
+      kernel.log.error({ err: error, callId: taken }, 'the call scheduler could not handle a due call');
+    }
   }
   return done;
 }
