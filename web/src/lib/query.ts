@@ -4,7 +4,12 @@ import { notifyError } from './notifications.svelte';
 
 /** One cache for the whole console; API errors surface as notifications with the server's message. */
 export const queryClient = new QueryClient({
-  queryCache: new QueryCache({ onError: (error) => notifyError(error) }),
+  // A query whose errors its page shows itself (on the fields of a form it checks) sets `meta: { quiet: true }`.
+  queryCache: new QueryCache({
+    onError: (error, query) => {
+      if (!query.meta?.quiet) notifyError(error);
+    },
+  }),
   mutationCache: new MutationCache({
     onError: (error, _variables, _context, mutation) => {
       if (!mutation.options.meta?.quiet) notifyError(error);
@@ -23,5 +28,6 @@ export const queryClient = new QueryClient({
 declare module '@tanstack/svelte-query' {
   interface Register {
     mutationMeta: { quiet?: boolean };
+    queryMeta: { quiet?: boolean };
   }
 }

@@ -21254,6 +21254,7 @@ export interface paths {
                                 agencyShareBp: number;
                                 note: string | null;
                                 createdBy: string | null;
+                                createdByName: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
@@ -21307,6 +21308,7 @@ export interface paths {
                                 agencyShareBp: number;
                                 note: string | null;
                                 createdBy: string | null;
+                                createdByName: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
@@ -21403,6 +21405,7 @@ export interface paths {
                             agencyShareBp: number;
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */
@@ -21575,6 +21578,7 @@ export interface paths {
                             agencyShareBp: number;
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min. */

@@ -7,7 +7,7 @@ import type { Kernel } from '../../../core/kernel.ts';
 import { parseDate } from '../../../core/paging.ts';
 import { Nullable } from '../../../core/schemas.ts';
 import { assertTariff, saveTariff, tariffFor, tariffVersions } from './service.ts';
-import { CallKinds, PreviewRow, previewOf, TariffBody, TariffVersionView, tariffVersionView } from './views.ts';
+import { CallKinds, PreviewRow, previewOf, TariffBody, TariffVersionView, tariffVersionViews } from './views.ts';
 
 const KindParams = Type.Object({ kind: CallKinds.schema });
 
@@ -33,7 +33,15 @@ export function tariffRoutes(kernel: Kernel) {
           CallKinds.values.map(async (callKind) => {
             const current = await tariffFor(kernel.db, callKind, kernel.now(), { agencyId: null });
             const [latest] = await tariffVersions(kernel.db, callKind);
-            return { callKind, current: current ? tariffVersionView(current) : null, latest: latest ? tariffVersionView(latest) : null };
+            const views = new Map(
+              (
+                await tariffVersionViews(
+                  kernel.db,
+                  [current, latest].filter((v) => v !== undefined),
+                )
+              ).map((v) => [v.id, v]),
+            );
+            return { callKind, current: current ? views.get(current.id)! : null, latest: latest ? views.get(latest.id)! : null };
           }),
         ),
     );
@@ -49,7 +57,7 @@ export function tariffRoutes(kernel: Kernel) {
           response: { 200: Type.Array(TariffVersionView), ...problems(400, 403) },
         },
       },
-      async (request) => (await tariffVersions(kernel.db, request.params.kind)).map(tariffVersionView),
+      async (request) => tariffVersionViews(kernel.db, await tariffVersions(kernel.db, request.params.kind)),
     );
 
     app.post(
@@ -81,7 +89,7 @@ export function tariffRoutes(kernel: Kernel) {
             principalOf(request).staffId,
           ),
         );
-        return reply.code(201).send(tariffVersionView(saved));
+        return reply.code(201).send((await tariffVersionViews(kernel.db, [saved]))[0]!);
       },
     );
 

@@ -41,7 +41,7 @@ export async function tariffVersions(db: Executor, kind: CallKind): Promise<Tari
 
 export function assertTariff(tariff: Tariff): void {
   const [first, ...rest] = tariffProblems(tariff);
-  if (first) throw new CreatorsError('invalid', `${first.field} ${first.message}`, { field: first.field, fields: rest });
+  if (first) throw new CreatorsError('invalid', first.message, { field: first.field, fields: rest });
 }
 
 /**

@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import type { Executor } from '../../../core/db/client.ts';
+import { staffNames } from '../../staff/users.ts';
 import { defineCodes } from '../../../core/labels.ts';
 import { Id, Nullable, Timestamp } from '../../../core/schemas.ts';
 import { MAX_CALL_SECONDS, MAX_CHECKPOINTS, MAX_POINT_AMOUNT, PREVIEW_SECONDS, totalsAt, type Tariff } from './schedule.ts';
@@ -55,13 +57,23 @@ export const TariffVersionView = Type.Object({
   ...TariffBody,
   note: Nullable(Type.String()),
   createdBy: Nullable(Id),
+  createdByName: Nullable(Type.String({ description: 'The staff user who made it; null for one the system made (the demo).' })),
   createdAt: Timestamp,
   preview: Type.Array(PreviewRow, { description: 'Cost and earnings of calls of 10 s, 20 s, 1 min, 3 min and 10 min.' }),
 });
 
 export const previewOf = (tariff: Tariff) => PREVIEW_SECONDS.map((seconds) => totalsAt(tariff, seconds));
 
-export const tariffVersionView = (t: TariffVersion) => ({
+/** Versions with the names of the staff users who made them, in one query. */
+export async function tariffVersionViews(db: Executor, versions: TariffVersion[]) {
+  const names = await staffNames(
+    db,
+    versions.flatMap((v) => (v.createdBy ? [v.createdBy] : [])),
+  );
+  return versions.map((v) => ({ ...tariffVersionView(v), createdByName: v.createdBy ? (names.get(v.createdBy) ?? null) : null }));
+}
+
+const tariffVersionView = (t: TariffVersion) => ({
   id: t.id,
   callKind: t.callKind,
   version: t.version,
