@@ -62,6 +62,11 @@ const EnvSchema = Type.Object({
   GOOGLE_PLAY_SERVICE_ACCOUNT_KEY: Type.Optional(Type.String({ minLength: 1 })),
   GOOGLE_PLAY_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   GOOGLE_PLAY_ALLOW_TEST_PURCHASES: Type.Optional(Bool),
+  AGORA_APP_ID: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
+  AGORA_APP_CERTIFICATE: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
+  TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$' })),
+  TWILIO_API_KEY: Type.Optional(Type.String({ pattern: '^SK[0-9a-f]{32}$' })),
+  TWILIO_API_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
   FCM_SERVICE_ACCOUNT_KEY: Type.Optional(Type.String({ minLength: 1 })),
   FCM_PROJECT_ID: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{4,40}$' })),
   FCM_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -120,6 +125,14 @@ export interface Config {
   googlePlay: GooglePlayOptions | undefined;
   /** The push providers that are set up, and which one each platform uses (see the notifications module's push/). */
   push: PushOptions;
+  /** The video providers calls may run on, in the order tried (Agora first, Twilio the fallback). */
+  video: VideoOptions;
+}
+
+/** Video call providers: each set up on its own (see the calls module). */
+export interface VideoOptions {
+  agora: { appId: string; appCertificate: string } | undefined;
+  twilio: { accountSid: string; apiKey: string; apiSecret: string } | undefined;
 }
 
 /** Staff single sign-on (see docs/staff-sso.md). */
@@ -273,6 +286,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const apple = raw.APPLE_BUNDLE_ID ? parseApple(raw) : undefined;
   const googlePlay = raw.GOOGLE_PLAY_PACKAGE_NAME ? parseGooglePlay(raw) : undefined;
   const push = parsePush(raw);
+  requiredWith(raw, 'AGORA_APP_ID', ['AGORA_APP_CERTIFICATE']);
+  requiredWith(raw, 'AGORA_APP_CERTIFICATE', ['AGORA_APP_ID']);
+  requiredWith(raw, 'TWILIO_ACCOUNT_SID', ['TWILIO_API_KEY', 'TWILIO_API_SECRET']);
+  requiredWith(raw, 'TWILIO_API_KEY', ['TWILIO_ACCOUNT_SID', 'TWILIO_API_SECRET']);
+  requiredWith(raw, 'TWILIO_API_SECRET', ['TWILIO_ACCOUNT_SID', 'TWILIO_API_KEY']);
+  const video: VideoOptions = {
+    agora: raw.AGORA_APP_ID ? { appId: raw.AGORA_APP_ID, appCertificate: raw.AGORA_APP_CERTIFICATE! } : undefined,
+    twilio: raw.TWILIO_ACCOUNT_SID ? { accountSid: raw.TWILIO_ACCOUNT_SID, apiKey: raw.TWILIO_API_KEY!, apiSecret: raw.TWILIO_API_SECRET! } : undefined,
+  };
   return {
     port,
     host: raw.HOST ?? 'localhost',
@@ -324,6 +346,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     apple,
     googlePlay,
     push,
+    video,
   };
 }
 

@@ -9,4 +9,6 @@ export class CallsError extends defineErrors('calls', {
   no_tariff: 'conflict',
   /** The caller's wallet cannot pay the connect. */
   insufficient_funds: 'conflict',
+  /** No video provider is configured (AGORA_*, TWILIO_*). */
+  no_provider: 'unavailable',
 }) {}

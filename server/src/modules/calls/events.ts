@@ -11,6 +11,7 @@ export const CallEvents = {
   connected: 'calls.connected',
   billed: 'calls.billed',
   ended: 'calls.ended',
+  providerSwitched: 'calls.provider_switched',
 } as const;
 
 const CallPayload = { callId: Id, kind: Type.String(), callerId: Id };
@@ -76,6 +77,12 @@ export const callEvents = defineEvents({
     },
     'A connected call ended, with the reason, its length and what it cost.',
     { reason: Type.String(), seconds: Type.Integer(), cost: Type.Integer(), earned: Type.Integer() },
+  ),
+  [CallEvents.providerSwitched]: call(
+    { en: 'Video provider switched', ru: 'Видеосервис переключён' },
+    { en: 'The call moved from {payload.from} to {payload.to} after a failure', ru: 'Звонок перешёл с {payload.from} на {payload.to} после сбоя' },
+    'An app reported the video provider failing: the call moved to the next provider with fresh credentials.',
+    { from: Type.String(), to: Type.String() },
   ),
 });
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineModule, defineSubscriber } from '../../core/module.ts';
 import { callEventTypes } from './events.ts';
+import { FAILOVER_SETTING, FORCED_PROVIDER_SETTING, type FailoverRule } from './providers.ts';
 import { callRoutes } from './routes.ts';
 import { startCallScheduler } from './scheduler.ts';
 import { endCallsOf, HEARTBEAT_TIMEOUT_SETTING, INCOMING_CALL, LOW_BALANCE_SETTING, RING_TIMEOUT_SETTING } from './service.ts';
@@ -72,6 +73,37 @@ export const callsModule = defineModule({
       },
       schema: seconds(0, 600),
       default: 30,
+    },
+    {
+      key: FAILOVER_SETTING,
+      label: { en: 'Video provider failover', ru: 'Переключение видеосервиса' },
+      description: {
+        en: 'When the apps report this many failures of a provider within the window, new calls start on the next provider until the cool-down after the last failure has passed.',
+        ru: 'Когда приложения сообщают о стольких сбоях видеосервиса за окно, новые звонки идут через следующий сервис, пока не пройдёт пауза после последнего сбоя.',
+      },
+      schema: Type.Object(
+        {
+          failures: Type.Integer({ minimum: 1, maximum: 1000, 'x-label': { en: 'Failures', ru: 'Сбоев' } }),
+          windowMinutes: Type.Integer({ minimum: 1, maximum: 1440, 'x-label': { en: 'Within minutes', ru: 'За минут' } }),
+          coolDownMinutes: Type.Integer({ minimum: 1, maximum: 1440, 'x-label': { en: 'Cool-down, minutes', ru: 'Пауза, минут' } }),
+        },
+        { additionalProperties: false },
+      ),
+      default: { failures: 5, windowMinutes: 5, coolDownMinutes: 10 } satisfies FailoverRule,
+    },
+    {
+      key: FORCED_PROVIDER_SETTING,
+      label: { en: 'Forced video provider', ru: 'Принудительный видеосервис' },
+      description: {
+        en: 'Start every new call on this provider whatever its health (empty: choose by health, Agora first).',
+        ru: 'Начинать все новые звонки через этот сервис независимо от его состояния (пусто: выбирать по состоянию, сначала Agora).',
+      },
+      schema: Type.Union([
+        Type.Literal('agora', { 'x-label': { en: 'Agora', ru: 'Agora' } }),
+        Type.Literal('twilio', { 'x-label': { en: 'Twilio', ru: 'Twilio' } }),
+        Type.Null(),
+      ]),
+      default: null,
     },
   ],
   routes: async (app, kernel) => callRoutes(kernel)(app),

@@ -11,8 +11,26 @@ import { realtimeHub } from '../../core/realtime/hub.ts';
 import { Id, IdParams } from '../../core/schemas.ts';
 import { CallKinds } from '../creators/tariffs/views.ts';
 import { CallsError } from './errors.ts';
-import { answer, beat, callsOf, endCall, getCall, hangUp, joined, listCalls, pointsOf, requestCall, sideOf, type Call } from './service.ts';
-import { CallPointView, callPointView, CallStates, CallView, callViews } from './views.ts';
+import { providerStates, VIDEO_PROVIDERS } from './providers.ts';
+import {
+  answer,
+  beat,
+  callsOf,
+  endCall,
+  getCall,
+  hangUp,
+  joinCredentials,
+  joined,
+  listCalls,
+  pointsOf,
+  reportProviderFailure,
+  requestCall,
+  sideOf,
+  type Call,
+} from './service.ts';
+import { CallPointView, callPointView, CallStates, CallView, callViews, JoinCredentialsView, ProviderStateView } from './views.ts';
+
+const ProviderName = Type.Union(VIDEO_PROVIDERS.map((p) => Type.Literal(p)));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -121,6 +139,49 @@ export function callRoutes(kernel: Kernel) {
         },
       },
       async (request) => view(await kernel.write(asMember(request), (ctx) => hangUp(ctx, request.params.id, me(request)))),
+    );
+
+    app.get(
+      '/client/calls/:id/credentials',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: "What my app needs to join an answered call's channel on its video provider (Agora or Twilio)",
+          params: IdParams,
+          response: { 200: JoinCredentialsView, ...problems(401, 404, 409, 503) },
+        },
+      },
+      async (request) => joinCredentials(kernel, request.params.id, me(request)),
+    );
+
+    app.post(
+      '/client/calls/:id/provider-failure',
+      {
+        config: { member: true },
+        schema: {
+          tags: ['client'],
+          summary: 'The video provider failed my app in this call: the call moves to the next provider (ask for credentials again)',
+          params: IdParams,
+          body: Type.Object({ provider: ProviderName }, { additionalProperties: false }),
+          response: { 200: CallView, ...problems(400, 401, 404) },
+        },
+      },
+      async (request) =>
+        view(await kernel.write(asMember(request), (ctx) => reportProviderFailure(ctx, request.params.id, me(request), request.body.provider))),
+    );
+
+    app.get(
+      '/console/calls/providers',
+      {
+        config: { permission: 'calls.read' },
+        schema: {
+          tags: ['calls'],
+          summary: "The video providers' health: configured, recent failures, an open circuit, forced by staff (setting calls.forced_provider)",
+          response: { 200: Type.Array(ProviderStateView), ...problems(403) },
+        },
+      },
+      async () => providerStates(kernel),
     );
 
     app.get(

@@ -52,6 +52,9 @@ export const calls = pgTable(
     cost: bigint('cost', { mode: 'number' }).notNull().default(0),
     earned: bigint('earned', { mode: 'number' }).notNull().default(0),
     conversationId: uuid('conversation_id'),
+    /** The video provider the call runs on now, and the ones that failed it. */
+    provider: text('provider'),
+    failedProviders: jsonb('failed_providers').$type<string[]>().notNull().default([]),
   },
   (t) => [
     index('calls_due_idx')
@@ -87,4 +90,16 @@ export const callPoints = pgTable(
     billedAt: timestamptz('billed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.callId, t.index] })],
+);
+
+/** Each failure an app reported for a provider: enough of them within a window open its circuit. */
+export const callProviderFailures = pgTable(
+  'call_provider_failures',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    provider: text('provider').notNull(),
+    callId: uuid('call_id').notNull(),
+    at: timestamptz('at').notNull(),
+  },
+  (t) => [index('call_provider_failures_recent_idx').on(t.provider, t.at)],
 );

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
-import type { ServiceContext } from '../../core/kernel.ts';
+import type { Kernel, ServiceContext } from '../../core/kernel.ts';
 import { decodeCursor, toPage } from '../../core/paging.ts';
 import { pushToMembers } from '../../core/realtime/hub.ts';
 import { openDirect } from '../chat/conversations.ts';
@@ -12,7 +12,8 @@ import { getPerson } from '../people/people.ts';
 import { COIN } from '../creators/coins.ts';
 import { CallsError } from './errors.ts';
 import { CallEvents } from './events.ts';
-import { type CALL_END_REASONS, type CALL_STATES, callPoints, calls } from './schema.ts';
+import { chooseProvider, providerNamed, type JoinCredentials, type VideoProviderName } from './providers.ts';
+import { type CALL_END_REASONS, type CALL_STATES, callPoints, callProviderFailures, calls } from './schema.ts';
 import { blockedEitherWay } from '../creators/social/blocks.ts';
 import { DIRECT_CHAT } from '../creators/social/chat.ts';
 import { findStreamer } from '../creators/streamers/service.ts';
@@ -171,7 +172,9 @@ export async function answer(ctx: ServiceContext, id: string, personId: string, 
 
 async function step(ctx: ServiceContext, current: Call, to: Exclude<CallState, 'connected' | 'ended'>): Promise<Call> {
   assertStep(current, to);
-  const call = await save(ctx, current.id, { state: to, ...(to === 'accepted' ? { acceptedAt: ctx.now } : { endedAt: ctx.now }) });
+  // The call runs on the provider chosen at the answer (the forced one, or the first whose circuit is closed).
+  const provider = to === 'accepted' ? ((await chooseProvider(ctx.kernel, ctx.tx))?.name ?? null) : current.provider;
+  const call = await save(ctx, current.id, { state: to, provider, ...(to === 'accepted' ? { acceptedAt: ctx.now } : { endedAt: ctx.now }) });
   await nested(ctx, call, EVENT_OF[to]!);
   if (to !== 'accepted' && !(await blockedEitherWay(ctx.tx, call.callerId, call.streamerId)))
     await save(ctx, call.id, { conversationId: await recordInChat(ctx, call) });
@@ -411,4 +414,41 @@ export async function listCalls(db: Executor, filter: CallFilter) {
 
 export async function pointsOf(db: Executor, callId: string): Promise<CallPoint[]> {
   return db.select().from(callPoints).where(eq(callPoints.callId, callId)).orderBy(callPoints.index);
+}
+
+/** A call's channel name on every provider. */
+export const channelOf = (call: Call) => `call-${call.id}`;
+
+/** Credentials for one side of an answered call to join its channel on the call's provider. */
+export async function joinCredentials(kernel: Kernel, id: string, personId: string): Promise<JoinCredentials> {
+  const call = await getCall(kernel.db, id);
+  sideOf(call, personId);
+  if (call.state !== 'accepted' && call.state !== 'connected')
+    throw new CallsError('call_state', `A call that is ${call.state} has no channel to join.`, { extra: { state: call.state } });
+  const provider = providerNamed(kernel, call.provider);
+  if (!provider) throw new CallsError('no_provider', 'No video provider is configured for calls.');
+  return provider.credentials(channelOf(call), personId, kernel.now());
+}
+
+/**
+ * An app reports that the call's provider failed it: the failure counts towards the provider's circuit, and
+ * the call moves to the next provider with fresh credentials (both apps join again; billing goes on), or ends
+ * with `provider_failure` when none is left. A report about a provider the call already left changes nothing.
+ */
+export async function reportProviderFailure(ctx: ServiceContext, id: string, personId: string, provider: VideoProviderName): Promise<Call> {
+  const current = await lockCall(ctx, id);
+  sideOf(current, personId);
+  if (current.provider !== provider || (current.state !== 'accepted' && current.state !== 'connected')) return current;
+  await ctx.tx.insert(callProviderFailures).values({ provider, callId: id, at: ctx.now });
+  const failed = [...new Set([...current.failedProviders, provider])];
+  const next = await chooseProvider(ctx.kernel, ctx.tx, failed as VideoProviderName[]);
+  if (!next) return end(ctx, { ...current, failedProviders: failed }, 'provider_failure');
+  const call = await save(ctx, id, {
+    provider: next.name,
+    failedProviders: failed,
+    ...(current.state === 'accepted' ? { callerJoinedAt: null, streamerJoinedAt: null } : {}),
+  });
+  await nested(ctx, call, CallEvents.providerSwitched, { from: provider, to: next.name });
+  pushToMembers(ctx, [call.callerId, call.streamerId], { type: 'call.provider', callId: id, provider: next.name });
+  return call;
 }

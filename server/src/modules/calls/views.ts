@@ -112,3 +112,21 @@ export const callRefs: RefResolverDef = {
     return rows.map((c) => ({ id: c.id, name: `${people.get(c.callerId) ?? ''} → ${people.get(c.streamerId) ?? ''}`, href: `/calls/${c.id}` }));
   },
 };
+
+export const JoinCredentialsView = Type.Object({
+  provider: Type.String({ description: '`agora` or `twilio`.' }),
+  channel: Type.String({ description: "Agora's channel name, Twilio's room name." }),
+  identity: Type.String({ description: 'My identity in it: my person id (Agora user account, Twilio identity).' }),
+  token: Type.String(),
+  appId: Nullable(Type.String({ description: 'Agora: the App ID to initialise the SDK with.' })),
+  expiresAt: Timestamp,
+});
+
+export const ProviderStateView = Type.Object({
+  name: Type.String(),
+  configured: Type.Boolean(),
+  open: Type.Boolean({ description: 'Its circuit is open: new calls start on the next provider.' }),
+  openUntil: Nullable(Timestamp),
+  recentFailures: Type.Integer(),
+  forced: Type.Boolean(),
+});

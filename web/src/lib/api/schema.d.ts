@@ -23011,6 +23011,387 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/calls/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What my app needs to join an answered call's channel on its video provider (Agora or Twilio)
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `agora` or `twilio`. */
+                            provider: string;
+                            /** @description Agora's channel name, Twilio's room name. */
+                            channel: string;
+                            /** @description My identity in it: my person id (Agora user account, Twilio identity). */
+                            identity: string;
+                            token: string;
+                            appId: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/calls/{id}/provider-failure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The video provider failed my app in this call: the call moves to the next provider (ask for credentials again)
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        provider: "agora" | "twilio";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: "direct" | "roulette" | "prerecorded";
+                            state: "requested" | "accepted" | "declined" | "missed" | "cancelled" | "connected" | "ended";
+                            endReason: ("hangup_caller" | "hangup_callee" | "insufficient_funds" | "blocked" | "moderator" | "provider_failure" | "heartbeat_lost" | "join_timeout" | "max_duration") | null;
+                            caller: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            streamer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            agencyId: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            acceptedAt: string | null;
+                            connectedAt: string | null;
+                            endedAt: string | null;
+                            /** @description How long it has been connected (so far, for a call in progress). */
+                            seconds: number;
+                            /** @description Coins the caller has paid. */
+                            cost: number;
+                            /** @description Coins the streamer has earned. */
+                            earned: number;
+                            tariffId: string | null;
+                            nextPointAt: string | null;
+                            conversationId: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/calls/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The video providers' health: configured, recent failures, an open circuit, forced by staff (setting calls.forced_provider)
+         * @description Requires the `calls.read` permission.
+         *
+         *     Requires the `calls.read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            configured: boolean;
+                            /** @description Its circuit is open: new calls start on the next provider. */
+                            open: boolean;
+                            openUntil: string | null;
+                            recentFailures: number;
+                            forced: boolean;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/calls": {
         parameters: {
             query?: never;
