@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -200,4 +201,20 @@ export async function newMember(t: TestApp, admin: Session, displayName: string)
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object | Buffer, headers: Record<string, string> = {}) =>
     t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
   return { id, token, call };
+}
+
+/** Credits a person's coin wallet through the ledger API (as a store purchase would), with its own idempotency key. */
+export function fundWallet(admin: Session, personId: string, amount: number) {
+  return admin.request({
+    method: 'POST',
+    url: '/api/console/ledger/adjustments',
+    payload: { ownerType: 'person', ownerId: personId, kind: 'wallet', currency: 'COIN', amount, reason: 'bought coins' },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+}
+
+/** The posted coins of an owner's account of a kind (the platform's when `ownerId` is null); 0 before it exists. */
+export async function coinBalance(admin: Session, ownerType: string, ownerId: string | null, kind: string): Promise<number> {
+  const query = ownerId ? `ownerType=${ownerType}&ownerId=${ownerId}&kind=${kind}` : `ownerType=platform&kind=${kind}`;
+  return (await admin.get(`/api/console/ledger/accounts?${query}&currency=COIN`)).json().items[0]?.posted ?? 0;
 }

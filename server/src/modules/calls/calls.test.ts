@@ -2,8 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../core/db/sql.ts';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { createTestApp, newMember, signIn, waitFor, type Session, type TestApp } from '../../../test/helpers.ts';
+import { coinBalance, createTestApp, fundWallet, newMember, signIn, waitFor, type Session, type TestApp } from '../../../test/helpers.ts';
 import { DEMO_TARIFFS } from '../creators/tariffs/defaults.ts';
 import { runDue } from './scheduler.ts';
 
@@ -23,17 +22,8 @@ describe('calls: lifecycle, per-second billing by the server clock, timeouts', (
   });
   after(() => t.close());
 
-  const coins = async (ownerType: string, ownerId: string | null, kind: string) => {
-    const query = ownerId ? `ownerType=${ownerType}&ownerId=${ownerId}&kind=${kind}` : `ownerType=platform&kind=${kind}`;
-    return (await admin.get(`/api/console/ledger/accounts?${query}&currency=COIN`)).json().items[0]?.posted ?? 0;
-  };
-  const fund = (ownerId: string, amount: number) =>
-    admin.request({
-      method: 'POST',
-      url: '/api/console/ledger/adjustments',
-      payload: { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'bought coins' },
-      headers: { 'idempotency-key': randomUUID() },
-    });
+  const coins = (ownerType: string, ownerId: string | null, kind: string) => coinBalance(admin, ownerType, ownerId, kind);
+  const fund = (ownerId: string, amount: number) => fundWallet(admin, ownerId, amount);
   let agencyId = '';
   async function pair(name: string, funds: number) {
     if (!agencyId) agencyId = (await admin.post('/api/console/creators/agencies', { name: 'Call Agency' })).json().id;
@@ -169,12 +159,7 @@ describe('calls: a block ends the call (subscriber)', () => {
     const streamer = await newMember(t, admin, 'Blocking Streamer');
     await admin.post('/api/console/creators/streamers', { personId: streamer.id });
     const caller = await newMember(t, admin, 'Blocked Caller');
-    await admin.request({
-      method: 'POST',
-      url: '/api/console/ledger/adjustments',
-      payload: { ownerType: 'person', ownerId: caller.id, kind: 'wallet', currency: 'COIN', amount: 500, reason: 'bought coins' },
-      headers: { 'idempotency-key': randomUUID() },
-    });
+    await fundWallet(admin, caller.id, 500);
     const id = (await caller.call('POST', '/api/client/calls', { streamerId: streamer.id })).json().id as string;
     await streamer.call('POST', `/api/client/calls/${id}/accept`);
     const blocked = await streamer.call('PUT', `/api/client/creators/blocks/${caller.id}`, { reason: 'harassment' });

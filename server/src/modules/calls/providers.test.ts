@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { jwtVerify } from 'jose';
-import { createTestApp, newMember, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
+import { createTestApp, fundWallet, newMember, signIn, type Session, type TestApp } from '../../../test/helpers.ts';
 import { DEMO_TARIFFS } from '../creators/tariffs/defaults.ts';
 
 const AGORA = { appId: randomBytes(16).toString('hex'), certificate: randomBytes(16).toString('hex') };
@@ -61,12 +61,7 @@ describe('calls: video providers, credentials and failover', () => {
     const streamer = await newMember(t, admin, `${name} Streamer`);
     await admin.post('/api/console/creators/streamers', { personId: streamer.id });
     const caller = await newMember(t, admin, `${name} Caller`);
-    await admin.request({
-      method: 'POST',
-      url: '/api/console/ledger/adjustments',
-      payload: { ownerType: 'person', ownerId: caller.id, kind: 'wallet', currency: 'COIN', amount: 500, reason: 'bought coins' },
-      headers: { 'idempotency-key': randomUUID() },
-    });
+    await fundWallet(admin, caller.id, 500);
     const id = (await caller.call('POST', '/api/client/calls', { streamerId: streamer.id })).json().id as string;
     assert.equal((await streamer.call('POST', `/api/client/calls/${id}/accept`)).statusCode, 200);
     return { id, streamer, caller };

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { createTestApp, multipart, newMember, signIn, useTestApp, type Session, type TestApp } from '../../../test/helpers.ts';
+import { coinBalance, createTestApp, fundWallet, multipart, newMember, signIn, useTestApp, type Session, type TestApp } from '../../../test/helpers.ts';
 
 describe('creators: agencies, streamers, app users', () => {
   let t: TestApp;
@@ -281,17 +281,8 @@ describe('creators: gifts', () => {
   after(() => t.close());
 
   const member = (displayName: string) => newMember(t, admin, displayName);
-  const coins = async (ownerType: string, ownerId: string | null, kind: string) => {
-    const query = ownerId ? `ownerType=${ownerType}&ownerId=${ownerId}&kind=${kind}` : `ownerType=platform&kind=${kind}`;
-    return (await admin.get(`/api/console/ledger/accounts?${query}&currency=COIN`)).json().items[0]?.posted ?? 0;
-  };
-  const fund = (ownerId: string, amount: number) =>
-    admin.request({
-      method: 'POST',
-      url: '/api/console/ledger/adjustments',
-      payload: { ownerType: 'person', ownerId, kind: 'wallet', currency: 'COIN', amount, reason: 'bought coins' },
-      headers: { 'idempotency-key': randomUUID() },
-    });
+  const coins = (ownerType: string, ownerId: string | null, kind: string) => coinBalance(admin, ownerType, ownerId, kind);
+  const fund = (ownerId: string, amount: number) => fundWallet(admin, ownerId, amount);
 
   it('keeps a catalog whose shares cannot exceed the price', async () => {
     const refused = await admin.post('/api/console/creators/gifts', { name: 'Too generous', price: 10, streamerShareBp: 8000, agencyShareBp: 3000 });
