@@ -80,6 +80,15 @@ describe('calls: lifecycle, per-second billing by the server clock, timeouts', (
     // Running the scheduler again (a retry, another process) bills nothing more.
     await runDue(t.app.kernel);
     assert.equal(await coins('person', caller.id, 'wallet'), 1000 - 189);
+    // The pair's interaction record counts the call, and a message between them.
+    const conversationId = (await caller.call('POST', '/api/client/chats', { kind: 'creators.direct', personId: streamer.id })).json().id as string;
+    await caller.call('POST', `/api/client/chats/${conversationId}/messages`, { clientId: 'hello-1', text: 'Thanks for the call' });
+    await t.app.subscribers!.drain();
+    const [pairRecord] = (await admin.get(`/api/console/people/${caller.id}/interactions`)).json();
+    assert.deepEqual(
+      { who: pairRecord.counterpart.id, calls: pairRecord.calls, seconds: pairRecord.callSeconds, coins: pairRecord.callCoins, messages: pairRecord.messages },
+      { who: streamer.id, calls: 1, seconds: 121, coins: 189, messages: 1 },
+    );
   });
 
   it('ends at the point the wallet cannot cover, charging nothing more, with a warning ahead of it', async () => {

@@ -19,6 +19,8 @@ import { socialRoutes } from './social/routes.ts';
 import { BlockReasons, PenaltyActions, penaltyPreview } from './social/views.ts';
 import { storeRoutes } from './store/routes.ts';
 import { tariffRoutes } from './tariffs/routes.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import { recordInteraction } from './interactions/service.ts';
 import { CallKinds } from './tariffs/views.ts';
 import { PurchaseStatuses, Stores } from './store/views.ts';
 import { StreamerStatuses } from './streamers/views.ts';
@@ -76,8 +78,11 @@ export const creatorsModule = defineModule({
     await photoRoutes(kernel)(app);
     await storeRoutes(kernel)(app);
     await tariffRoutes(kernel)(app);
+    await interactionRoutes(kernel)(app);
   },
   subscribers: [
+    // calls.ended is the calls module's (when it is enabled): the type is only a name here.
+    defineSubscriber({ name: 'creators.interactions', types: ['chat.message_sent', 'creators.gift_sent', 'calls.ended'], handle: recordInteraction }),
     defineSubscriber({
       name: 'creators.chat-autostart',
       types: [CreatorEvents.userSignedUp],

@@ -338,3 +338,28 @@ export const creatorTariffs = pgTable(
     check('creator_tariffs_agency_share', sql`${t.agencyShareBp} >= 0 AND ${t.agencyShareBp} <= 10000`),
   ],
 );
+
+/**
+ * What two members did with each other, kept up to date from the events (messages, gifts, calls): one row
+ * per pair, `person_a` < `person_b`. Roulette (no rematch) and the feed read it; staff see a person's top
+ * counterparts.
+ */
+export const creatorInteractions = pgTable(
+  'creator_interactions',
+  {
+    personA: uuid('person_a').notNull(),
+    personB: uuid('person_b').notNull(),
+    messages: integer('messages').notNull().default(0),
+    gifts: integer('gifts').notNull().default(0),
+    giftCoins: bigint('gift_coins', { mode: 'number' }).notNull().default(0),
+    calls: integer('calls').notNull().default(0),
+    callSeconds: bigint('call_seconds', { mode: 'number' }).notNull().default(0),
+    callCoins: bigint('call_coins', { mode: 'number' }).notNull().default(0),
+    lastAt: timestamptz('last_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.personA, t.personB] }),
+    index('creator_interactions_b_idx').on(t.personB),
+    check('creator_interactions_ordered', sql`${t.personA} < ${t.personB}`),
+  ],
+);

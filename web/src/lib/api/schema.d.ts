@@ -21784,6 +21784,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/people/{id}/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's counterparts, most recent first, with the messages, gifts and calls between them
+         * @description Requires the `creators.read` permission.
+         *
+         *     Requires the `creators.read` permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counterpart: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            messages: number;
+                            gifts: number;
+                            giftCoins: number;
+                            calls: number;
+                            callSeconds: number;
+                            callCoins: number;
+                            /** Format: date-time */
+                            lastAt: string;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/client/calls": {
         parameters: {
             query?: never;

@@ -1,0 +1,69 @@
+import { desc, eq, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../../core/db/client.ts';
+import type { StoredEvent } from '../../../core/events/types.ts';
+import type { ServiceContext } from '../../../core/kernel.ts';
+import { participantsOf } from '../../chat/conversations.ts';
+import { creatorInteractions } from '../schema.ts';
+
+export type Interaction = typeof creatorInteractions.$inferSelect;
+type Counts = Partial<Pick<Interaction, 'messages' | 'gifts' | 'giftCoins' | 'calls' | 'callSeconds' | 'callCoins'>>;
+
+/** Adds to a pair's record (made on first contact), in the subscriber's transaction: once per event. */
+export async function addInteraction(ctx: ServiceContext, one: string, other: string, counts: Counts, at: Date): Promise<void> {
+  if (one === other) return;
+  const [personA, personB] = one < other ? [one, other] : [other, one];
+  const values = { messages: 0, gifts: 0, giftCoins: 0, calls: 0, callSeconds: 0, callCoins: 0, ...counts };
+  const add = (column: keyof typeof values) => sql`${creatorInteractions[column]} + ${values[column]}`;
+  await ctx.tx
+    .insert(creatorInteractions)
+    .values({ personA, personB, ...values, lastAt: at })
+    .onConflictDoUpdate({
+      target: [creatorInteractions.personA, creatorInteractions.personB],
+      set: {
+        messages: add('messages'),
+        gifts: add('gifts'),
+        giftCoins: add('giftCoins'),
+        calls: add('calls'),
+        callSeconds: add('callSeconds'),
+        callCoins: add('callCoins'),
+        lastAt: sql`GREATEST(${creatorInteractions.lastAt}, ${at})`,
+      },
+    });
+}
+
+/** The subscriber: a member's message to the other member of a one-to-one conversation, a gift, an ended call. */
+export async function recordInteraction(event: StoredEvent, ctx: ServiceContext): Promise<void> {
+  const payload = event.payload as Record<string, unknown>;
+  if (event.type === 'chat.message_sent') {
+    if (event.actorType !== 'member' || !event.subjectId || payload.kind !== 'text') return;
+    const members = (await participantsOf(ctx.tx, [event.subjectId])).filter((p) => p.type === 'member');
+    if (members.length !== 2) return;
+    const other = members.find((p) => p.participantId !== event.actorId);
+    if (other) await addInteraction(ctx, event.actorId!, other.participantId, { messages: 1 }, event.createdAt);
+    return;
+  }
+  if (event.type === 'creators.gift_sent' && event.subjectId) {
+    await addInteraction(ctx, String(payload.senderId), event.subjectId, { gifts: 1, giftCoins: Number(payload.price) }, event.createdAt);
+    return;
+  }
+  if (event.type === 'calls.ended' && event.subjectId) {
+    await addInteraction(
+      ctx,
+      String(payload.callerId),
+      event.subjectId,
+      { calls: 1, callSeconds: Number(payload.seconds), callCoins: Number(payload.cost) },
+      event.createdAt,
+    );
+  }
+}
+
+/** A person's counterparts, most recent first. */
+export async function interactionsOf(db: Executor, personId: string, limit: number): Promise<Array<Interaction & { counterpart: string }>> {
+  const rows = await db
+    .select()
+    .from(creatorInteractions)
+    .where(or(eq(creatorInteractions.personA, personId), eq(creatorInteractions.personB, personId)))
+    .orderBy(desc(creatorInteractions.lastAt))
+    .limit(limit);
+  return rows.map((row) => ({ ...row, counterpart: row.personA === personId ? row.personB : row.personA }));
+}
