@@ -83,8 +83,10 @@ describe('calls: lifecycle, per-second billing by the server clock, timeouts', (
     // The pair's interaction record counts the call, and a message between them.
     const conversationId = (await caller.call('POST', '/api/client/chats', { kind: 'creators.direct', personId: streamer.id })).json().id as string;
     await caller.call('POST', `/api/client/chats/${conversationId}/messages`, { clientId: 'hello-1', text: 'Thanks for the call' });
-    await t.app.subscribers!.drain();
-    const [pairRecord] = (await admin.get(`/api/console/people/${caller.id}/interactions`)).json();
+    // The subscriber keeps the record after the commit: wait for it to have seen the message.
+    const record = async () => (await admin.get(`/api/console/people/${caller.id}/interactions`)).json()[0];
+    await waitFor(async () => (await record())?.messages === 1, 10_000);
+    const pairRecord = await record();
     assert.deepEqual(
       { who: pairRecord.counterpart.id, calls: pairRecord.calls, seconds: pairRecord.callSeconds, coins: pairRecord.callCoins, messages: pairRecord.messages },
       { who: streamer.id, calls: 1, seconds: 121, coins: 189, messages: 1 },
