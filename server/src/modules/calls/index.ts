@@ -3,6 +3,8 @@ import { defineModule, defineSubscriber } from '../../core/module.ts';
 import { callEventTypes } from './events.ts';
 import { FAILOVER_SETTING, FORCED_PROVIDER_SETTING, type FailoverRule } from './providers.ts';
 import { callRoutes } from './routes.ts';
+import { PRERECORDED_SETTING, REMATCH_SETTING } from './roulette/service.ts';
+import { rouletteRoutes } from './roulette/routes.ts';
 import { startCallScheduler } from './scheduler.ts';
 import { endCallsOf, HEARTBEAT_TIMEOUT_SETTING, INCOMING_CALL, LOW_BALANCE_SETTING, RING_TIMEOUT_SETTING } from './service.ts';
 import { CallEndReasons, callRefs, CallStates } from './views.ts';
@@ -22,6 +24,7 @@ export const callsModule = defineModule({
     { key: 'calls.end', description: 'End any call.' },
   ],
   roleGrants: { moderator: ['calls.read', 'calls.end'], support: ['calls.read'], finance: ['calls.read'] },
+  nav: [{ group: 'creators', path: '/calls', label: 'nav.calls', permission: 'calls.read' }],
   events: callEventTypes,
   codes: [CallStates, CallEndReasons],
   refs: [callRefs],
@@ -105,7 +108,31 @@ export const callsModule = defineModule({
       ]),
       default: null,
     },
+    {
+      key: REMATCH_SETTING,
+      label: { en: 'Roulette rematch pause', ru: 'Пауза перед повторной парой в рулетке' },
+      description: {
+        en: 'Hours before roulette may match the same user and streamer again (videos included).',
+        ru: 'Через сколько часов рулетка может снова свести того же пользователя и стримера (и видео тоже).',
+      },
+      schema: Type.Integer({ minimum: 0, maximum: 720 }),
+      default: 24,
+    },
+    {
+      key: PRERECORDED_SETTING,
+      label: { en: 'Roulette videos', ru: 'Видео в рулетке' },
+      description: {
+        en: 'When no live streamer is free, roulette shows a user an approved prerecorded video of a streamer (billed by the prerecorded tariff).',
+        ru: 'Когда свободного стримера нет, рулетка показывает пользователю одобренное записанное видео стримера (по тарифу записанного видео).',
+      },
+      schema: Type.Boolean(),
+      default: true,
+    },
   ],
-  routes: async (app, kernel) => callRoutes(kernel)(app),
+  routes: async (app, kernel) => {
+    // The pool's static paths first: they sit beside /client/calls/:id.
+    await rouletteRoutes(kernel)(app);
+    await callRoutes(kernel)(app);
+  },
   worker: startCallScheduler,
 });

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { matchWaiting } from './roulette/service.ts';
 import { calls } from './schema.ts';
 import { MAX_CALL_SECONDS } from '../creators/tariffs/schedule.ts';
 import {
@@ -90,6 +91,7 @@ export async function runDue(kernel: Kernel): Promise<number> {
     end('heartbeat_lost'),
   );
   done += await each(kernel, and(eq(calls.state, 'connected'), lte(calls.connectedAt, ago(MAX_CALL_SECONDS)))!, asc(calls.connectedAt), end('max_duration'));
+  done += await matchWaiting(kernel);
   return done;
 }
 

@@ -55,6 +55,8 @@ export const calls = pgTable(
     /** The video provider the call runs on now, and the ones that failed it. */
     provider: text('provider'),
     failedProviders: jsonb('failed_providers').$type<string[]>().notNull().default([]),
+    /** A prerecorded call plays this video of the streamer's (creators' `creator_videos`): the streamer is not there. */
+    videoFileId: uuid('video_file_id'),
   },
   (t) => [
     index('calls_due_idx')
@@ -102,4 +104,19 @@ export const callProviderFailures = pgTable(
     at: timestamptz('at').notNull(),
   },
   (t) => [index('call_provider_failures_recent_idx').on(t.provider, t.at)],
+);
+
+/**
+ * Who waits in the roulette pool: users for a streamer, streamers (available while in no live call) for users.
+ * A user leaves it when matched; a streamer stays until they leave, taking the next user after each call.
+ */
+export const roulettePool = pgTable(
+  'roulette_pool',
+  {
+    personId: uuid('person_id').primaryKey(),
+    role: text('role', { enum: ['user', 'streamer'] }).notNull(),
+    /** Since when they wait for a match: the longest waiting are matched first. */
+    waitingSince: timestamptz('waiting_since').notNull(),
+  },
+  (t) => [index('roulette_pool_waiting_idx').on(t.role, t.waitingSince)],
 );

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../core/db/client.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
@@ -79,9 +79,9 @@ function assertStep(call: Call, to: CallState): void {
 
 const secondsOf = (call: Call, now: Date) => (call.connectedAt ? Math.max(0, Math.floor((now.getTime() - call.connectedAt.getTime()) / 1000)) : 0);
 
-/** Tells both apps where the call stands, on every process, once the step commits. */
+/** Tells both apps where the call stands (a prerecorded call: only the watcher's), on every process, once the step commits. */
 function announce(ctx: ServiceContext, call: Call): void {
-  pushToMembers(ctx, [call.callerId, call.streamerId], {
+  pushToMembers(ctx, call.kind === 'prerecorded' ? [call.callerId] : [call.callerId, call.streamerId], {
     type: 'call.state',
     call: { id: call.id, kind: call.kind, state: call.state, endReason: call.endReason, callerId: call.callerId, streamerId: call.streamerId },
   });
@@ -119,46 +119,79 @@ async function recordInChat(ctx: ServiceContext, call: Call): Promise<string> {
  * `calls.incoming` notification (VoIP on iOS).
  */
 export async function requestCall(ctx: ServiceContext, callerId: string, streamerId: string, kind: CallKind = 'direct'): Promise<Call> {
+  const call = await openCall(ctx, { kind, callerId, streamerId });
+  const caller = await getPerson(ctx.tx, callerId);
+  await ctx.kernel.notifier?.notify(ctx, {
+    kind: INCOMING_CALL,
+    recipient: { type: 'member', id: streamerId },
+    params: { caller: caller.displayName },
+    data: { callId: call.id, callKind: kind },
+    subject: { type: 'call', id: call.id },
+    dedupeKey: call.id,
+  });
+  announce(ctx, call);
+  return call;
+}
+
+/** Roulette paired a user with a streamer in its pool: the call is answered at once, nobody rings. */
+export async function startRouletteCall(ctx: ServiceContext, userId: string, streamerId: string): Promise<Call> {
+  return step(ctx, await openCall(ctx, { kind: 'roulette', callerId: userId, streamerId }), 'accepted');
+}
+
+/**
+ * Roulette shows a user a streamer's prerecorded video (no live streamer was free): the call connects at
+ * once and is billed by the `prerecorded` tariff while the user watches; only the user's app beats, and the
+ * streamer stays free for live calls.
+ */
+export async function startPrerecordedCall(ctx: ServiceContext, userId: string, streamerId: string, videoFileId: string): Promise<Call> {
+  const requested = await openCall(ctx, { kind: 'prerecorded', callerId: userId, streamerId, videoFileId });
+  const accepted = await save(ctx, requested.id, { state: 'accepted', acceptedAt: ctx.now });
+  await nested(ctx, accepted, CallEvents.accepted);
+  return connect(ctx, { ...accepted, callerJoinedAt: ctx.now }, { callerJoinedAt: ctx.now, callerBeatAt: ctx.now, streamerBeatAt: null });
+}
+
+/** The checks every new call passes and its top-level event; its state is `requested`. */
+async function openCall(ctx: ServiceContext, made: { kind: CallKind; callerId: string; streamerId: string; videoFileId?: string }): Promise<Call> {
+  const { kind, callerId, streamerId } = made;
   if (callerId === streamerId) throw CallsError.invalid('streamerId', 'must be someone else');
   const streamer = await findStreamer(ctx.tx, streamerId);
   const person = await getPerson(ctx.tx, streamerId).catch(() => undefined);
   if (!streamer || streamer.status !== 'active' || person?.status !== 'active' || (await blockedEitherWay(ctx.tx, callerId, streamerId)))
     throw CallsError.notFound('No such streamer.');
-  // One open call per person: the pair's calls are requested one at a time.
-  await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`creator-calls:${[callerId, streamerId].sort().join(':')}`}))`);
-  const [open] = await ctx.tx
-    .select({ id: calls.id })
-    .from(calls)
-    .where(and(inArray(calls.state, OPEN_STATES), or(inArray(calls.callerId, [callerId, streamerId]), inArray(calls.streamerId, [callerId, streamerId]))))
-    .limit(1);
-  if (open) throw new CallsError('busy', 'One of you is already in a call.', { extra: { callId: open.id } });
+  // One open call per person: each person's calls are opened one at a time (locks taken in one order: no deadlock).
+  for (const id of [callerId, streamerId].sort()) await ctx.tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`creator-calls:${id}`}))`);
+  const busy = await busyAmong(ctx.tx, kind === 'prerecorded' ? [callerId] : [callerId, streamerId]);
+  if (busy) throw new CallsError('busy', 'One of you is already in a call.', { extra: { callId: busy } });
   const tariff = await tariffFor(ctx.tx, kind, ctx.now, { agencyId: streamer.agencyId });
   if (!tariff) throw new CallsError('no_tariff', `No tariff prices ${kind} calls yet.`);
   const wallet = await ensureAccount(ctx, { ownerType: 'person', ownerId: callerId, kind: 'wallet', currency: COIN });
   if (wallet.posted - wallet.held < tariff.caller.connect)
     throw new CallsError('insufficient_funds', `The call costs ${tariff.caller.connect} coins to connect.`, { extra: { required: tariff.caller.connect } });
   const id = uuidv7();
-  const [made] = await ctx.tx
+  await ctx.tx
     .insert(calls)
-    .values({ id, kind, callerId, streamerId, agencyId: streamer.agencyId, state: 'requested', requestedAt: ctx.now })
-    .returning();
+    .values({ id, kind, callerId, streamerId, agencyId: streamer.agencyId, state: 'requested', requestedAt: ctx.now, videoFileId: made.videoFileId ?? null });
   const top = await ctx.emit({
     type: CallEvents.requested,
     subject: { type: 'person', id: streamerId },
     payload: { callId: id, kind, callerId },
   });
-  const call = await save(ctx, id, { eventId: top.id });
-  const caller = await getPerson(ctx.tx, callerId);
-  await ctx.kernel.notifier?.notify(ctx, {
-    kind: INCOMING_CALL,
-    recipient: { type: 'member', id: streamerId },
-    params: { caller: caller.displayName },
-    data: { callId: id, callKind: kind },
-    subject: { type: 'call', id },
-    dedupeKey: id,
-  });
-  announce(ctx, made!);
-  return call;
+  return save(ctx, id, { eventId: top.id });
+}
+
+/**
+ * An open call any of these people is in, if there is one. A streamer whose prerecorded video plays to
+ * someone is not in a call (they are not there); the one watching it is.
+ */
+export async function busyAmong(db: Executor, personIds: string[]): Promise<string | undefined> {
+  const [open] = await db
+    .select({ id: calls.id })
+    .from(calls)
+    .where(
+      and(inArray(calls.state, OPEN_STATES), or(inArray(calls.callerId, personIds), and(inArray(calls.streamerId, personIds), ne(calls.kind, 'prerecorded')))),
+    )
+    .limit(1);
+  return open?.id;
 }
 
 /** A step one side of the call takes: accept or decline (the streamer), cancel (the caller, before an answer). */
@@ -193,23 +226,20 @@ export async function joined(ctx: ServiceContext, id: string, personId: string):
     if (current.state === 'connected') return current;
     assertStep(current, 'connected');
   }
-  let call = await save(
+  const call = await save(
     ctx,
     id,
     side === 'caller' ? { callerJoinedAt: ctx.now, callerBeatAt: ctx.now } : { streamerJoinedAt: ctx.now, streamerBeatAt: ctx.now },
   );
   if (!call.callerJoinedAt || !call.streamerJoinedAt) return call;
-  const tariff = await tariffFor(ctx.tx, call.kind, ctx.now, { agencyId: call.agencyId });
-  if (!tariff) return end(ctx, call, 'provider_failure');
-  call = await save(ctx, id, {
-    state: 'connected',
-    connectedAt: ctx.now,
-    tariffId: tariff.id,
-    callerBeatAt: ctx.now,
-    streamerBeatAt: ctx.now,
-    nextPointIndex: 0,
-    nextPointAt: ctx.now,
-  });
+  return connect(ctx, call, { callerBeatAt: ctx.now, streamerBeatAt: ctx.now });
+}
+
+/** The call connects now: the tariff in force is fixed for it, the connect point is billed at once. */
+async function connect(ctx: ServiceContext, current: Call, set: Partial<Call>): Promise<Call> {
+  const tariff = await tariffFor(ctx.tx, current.kind, ctx.now, { agencyId: current.agencyId });
+  if (!tariff) return end(ctx, current, 'provider_failure');
+  const call = await save(ctx, current.id, { ...set, state: 'connected', connectedAt: ctx.now, tariffId: tariff.id, nextPointIndex: 0, nextPointAt: ctx.now });
   await nested(ctx, call, CallEvents.connected, { tariffId: tariff.id, tariffVersion: tariff.version });
   announce(ctx, call);
   return bill(ctx, call, tariff);
@@ -250,7 +280,8 @@ async function end(ctx: ServiceContext, current: Call, reason: CallEndReason): P
   let call = await save(ctx, current.id, { state: 'ended', endReason: reason, endedAt: ctx.now, nextPointAt: null, nextPointIndex: null });
   await nested(ctx, call, CallEvents.ended, { reason, seconds: secondsOf(call, ctx.now), cost: call.cost, earned: call.earned });
   // A blocked pair's conversation is gone for both of them (and chat refuses to open one): no record.
-  if (reason !== 'blocked') call = await save(ctx, call.id, { conversationId: await recordInChat(ctx, call) });
+  // A prerecorded video was not a conversation with the streamer: no record either.
+  if (reason !== 'blocked' && call.kind !== 'prerecorded') call = await save(ctx, call.id, { conversationId: await recordInChat(ctx, call) });
   announce(ctx, call);
   return call;
 }
@@ -425,6 +456,8 @@ export async function joinCredentials(kernel: Kernel, id: string, personId: stri
   sideOf(call, personId);
   if (call.state !== 'accepted' && call.state !== 'connected')
     throw new CallsError('call_state', `A call that is ${call.state} has no channel to join.`, { extra: { state: call.state } });
+  if (call.kind === 'prerecorded')
+    throw new CallsError('call_state', 'A prerecorded call plays a video: it has no channel to join.', { extra: { state: call.state } });
   const provider = providerNamed(kernel, call.provider);
   if (!provider) throw new CallsError('no_provider', 'No video provider is configured for calls.');
   return provider.credentials(channelOf(call), personId, kernel.now());

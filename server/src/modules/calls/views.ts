@@ -5,7 +5,7 @@ import type { RefResolverDef } from '../../core/events/refs.ts';
 import { defineCodes } from '../../core/labels.ts';
 import { Id, Nullable, Timestamp } from '../../core/schemas.ts';
 import { CallKinds } from '../creators/tariffs/views.ts';
-import { getPeople } from '../people/people.ts';
+import { getPeople, subjectNames } from '../people/people.ts';
 import { calls } from './schema.ts';
 import type { Call, CallPoint } from './service.ts';
 
@@ -38,6 +38,7 @@ export const CallView = Type.Object({
   caller: Type.Object({ id: Id, name: Type.String() }),
   streamer: Type.Object({ id: Id, name: Type.String() }),
   agencyId: Nullable(Id),
+  agency: Nullable(Type.Object({ id: Id, name: Type.String() }, { description: "The streamer's agency when the call was made (it earns its share)." })),
   requestedAt: Timestamp,
   acceptedAt: Nullable(Timestamp),
   connectedAt: Nullable(Timestamp),
@@ -48,6 +49,8 @@ export const CallView = Type.Object({
   tariffId: Nullable(Id),
   nextPointAt: Nullable(Timestamp),
   conversationId: Nullable(Id),
+  eventId: Nullable(Type.Integer({ description: "The call's top-level event: its steps and billing points are nested under it." })),
+  provider: Nullable(Type.String({ description: 'The video provider the call runs on now.' })),
 });
 
 export const CallPointView = Type.Object({
@@ -64,24 +67,21 @@ export const CallPointView = Type.Object({
 
 export const callPointView = (p: CallPoint) => ({ ...p, dueAt: p.dueAt.toISOString(), billedAt: p.billedAt.toISOString() });
 
-/** Calls with both people's names, in one query however many. */
+/** Calls with both people's and the agency's names, in one lookup however many. */
 export async function callViews(db: Executor, rows: Call[], now: Date) {
-  const people = new Map(
-    (
-      await getPeople(
-        db,
-        rows.flatMap((c) => [c.callerId, c.streamerId]),
-      )
-    ).map((p) => [p.id, p.displayName]),
-  );
+  const names = await subjectNames(db, [
+    ...rows.flatMap((c) => [c.callerId, c.streamerId].map((id) => ({ type: 'person' as const, id }))),
+    ...rows.flatMap((c) => (c.agencyId ? [{ type: 'organization' as const, id: c.agencyId }] : [])),
+  ]);
   return rows.map((c) => ({
     id: c.id,
     kind: c.kind,
     state: c.state,
     endReason: c.endReason,
-    caller: { id: c.callerId, name: people.get(c.callerId) ?? '' },
-    streamer: { id: c.streamerId, name: people.get(c.streamerId) ?? '' },
+    caller: { id: c.callerId, name: names.get(c.callerId) ?? '' },
+    streamer: { id: c.streamerId, name: names.get(c.streamerId) ?? '' },
     agencyId: c.agencyId,
+    agency: c.agencyId ? { id: c.agencyId, name: names.get(c.agencyId) ?? '' } : null,
     requestedAt: c.requestedAt.toISOString(),
     acceptedAt: c.acceptedAt?.toISOString() ?? null,
     connectedAt: c.connectedAt?.toISOString() ?? null,
@@ -92,6 +92,8 @@ export async function callViews(db: Executor, rows: Call[], now: Date) {
     tariffId: c.tariffId,
     nextPointAt: c.nextPointAt?.toISOString() ?? null,
     conversationId: c.conversationId,
+    eventId: c.eventId,
+    provider: c.provider,
   }));
 }
 

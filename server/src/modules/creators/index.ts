@@ -20,6 +20,7 @@ import { BlockReasons, PenaltyActions, penaltyPreview } from './social/views.ts'
 import { storeRoutes } from './store/routes.ts';
 import { tariffRoutes } from './tariffs/routes.ts';
 import { interactionRoutes } from './interactions/routes.ts';
+import { videoRoutes } from './videos/routes.ts';
 import { recordInteraction } from './interactions/service.ts';
 import { CallKinds } from './tariffs/views.ts';
 import { PurchaseStatuses, Stores } from './store/views.ts';
@@ -79,6 +80,7 @@ export const creatorsModule = defineModule({
     await storeRoutes(kernel)(app);
     await tariffRoutes(kernel)(app);
     await interactionRoutes(kernel)(app);
+    await videoRoutes(kernel)(app);
   },
   subscribers: [
     // calls.ended is the calls module's (when it is enabled): the type is only a name here.

@@ -356,10 +356,26 @@ export const creatorInteractions = pgTable(
     callSeconds: bigint('call_seconds', { mode: 'number' }).notNull().default(0),
     callCoins: bigint('call_coins', { mode: 'number' }).notNull().default(0),
     lastAt: timestamptz('last_at').notNull(),
+    /** When roulette last paired them: written in the match's own transaction, so no rematch slips through a lag. */
+    lastMatchedAt: timestamptz('last_matched_at'),
   },
   (t) => [
     primaryKey({ columns: [t.personA, t.personB] }),
     index('creator_interactions_b_idx').on(t.personB),
     check('creator_interactions_ordered', sql`${t.personA} < ${t.personB}`),
   ],
+);
+
+/**
+ * The videos a streamer lets roulette show when no live streamer is free: their own files of kind `video`,
+ * shown only while the files module has them approved (moderated in the `video` queue like photos).
+ */
+export const creatorVideos = pgTable(
+  'creator_videos',
+  {
+    fileId: uuid('file_id').primaryKey(),
+    personId: uuid('person_id').notNull(),
+    addedAt: timestamptz('added_at').notNull(),
+  },
+  (t) => [index('creator_videos_person_idx').on(t.personId, t.addedAt)],
 );

@@ -21893,6 +21893,864 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/creators/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My roulette videos, newest first, in every review state
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            fileId: string;
+                            /** @description The files module’s review state: only `approved` videos play. */
+                            review: string;
+                            /** @description Signed links to the video (original) and its poster and thumbnail, valid for an hour */
+                            urls: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            addedAt: string;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Offer one of my uploaded videos (files kind `video`) to roulette: it plays once a moderator approves it
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        fileId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/creators/videos/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take one of my videos out of roulette
+         * @description Requires a signed-in member (bearer token).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/creators/people/{id}/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A streamer's roulette videos, newest first, in every review state
+         * @description Requires the `creators.read` permission (or a per-record grant on it).
+         *
+         *     Requires the `creators.read` permission (or a per-record grant on it).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            fileId: string;
+                            /** @description The files module’s review state: only `approved` videos play. */
+                            review: string;
+                            /** @description Signed links to the video (original) and its poster and thumbnail, valid for an hour */
+                            urls: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            addedAt: string;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/calls/roulette": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Am I in the roulette pool, and since when
+         * @description Requires a signed-in member (bearer token).
+         *
+         *     Requires a signed-in member (bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            inPool: boolean;
+                            role: string | null;
+                            waitingSince: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/calls/roulette/enter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enter the roulette pool: matched at once when someone fits (a roulette call, answered already; or a prerecorded video when no streamer is free), else waiting
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `waiting` in the pool (a match arrives as `call.state` on the socket), or `matched` into `call` */
+                            state: "waiting" | "matched";
+                            call: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: "direct" | "roulette" | "prerecorded";
+                                state: "requested" | "accepted" | "declined" | "missed" | "cancelled" | "connected" | "ended";
+                                endReason: ("hangup_caller" | "hangup_callee" | "insufficient_funds" | "blocked" | "moderator" | "provider_failure" | "heartbeat_lost" | "join_timeout" | "max_duration") | null;
+                                caller: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                streamer: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                agencyId: string | null;
+                                agency: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                acceptedAt: string | null;
+                                connectedAt: string | null;
+                                endedAt: string | null;
+                                /** @description How long it has been connected (so far, for a call in progress). */
+                                seconds: number;
+                                /** @description Coins the caller has paid. */
+                                cost: number;
+                                /** @description Coins the streamer has earned. */
+                                earned: number;
+                                tariffId: string | null;
+                                nextPointAt: string | null;
+                                conversationId: string | null;
+                                eventId: number | null;
+                                provider: string | null;
+                            } | null;
+                            video: {
+                                /** Format: uuid */
+                                fileId: string;
+                                /** @description Signed links: `original` (the video), `poster`, `thumbnail` */
+                                urls: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/calls/roulette/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip: hang up my roulette call (or video) and be matched with someone else
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `waiting` in the pool (a match arrives as `call.state` on the socket), or `matched` into `call` */
+                            state: "waiting" | "matched";
+                            call: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: "direct" | "roulette" | "prerecorded";
+                                state: "requested" | "accepted" | "declined" | "missed" | "cancelled" | "connected" | "ended";
+                                endReason: ("hangup_caller" | "hangup_callee" | "insufficient_funds" | "blocked" | "moderator" | "provider_failure" | "heartbeat_lost" | "join_timeout" | "max_duration") | null;
+                                caller: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                streamer: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                agencyId: string | null;
+                                agency: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                acceptedAt: string | null;
+                                connectedAt: string | null;
+                                endedAt: string | null;
+                                /** @description How long it has been connected (so far, for a call in progress). */
+                                seconds: number;
+                                /** @description Coins the caller has paid. */
+                                cost: number;
+                                /** @description Coins the streamer has earned. */
+                                earned: number;
+                                tariffId: string | null;
+                                nextPointAt: string | null;
+                                conversationId: string | null;
+                                eventId: number | null;
+                                provider: string | null;
+                            } | null;
+                            video: {
+                                /** Format: uuid */
+                                fileId: string;
+                                /** @description Signed links: `original` (the video), `poster`, `thumbnail` */
+                                urls: {
+                                    [key: string]: string;
+                                };
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/calls/roulette/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave the roulette pool (a matched call goes on until hung up)
+         * @description Requires a signed-in member (bearer token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description Seconds until a 429 may be retried */
+                            retryAfter?: number;
+                            /** @description A machine-readable reason where the status alone is ambiguous, e.g. `insufficient_funds`; other members may give its details. */
+                            code?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/client/calls": {
         parameters: {
             query?: never;
@@ -21943,6 +22801,11 @@ export interface paths {
                                     name: string;
                                 };
                                 agencyId: string | null;
+                                agency: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
                                 /** Format: date-time */
                                 requestedAt: string;
                                 acceptedAt: string | null;
@@ -21957,6 +22820,8 @@ export interface paths {
                                 tariffId: string | null;
                                 nextPointAt: string | null;
                                 conversationId: string | null;
+                                eventId: number | null;
+                                provider: string | null;
                             }[];
                             /** @description Pass as `cursor` for the next page; null at the end. */
                             nextCursor: string | null;
@@ -22061,6 +22926,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -22075,6 +22945,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -22233,6 +23105,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -22247,6 +23124,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -22357,6 +23236,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -22371,6 +23255,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -22529,6 +23415,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -22543,6 +23434,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -22701,6 +23594,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -22715,6 +23613,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -22873,6 +23773,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -22887,6 +23792,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -23020,6 +23927,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -23034,6 +23946,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -23327,6 +24241,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -23341,6 +24260,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };
@@ -23558,6 +24479,11 @@ export interface paths {
                                     name: string;
                                 };
                                 agencyId: string | null;
+                                agency: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
                                 /** Format: date-time */
                                 requestedAt: string;
                                 acceptedAt: string | null;
@@ -23572,6 +24498,8 @@ export interface paths {
                                 tariffId: string | null;
                                 nextPointAt: string | null;
                                 conversationId: string | null;
+                                eventId: number | null;
+                                provider: string | null;
                             }[];
                             /** @description Pass as `cursor` for the next page; null at the end. */
                             nextCursor: string | null;
@@ -23685,6 +24613,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -23699,6 +24632,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         } & {
                             points: {
                                 index: number;
@@ -23823,6 +24758,11 @@ export interface paths {
                                 name: string;
                             };
                             agencyId: string | null;
+                            agency: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             requestedAt: string;
                             acceptedAt: string | null;
@@ -23837,6 +24777,8 @@ export interface paths {
                             tariffId: string | null;
                             nextPointAt: string | null;
                             conversationId: string | null;
+                            eventId: number | null;
+                            provider: string | null;
                         };
                     };
                 };

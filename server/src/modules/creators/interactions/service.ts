@@ -1,6 +1,7 @@
-import { desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../../core/db/client.ts';
 import type { StoredEvent } from '../../../core/events/types.ts';
+import { uuidIn } from '../../../core/db/sql.ts';
 import type { ServiceContext } from '../../../core/kernel.ts';
 import { participantsOf } from '../../chat/conversations.ts';
 import { creatorInteractions } from '../schema.ts';
@@ -66,4 +67,33 @@ export async function interactionsOf(db: Executor, personId: string, limit: numb
     .orderBy(desc(creatorInteractions.lastAt))
     .limit(limit);
   return rows.map((row) => ({ ...row, counterpart: row.personA === personId ? row.personB : row.personA }));
+}
+
+const ordered = (one: string, other: string) => (one < other ? [one, other] : [other, one]) as [string, string];
+
+/** Roulette paired them now: kept in the match's transaction, so the next match already sees it. */
+export async function markMatched(ctx: ServiceContext, one: string, other: string): Promise<void> {
+  const [personA, personB] = ordered(one, other);
+  await ctx.tx
+    .insert(creatorInteractions)
+    .values({ personA, personB, lastAt: ctx.now, lastMatchedAt: ctx.now })
+    .onConflictDoUpdate({ target: [creatorInteractions.personA, creatorInteractions.personB], set: { lastMatchedAt: ctx.now } });
+}
+
+/** Which of `others` roulette paired with `personId` at or after `since`. */
+export async function matchedSince(db: Executor, personId: string, others: string[], since: Date): Promise<Set<string>> {
+  if (others.length === 0) return new Set();
+  const rows = await db
+    .select({ personA: creatorInteractions.personA, personB: creatorInteractions.personB })
+    .from(creatorInteractions)
+    .where(
+      and(
+        or(
+          and(eq(creatorInteractions.personA, personId), uuidIn(creatorInteractions.personB, others)),
+          and(eq(creatorInteractions.personB, personId), uuidIn(creatorInteractions.personA, others)),
+        ),
+        gte(creatorInteractions.lastMatchedAt, since),
+      ),
+    );
+  return new Set(rows.map((row) => (row.personA === personId ? row.personB : row.personA)));
 }

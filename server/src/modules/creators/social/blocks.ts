@@ -1,5 +1,6 @@
 import { and, count, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../core/db/client.ts';
+import { uuidIn } from '../../../core/db/sql.ts';
 import type { ServiceContext } from '../../../core/kernel.ts';
 import { decodeCursor, toPage } from '../../../core/paging.ts';
 import { getPerson } from '../../people/people.ts';
@@ -17,6 +18,21 @@ export async function blockedEitherWay(db: Executor, a: string, b: string): Prom
     .from(creatorBlocks)
     .where(or(and(eq(creatorBlocks.blockerId, a), eq(creatorBlocks.blockedId, b)), and(eq(creatorBlocks.blockerId, b), eq(creatorBlocks.blockedId, a))));
   return Number(row?.n ?? 0) > 0;
+}
+
+/** Which of `others` `personId` has blocked or been blocked by. */
+export async function blockedAmong(db: Executor, personId: string, others: string[]): Promise<Set<string>> {
+  if (others.length === 0) return new Set();
+  const rows = await db
+    .select({ blockerId: creatorBlocks.blockerId, blockedId: creatorBlocks.blockedId })
+    .from(creatorBlocks)
+    .where(
+      or(
+        and(eq(creatorBlocks.blockerId, personId), uuidIn(creatorBlocks.blockedId, others)),
+        and(eq(creatorBlocks.blockedId, personId), uuidIn(creatorBlocks.blockerId, others)),
+      ),
+    );
+  return new Set(rows.map((row) => (row.blockerId === personId ? row.blockedId : row.blockerId)));
 }
 
 /**
