@@ -3,7 +3,8 @@ import { defineModule, defineSubscriber } from '../../core/module.ts';
 import { callEventTypes } from './events.ts';
 import { FAILOVER_SETTING, FORCED_PROVIDER_SETTING, type FailoverRule } from './providers.ts';
 import { callRoutes } from './routes.ts';
-import { PRERECORDED_SETTING, REMATCH_SETTING } from './roulette/service.ts';
+import { leaveRoulette, PRERECORDED_SETTING, REMATCH_SETTING } from './roulette/service.ts';
+import { realtimeHub } from '../../core/realtime/hub.ts';
 import { rouletteRoutes } from './roulette/routes.ts';
 import { startCallScheduler } from './scheduler.ts';
 import { endCallsOf, HEARTBEAT_TIMEOUT_SETTING, INCOMING_CALL, LOW_BALANCE_SETTING, RING_TIMEOUT_SETTING } from './service.ts';
@@ -129,6 +130,8 @@ export const callsModule = defineModule({
       default: true,
     },
   ],
+  // An app that goes offline is not on its roulette screen: it leaves the pool (and is matched with nobody).
+  bootstrap: async (kernel) => realtimeHub(kernel).onPresenceChange(async (ctx, personId, online) => (online ? undefined : leaveRoulette(ctx, personId))),
   routes: async (app, kernel) => {
     // The pool's static paths first: they sit beside /client/calls/:id.
     await rouletteRoutes(kernel)(app);

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, fundWallet, listen, multipart, newMember, signIn, type Session, type TestApp } from '../../../../test/helpers.ts';
+import { createTestApp, fundWallet, listen, multipart, newMember, signIn, waitFor, type Session, type TestApp } from '../../../../test/helpers.ts';
 import { connectClient, type SocketClient } from '../../../../test/ws-client.ts';
 import { DEMO_TARIFFS } from '../../creators/tariffs/defaults.ts';
 import { matchWaiting } from './service.ts';
@@ -180,6 +180,13 @@ describe('calls: roulette matches online, unblocked, not lately matched pairs; p
 
     assert.equal((await author.call('DELETE', `/api/client/creators/videos/${fileId}`)).statusCode, 204);
     assert.equal((await admin.get(`/api/console/creators/people/${author.id}/videos`)).json().length, 0);
+  });
+
+  it('takes a member who goes offline out of the pool', async () => {
+    const user = await online('Roulette Leaver', 'user');
+    assert.equal((await enter(user)).state, 'waiting');
+    user.socket.socket.close();
+    await waitFor(async () => !(await user.call('GET', '/api/client/calls/roulette')).json().inPool);
   });
 
   it("refuses another member's video, and a video from someone who is not a streamer", async () => {
