@@ -178,4 +178,9 @@ describe('calls: a block ends the call (subscriber)', () => {
     await waitFor(async () => (await admin.get(`/api/console/calls/${id}`)).json().state === 'ended', 8000);
     assert.equal((await admin.get(`/api/console/calls/${id}`)).json().endReason, 'blocked');
   });
+
+  it("leaves the ledger sound after all of it (the ledger's own check)", async () => {
+    const check = (await admin.get('/api/console/ledger/check')).json();
+    assert.equal(check.ok, true, JSON.stringify(check));
+  });
 });

@@ -199,4 +199,9 @@ describe('calls: roulette matches online, unblocked, not lately matched pairs; p
     assert.equal(notMine.json().errors[0].field, 'body.fileId');
     assert.equal((await other.call('POST', '/api/client/creators/videos', { fileId: file.id })).statusCode, 403, 'only streamers');
   });
+
+  it("leaves the ledger sound after all of it (the ledger's own check)", async () => {
+    const check = (await admin.get('/api/console/ledger/check')).json();
+    assert.equal(check.ok, true, JSON.stringify(check));
+  });
 });
