@@ -47,6 +47,7 @@ describe('calls: roulette matches online, unblocked, not lately matched pairs; p
     const user = await online('Roulette Ulla', 'user');
     const streamer = await online('Roulette Stan', 'streamer');
     assert.deepEqual(await enter(user), { state: 'waiting', call: null, video: null });
+    assert.deepEqual((await admin.get('/api/console/calls/roulette')).json(), { waitingUsers: 1, streamers: 0, freeStreamers: 0 });
     assert.equal((await user.call('GET', '/api/client/calls/roulette')).json().inPool, true);
     const matched = await enter(streamer);
     assert.equal(matched.state, 'matched');
@@ -57,6 +58,7 @@ describe('calls: roulette matches online, unblocked, not lately matched pairs; p
     assert.equal((pushed.call as { id: string }).id, matched.call.id);
     assert.equal((await user.call('GET', '/api/client/calls/roulette')).json().inPool, false, 'a matched user leaves the pool');
     assert.equal((await streamer.call('GET', '/api/client/calls/roulette')).json().inPool, true, 'the streamer stays for the next user');
+    assert.deepEqual((await admin.get('/api/console/calls/roulette')).json(), { waitingUsers: 0, streamers: 1, freeStreamers: 0 });
 
     await user.call('POST', `/api/client/calls/${matched.call.id}/joined`);
     assert.equal((await streamer.call('POST', `/api/client/calls/${matched.call.id}/joined`)).json().state, 'connected');

@@ -7,7 +7,7 @@ import type { Kernel, ServiceContext } from '../../../core/kernel.ts';
 import { Id, Nullable, Timestamp } from '../../../core/schemas.ts';
 import { fileService } from '../../files/index.ts';
 import { CallView, callViews } from '../views.ts';
-import { enterRoulette, leaveRoulette, nextInRoulette, poolEntry, type RouletteOutcome } from './service.ts';
+import { enterRoulette, leaveRoulette, nextInRoulette, poolEntry, poolSummary, type RouletteOutcome } from './service.ts';
 
 const RouletteView = Type.Object({
   state: Type.Union([Type.Literal('waiting'), Type.Literal('matched')], {
@@ -102,6 +102,22 @@ export function rouletteRoutes(kernel: Kernel) {
         await kernel.write({ type: 'member', id: me(request) }, (ctx) => leaveRoulette(ctx, me(request)));
         return reply.code(204).send(null);
       },
+    );
+
+    app.get(
+      '/console/calls/roulette',
+      {
+        config: { permission: 'calls.read' },
+        schema: {
+          tags: ['calls'],
+          summary: 'The roulette pool now: users waiting for a match, streamers in it, and those of them free',
+          response: {
+            200: Type.Object({ waitingUsers: Type.Integer(), streamers: Type.Integer(), freeStreamers: Type.Integer() }),
+            ...problems(403),
+          },
+        },
+      },
+      async () => poolSummary(kernel.db),
     );
   };
 }

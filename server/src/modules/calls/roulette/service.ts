@@ -201,3 +201,17 @@ export async function matchWaiting(kernel: Kernel): Promise<number> {
   }
   return matched;
 }
+
+/** The pool at a glance (the console's Calls page): users waiting, streamers in it, and those of them free now. */
+export async function poolSummary(db: Executor): Promise<{ waitingUsers: number; streamers: number; freeStreamers: number }> {
+  const [row] = await db
+    .select({
+      waitingUsers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'user')`.mapWith(Number),
+      streamers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'streamer')`.mapWith(Number),
+      freeStreamers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'streamer' AND NOT EXISTS (
+        SELECT 1 FROM ${calls} WHERE ${calls.streamerId} = ${roulettePool.personId} AND ${calls.kind} <> 'prerecorded'
+          AND ${calls.state} IN ('requested', 'accepted', 'connected')))`.mapWith(Number),
+    })
+    .from(roulettePool);
+  return row ?? { waitingUsers: 0, streamers: 0, freeStreamers: 0 };
+}
