@@ -62,6 +62,9 @@ async function each(
   return done;
 }
 
+const MATCH_PASS_MS = 1000;
+const lastMatchPass = new WeakMap<Kernel, number>();
+
 /** One pass over everything due now: billing points, ring and join timeouts, lost heartbeats, the longest call. */
 export async function runDue(kernel: Kernel): Promise<number> {
   const now = kernel.now();
@@ -91,7 +94,11 @@ export async function runDue(kernel: Kernel): Promise<number> {
     end('heartbeat_lost'),
   );
   done += await each(kernel, and(eq(calls.state, 'connected'), lte(calls.connectedAt, ago(MAX_CALL_SECONDS)))!, asc(calls.connectedAt), end('max_duration'));
-  done += await matchWaiting(kernel);
+  // Waiting roulette users are matched by a pass a second: they are few, and a pass looks at every free streamer.
+  if (Date.now() - (lastMatchPass.get(kernel) ?? 0) >= MATCH_PASS_MS) {
+    lastMatchPass.set(kernel, Date.now());
+    done += await matchWaiting(kernel);
+  }
   return done;
 }
 

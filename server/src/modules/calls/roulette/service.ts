@@ -95,28 +95,27 @@ async function leavePool(ctx: ServiceContext, personId: string): Promise<void> {
 
 const rematchSince = (ctx: ServiceContext) => new Date(ctx.now.getTime() - ctx.kernel.settings.get<number>(REMATCH_SETTING) * 3_600_000);
 
+/** The pool entry's person is in no open call (a streamer whose video plays to someone is in none). */
+function inNoCall(db: Executor) {
+  return notExists(
+    db
+      .select({ one: sql`1` })
+      .from(calls)
+      .where(
+        and(
+          inArray(calls.state, OPEN_STATES),
+          or(eq(calls.callerId, roulettePool.personId), and(eq(calls.streamerId, roulettePool.personId), ne(calls.kind, 'prerecorded'))),
+        ),
+      ),
+  );
+}
+
 /** Those in the pool with `role` who are in no call, longest waiting first, locked (others' locked ones are skipped). */
 async function waiting(ctx: ServiceContext, role: RouletteRole, except: string) {
   const rows = await ctx.tx
     .select({ personId: roulettePool.personId })
     .from(roulettePool)
-    .where(
-      and(
-        eq(roulettePool.role, role),
-        ne(roulettePool.personId, except),
-        notExists(
-          ctx.tx
-            .select({ one: sql`1` })
-            .from(calls)
-            .where(
-              and(
-                inArray(calls.state, OPEN_STATES),
-                or(eq(calls.callerId, roulettePool.personId), and(eq(calls.streamerId, roulettePool.personId), ne(calls.kind, 'prerecorded'))),
-              ),
-            ),
-        ),
-      ),
-    )
+    .where(and(eq(roulettePool.role, role), ne(roulettePool.personId, except), inNoCall(ctx.tx)))
     .orderBy(asc(roulettePool.waitingSince))
     .limit(CANDIDATES)
     .for('update', { skipLocked: true });
@@ -146,6 +145,11 @@ async function match(ctx: ServiceContext, userId: string, streamerId: string): P
   } catch (error) {
     // Taken by a direct call a moment ago (checked again under the call locks): try the next one.
     if (error instanceof CallsError && (error.code === 'busy' || error.code === 'not_found')) return undefined;
+    // A user whose coins ran out while waiting cannot be matched: out of the pool, never in everyone's way.
+    if (error instanceof CallsError && error.code === 'insufficient_funds') {
+      await leavePool(ctx, userId);
+      return undefined;
+    }
     throw error;
   }
 }
@@ -188,15 +192,12 @@ export async function matchWaiting(kernel: Kernel): Promise<number> {
   const streamers = await kernel.db
     .select({ personId: roulettePool.personId })
     .from(roulettePool)
-    .where(eq(roulettePool.role, 'streamer'))
+    .where(and(eq(roulettePool.role, 'streamer'), inNoCall(kernel.db)))
     .orderBy(asc(roulettePool.waitingSince))
     .limit(CANDIDATES);
   let matched = 0;
   for (const { personId } of streamers) {
-    const call = await kernel.write(systemActor('calls'), async (ctx) => {
-      if (await busyAmong(ctx.tx, [personId])) return undefined;
-      return matchStreamer(ctx, personId);
-    });
+    const call = await kernel.write(systemActor('calls'), (ctx) => matchStreamer(ctx, personId));
     if (call) matched++;
   }
   return matched;
@@ -208,9 +209,7 @@ export async function poolSummary(db: Executor): Promise<{ waitingUsers: number;
     .select({
       waitingUsers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'user')`.mapWith(Number),
       streamers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'streamer')`.mapWith(Number),
-      freeStreamers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'streamer' AND NOT EXISTS (
-        SELECT 1 FROM ${calls} WHERE ${calls.streamerId} = ${roulettePool.personId} AND ${calls.kind} <> 'prerecorded'
-          AND ${calls.state} IN ('requested', 'accepted', 'connected')))`.mapWith(Number),
+      freeStreamers: sql<number>`count(*) FILTER (WHERE ${roulettePool.role} = 'streamer' AND ${inNoCall(db)})`.mapWith(Number),
     })
     .from(roulettePool);
   return row ?? { waitingUsers: 0, streamers: 0, freeStreamers: 0 };
