@@ -91,6 +91,14 @@ describe('calls: lifecycle, per-second billing by the server clock, timeouts', (
       { who: pairRecord.counterpart.id, calls: pairRecord.calls, seconds: pairRecord.callSeconds, coins: pairRecord.callCoins, messages: pairRecord.messages },
       { who: streamer.id, calls: 1, seconds: 121, coins: 189, messages: 1 },
     );
+    // Profile views count each way, once per viewer within ten minutes.
+    for (let i = 0; i < 2; i++) assert.equal((await caller.call('GET', `/api/client/creators/members/${streamer.id}`)).statusCode, 200);
+    const viewed = await record();
+    assert.deepEqual([viewed.viewsOfThem, viewed.viewsByThem], [1, 0]);
+    frozen += 11 * 60_000;
+    await caller.call('GET', `/api/client/creators/members/${streamer.id}`);
+    const fromStreamer = (await admin.get(`/api/console/people/${streamer.id}/interactions`)).json()[0];
+    assert.deepEqual([fromStreamer.counterpart.id, fromStreamer.viewsOfThem, fromStreamer.viewsByThem], [caller.id, 0, 2]);
   });
 
   it('ends at the point the wallet cannot cover, charging nothing more, with a warning ahead of it', async () => {

@@ -356,6 +356,11 @@ export const creatorInteractions = pgTable(
     callSeconds: bigint('call_seconds', { mode: 'number' }).notNull().default(0),
     callCoins: bigint('call_coins', { mode: 'number' }).notNull().default(0),
     lastAt: timestamptz('last_at').notNull(),
+    /** Profile views each way (A of B's, B of A's), one per viewer per PROFILE_VIEW_GAP, and when each was last counted. */
+    viewsByA: integer('views_by_a').notNull().default(0),
+    viewsByB: integer('views_by_b').notNull().default(0),
+    lastViewByA: timestamptz('last_view_by_a'),
+    lastViewByB: timestamptz('last_view_by_b'),
     /** When roulette last paired them: written in the match's own transaction, so no rematch slips through a lag. */
     lastMatchedAt: timestamptz('last_matched_at'),
   },

@@ -21828,6 +21828,10 @@ export interface paths {
                             calls: number;
                             callSeconds: number;
                             callCoins: number;
+                            /** @description Times the person opened the counterpart's profile (once per 10 minutes). */
+                            viewsOfThem: number;
+                            /** @description Times the counterpart opened the person's profile. */
+                            viewsByThem: number;
                             /** Format: date-time */
                             lastAt: string;
                         }[];

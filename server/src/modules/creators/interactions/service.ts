@@ -71,6 +71,32 @@ export async function interactionsOf(db: Executor, personId: string, limit: numb
 
 const ordered = (one: string, other: string) => (one < other ? [one, other] : [other, one]) as [string, string];
 
+/** Views of one member's profile by another count once per this gap (an app reopening a profile is one look). */
+export const PROFILE_VIEW_GAP_MS = 10 * 60_000;
+
+/**
+ * `viewerId` opened `viewedId`'s profile: counted on the pair's record unless they looked within the gap. Not an
+ * event: a view is a tally, and an event per profile opened would be most of the log.
+ */
+export async function recordProfileView(ctx: ServiceContext, viewerId: string, viewedId: string): Promise<void> {
+  if (viewerId === viewedId) return;
+  const viewerIsA = viewerId < viewedId;
+  const [personA, personB] = ordered(viewerId, viewedId);
+  const views = viewerIsA ? creatorInteractions.viewsByA : creatorInteractions.viewsByB;
+  const last = viewerIsA ? creatorInteractions.lastViewByA : creatorInteractions.lastViewByB;
+  const gapStart = new Date(ctx.now.getTime() - PROFILE_VIEW_GAP_MS);
+  await ctx.tx
+    .insert(creatorInteractions)
+    .values({ personA, personB, lastAt: ctx.now, ...(viewerIsA ? { viewsByA: 1, lastViewByA: ctx.now } : { viewsByB: 1, lastViewByB: ctx.now }) })
+    .onConflictDoUpdate({
+      target: [creatorInteractions.personA, creatorInteractions.personB],
+      set: viewerIsA
+        ? { viewsByA: sql`${views} + 1`, lastViewByA: ctx.now, lastAt: sql`GREATEST(${creatorInteractions.lastAt}, ${ctx.now})` }
+        : { viewsByB: sql`${views} + 1`, lastViewByB: ctx.now, lastAt: sql`GREATEST(${creatorInteractions.lastAt}, ${ctx.now})` },
+      setWhere: sql`${last} IS NULL OR ${last} < ${gapStart}`,
+    });
+}
+
 /** Roulette paired them now: kept in the match's transaction, so the next match already sees it. */
 export async function markMatched(ctx: ServiceContext, one: string, other: string): Promise<void> {
   const [personA, personB] = ordered(one, other);

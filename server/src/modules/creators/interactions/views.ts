@@ -12,6 +12,8 @@ export const InteractionView = Type.Object({
   calls: Type.Integer(),
   callSeconds: Type.Integer(),
   callCoins: Type.Integer(),
+  viewsOfThem: Type.Integer({ description: "Times the person opened the counterpart's profile (once per 10 minutes)." }),
+  viewsByThem: Type.Integer({ description: "Times the counterpart opened the person's profile." }),
   lastAt: Timestamp,
 });
 
@@ -32,6 +34,9 @@ export async function interactionViews(db: Executor, rows: Array<Interaction & {
     calls: r.calls,
     callSeconds: r.callSeconds,
     callCoins: r.callCoins,
+    // personA/personB are the pair in id order; the person is the one who is not the counterpart.
+    viewsOfThem: r.counterpart === r.personB ? r.viewsByA : r.viewsByB,
+    viewsByThem: r.counterpart === r.personB ? r.viewsByB : r.viewsByA,
     lastAt: r.lastAt.toISOString(),
   }));
 }

@@ -8,6 +8,7 @@ import { Body } from '../../../core/http/schemas.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { Id, IdParams, Nullable } from '../../../core/schemas.ts';
 import { getPerson } from '../../people/people.ts';
+import { recordProfileView } from '../interactions/service.ts';
 import { choosePhoto, visibleMember } from './service.ts';
 import { FeedItem, feedPage, Gallery, galleryView, MemberProfile, memberProfileView, PhotoSlots } from './views.ts';
 
@@ -105,7 +106,11 @@ export function photoRoutes(kernel: Kernel) {
           response: { 200: MemberProfile, ...problems(400, 401, 404) },
         },
       },
-      async (request) => memberProfileView(kernel, me(request), request.params.id),
+      async (request) => {
+        const profile = await memberProfileView(kernel, me(request), request.params.id);
+        await kernel.write({ type: 'member', id: me(request) }, (ctx) => recordProfileView(ctx, me(request), request.params.id));
+        return profile;
+      },
     );
 
     app.get(
