@@ -20,14 +20,14 @@ const ids = (tabs: { id: string }[]) => tabs.map((t) => t.id);
 
 describe('person page tabs from feature folders', () => {
   it('finds the tabs in src/lib/*/person-tabs.ts, in order, each with its label and component', () => {
-    assert.deepEqual(ids(personTabs), ['photos', 'chats', 'files', 'balance', 'creator', 'notifications']);
+    assert.deepEqual(ids(personTabs), ['photos', 'chats', 'files', 'balance', 'creator', 'interactions', 'notifications']);
     assert.deepEqual(
       personTabs.map((t) => t.label()),
-      ['Photos', 'Chats', 'Files', 'Balance', 'Creator', 'Notifications'],
+      ['Photos', 'Chats', 'Files', 'Balance', 'Creator', 'Interactions', 'Notifications'],
     );
     assert.deepEqual(
       personTabs.map((t) => t.component.name),
-      ['PersonPhotos', 'PersonChats', 'PersonFiles', 'PersonBalance', 'PersonCreator', 'PersonNotifications'],
+      ['PersonPhotos', 'PersonChats', 'PersonFiles', 'PersonBalance', 'PersonCreator', 'PersonInteractions', 'PersonNotifications'],
     );
   });
 
@@ -42,13 +42,14 @@ describe('person page tabs from feature folders', () => {
       'files',
       'balance',
       'creator',
+      'interactions',
       'notifications',
       'notes',
       'sign-ins',
     ]);
     assert.deepEqual(ids(personTabBar(own, me(), person())), ['profile', 'identities', 'timeline', 'files', 'notes', 'sign-ins']);
     assert.deepEqual(ids(visiblePersonTabs(me('ledger.read'), person())), ['files', 'balance']);
-    assert.deepEqual(ids(visiblePersonTabs(me('creators.read'), person())), ['photos', 'files', 'creator']);
+    assert.deepEqual(ids(visiblePersonTabs(me('creators.read'), person())), ['photos', 'files', 'creator', 'interactions']);
     assert.deepEqual(ids(visiblePersonTabs(me('chat.read'), person())), ['chats', 'files']);
     assert.deepEqual(ids(visiblePersonTabs(me('notifications.read'), person())), ['files', 'notifications']);
     assert.deepEqual(

@@ -1,0 +1,3 @@
+import { requirePermission } from '$lib/session';
+
+export const load = requirePermission('calls.read');
