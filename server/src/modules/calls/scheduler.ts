@@ -1,9 +1,12 @@
-import { and, asc, eq, isNotNull, isNull, lte, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { systemActor } from '../../core/actor.ts';
-import type { Kernel } from '../../core/kernel.ts';
+import type { Kernel, ServiceContext } from '../../core/kernel.ts';
+import { COIN } from '../creators/coins.ts';
+import { accountsByOwner, lockAccounts, platformAccount } from '../ledger/accounts.ts';
 import { matchWaiting } from './roulette/service.ts';
-import { calls } from './schema.ts';
+import { callPoints, calls } from './schema.ts';
 import { MAX_CALL_SECONDS } from '../creators/tariffs/schedule.ts';
+import { tariffById, type TariffVersion } from '../creators/tariffs/service.ts';
 import {
   bill,
   endCall,
@@ -11,6 +14,7 @@ import {
   HEARTBEAT_TIMEOUT_SETTING,
   JOIN_TIMEOUT_SECONDS,
   missCall,
+  type PreparedBilling,
   RING_TIMEOUT_SETTING,
   type Call,
   type CallEndReason,
@@ -21,42 +25,108 @@ export const TICK_MS = 200;
 /** Calls handled per kind of work per tick (the rest wait for the next tick, a fraction of a second). */
 const BATCH = 200;
 
+/** Due billing points taken per transaction: one commit for several calls (a failure retries them one by one). */
+const BILL_CHUNK = 16;
+
+type Work = (call: Call, ctx: ServiceContext, prepared?: PreparedBilling) => Promise<unknown>;
+
 /**
- * Takes one due call at a time, locked with SKIP LOCKED, and does its work in that transaction: any number
- * of server processes may run the scheduler at once; each due call is handled by exactly one of them, and a
- * call's billing point, written with its row, is billed once however often the work is attempted.
+ * Reads, for a chunk of due calls, what billing them needs: the accounts their points move money between
+ * (the callers' wallets, the streamers' and agencies' earnings, platform revenue), locked in one statement
+ * in id order as every ledger posting locks them, and which of their due points are billed already. A chunk
+ * then never holds one account while it waits for another, so it cannot deadlock with a posting or with
+ * another process's chunk. Accounts not opened yet are opened by the billing itself.
+ */
+async function prepareBilling(rows: Call[], ctx: ServiceContext): Promise<PreparedBilling> {
+  const earnings = async (ownerType: 'person' | 'organization', ids: string[]) => [
+    ...(await accountsByOwner(ctx.tx, ownerType, ids, 'earnings', COIN)).values(),
+  ];
+  const found = [
+    ...(
+      await accountsByOwner(
+        ctx.tx,
+        'person',
+        rows.map((call) => call.callerId),
+        'wallet',
+        COIN,
+      )
+    ).values(),
+    ...(await earnings(
+      'person',
+      rows.map((call) => call.streamerId),
+    )),
+    ...(await earnings(
+      'organization',
+      rows.flatMap((call) => (call.agencyId ? [call.agencyId] : [])),
+    )),
+    await platformAccount(ctx, 'revenue', COIN),
+  ];
+  const locked = await lockAccounts(
+    ctx.tx,
+    found.map((account) => account.id),
+  );
+  const key = (ownerType: string, ownerId: string | null, kind: string) => `${ownerType}:${ownerId ?? ''}:${kind}`;
+  const accounts = new Map([...locked.values()].map((account) => [key(account.ownerType, account.ownerId, account.kind), account]));
+  const due = rows.filter((call) => call.nextPointIndex !== null);
+  const billed = new Set(
+    due.length
+      ? (
+          await ctx.tx
+            .select({ callId: callPoints.callId, index: callPoints.index })
+            .from(callPoints)
+            .where(or(...due.map((call) => and(eq(callPoints.callId, call.id), eq(callPoints.index, call.nextPointIndex!)))))
+        ).map((point) => `${point.callId}:${point.index}`)
+      : [],
+  );
+  return {
+    account: (ref) => (ref.currency === COIN ? accounts.get(key(ref.ownerType, ref.ownerId, ref.kind)) : undefined),
+    billed: (callId, index) => billed.has(`${callId}:${index}`),
+  };
+}
+
+/**
+ * Takes up to `chunk` due calls at a time, locked with SKIP LOCKED, and does their work in that transaction:
+ * any number of server processes may run the scheduler at once; each due call is handled by exactly one of
+ * them, and a call's billing point, written with its row, is billed once however often the work is attempted.
  */
 async function each(
   kernel: Kernel,
   due: SQL,
   order: SQL,
-  work: (call: Call, ctx: Parameters<Parameters<Kernel['write']>[1]>[0]) => Promise<unknown>,
+  work: Work,
+  chunk = 1,
+  failed: string[] = [],
+  prepare?: (rows: Call[], ctx: ServiceContext) => Promise<PreparedBilling>,
 ): Promise<number> {
   let done = 0;
   // A call whose work fails is logged and left for the next pass, never in the way of the others.
-  const failed: string[] = [];
   while (done < BATCH) {
-    let taken: string | undefined;
+    let taken: string[] = [];
     try {
       const handled = await kernel.write(systemActor('calls'), async (ctx) => {
-        const [call] = await ctx.tx
+        const rows = await ctx.tx
           .select()
           .from(calls)
           .where(failed.length ? and(due, notInArray(calls.id, failed)) : due)
           .orderBy(order)
-          .limit(1)
+          .limit(Math.min(chunk, BATCH - done))
           .for('update', { skipLocked: true });
-        if (!call) return false;
-        taken = call.id;
-        await work(call, ctx);
-        return true;
+        taken = rows.map((row) => row.id);
+        const prepared = rows.length > 1 ? await prepare?.(rows, ctx) : undefined;
+        for (const call of rows) await work(call, ctx, prepared);
+        return rows.length;
       });
       if (!handled) break;
-      done++;
+      done += handled;
     } catch (error) {
-      if (!taken) throw error;
-      failed.push(taken);
-      kernel.log.error({ err: error, callId: taken }, 'the call scheduler could not handle a due call');
+      if (taken.length === 0) throw error;
+      if (taken.length === 1) {
+        failed.push(taken[0]!);
+        kernel.log.error({ err: error, callId: taken[0] }, 'the call scheduler could not handle a due call');
+        continue;
+      }
+      // The others' work went back with the one that failed: they go again one per transaction, so only it is skipped.
+      done += await each(kernel, and(due, inArray(calls.id, taken))!, order, work, 1, failed, prepare);
     }
   }
   return done;
@@ -71,13 +141,29 @@ export async function runDue(kernel: Kernel): Promise<number> {
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
   const ring = kernel.settings.get<number>(RING_TIMEOUT_SETTING);
   const heartbeat = kernel.settings.get<number>(HEARTBEAT_TIMEOUT_SETTING);
-  const end = (reason: CallEndReason) => (call: Call, ctx: Parameters<Parameters<Kernel['write']>[1]>[0]) => endCall(ctx, call.id, reason);
+  const end =
+    (reason: CallEndReason): Work =>
+    (call, ctx) =>
+      endCall(ctx, call.id, reason);
   let done = 0;
+  // Tariff versions never change once saved (an edit adds a version): each is read once per pass.
+  const tariffs = new Map<string, TariffVersion>();
+  const billDue: Work = async (call, ctx, prepared) => {
+    let tariff = call.tariffId ? tariffs.get(call.tariffId) : undefined;
+    if (!tariff && call.tariffId) {
+      tariff = await tariffById(ctx.tx, call.tariffId);
+      if (tariff) tariffs.set(call.tariffId, tariff);
+    }
+    return bill(ctx, call, tariff, prepared);
+  };
   done += await each(
     kernel,
     and(eq(calls.state, 'connected'), isNotNull(calls.nextPointAt), lte(calls.nextPointAt, now))!,
     asc(calls.nextPointAt),
-    (call, ctx) => bill(ctx, call),
+    billDue,
+    BILL_CHUNK,
+    [],
+    prepareBilling,
   );
   done += await each(
     kernel,

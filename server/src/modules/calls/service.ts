@@ -6,7 +6,7 @@ import { decodeCursor, toPage } from '../../core/paging.ts';
 import { pushToMembers } from '../../core/realtime/hub.ts';
 import { openDirect } from '../chat/conversations.ts';
 import { appendSystemMessage } from '../chat/messages.ts';
-import { ensureAccount, platformAccount } from '../ledger/accounts.ts';
+import { ensureAccount, type Account, type AccountRef } from '../ledger/accounts.ts';
 import { postTransfers, type TransferInput } from '../ledger/transfers.ts';
 import { getPerson } from '../people/people.ts';
 import { COIN } from '../creators/coins.ts';
@@ -305,29 +305,44 @@ async function tariffOf(db: Executor, call: Call): Promise<TariffVersion> {
 }
 
 /**
+ * What the scheduler read for a chunk of due calls in their transaction, ahead of billing them: the accounts
+ * the points move money between, locked (so balances are exact), and which points are billed already.
+ */
+export interface PreparedBilling {
+  /** The locked account for this reference, when it exists (otherwise the billing opens it). */
+  account(ref: AccountRef): Account | undefined;
+  billed(callId: string, index: number): boolean;
+}
+
+/**
  * Bills the call's due point, exactly once: the point's row (call, index) is written with the ledger batch
  * in one transaction, so a retry, a restart or a second process that reaches the same point writes nothing.
  * A wallet that cannot cover the point ends the call there with `insufficient_funds`, charging nothing.
  */
-export async function bill(ctx: ServiceContext, current: Call, known?: TariffVersion): Promise<Call> {
+export async function bill(ctx: ServiceContext, current: Call, known?: TariffVersion, prepared?: PreparedBilling): Promise<Call> {
   if (current.state !== 'connected' || current.nextPointIndex === null || current.nextPointAt === null) return current;
   const tariff = known ?? (await tariffOf(ctx.tx, current));
   const second = Math.round((current.nextPointAt.getTime() - current.connectedAt!.getTime()) / 1000);
   const point: BillingPoint | undefined = current.nextPointIndex === 0 ? connectPoint(tariff) : nextPoint(tariff, second - 1, current.nextPointIndex);
   if (!point) return save(ctx, current.id, { nextPointAt: null, nextPointIndex: null });
-  const [already] = await ctx.tx
-    .select({ index: callPoints.index })
-    .from(callPoints)
-    .where(and(eq(callPoints.callId, current.id), eq(callPoints.index, point.index)));
+  const already = prepared
+    ? prepared.billed(current.id, point.index)
+    : (
+        await ctx.tx
+          .select({ index: callPoints.index })
+          .from(callPoints)
+          .where(and(eq(callPoints.callId, current.id), eq(callPoints.index, point.index)))
+      ).length > 0;
   if (already) return advance(ctx, current, tariff, point);
-  const wallet = await ensureAccount(ctx, { ownerType: 'person', ownerId: current.callerId, kind: 'wallet', currency: COIN });
+  const open = async (ref: AccountRef) => prepared?.account(ref) ?? ensureAccount(ctx, ref);
+  const wallet = await open({ ownerType: 'person', ownerId: current.callerId, kind: 'wallet', currency: COIN });
   if (wallet.posted - wallet.held < point.caller) return end(ctx, current, 'insufficient_funds');
   const split = splitPoint(point, tariff.agencyShareBp, current.agencyId !== null);
   const reference = { type: 'call', id: current.id };
   const memo = `call:${current.id}:${point.index}`;
   const legs: TransferInput[] = [];
-  const earnings = async () => ensureAccount(ctx, { ownerType: 'person', ownerId: current.streamerId, kind: 'earnings', currency: COIN });
-  const revenue = async () => platformAccount(ctx, 'revenue', COIN);
+  const earnings = async () => open({ ownerType: 'person', ownerId: current.streamerId, kind: 'earnings', currency: COIN });
+  const revenue = async () => open({ ownerType: 'platform', ownerId: null, kind: 'revenue', currency: COIN });
   if (split.streamer > 0) {
     // What the caller pays at this point covers the streamer first; the platform adds what it does not (a
     // tariff never lets earnings pass what the caller paid in all, so this is money the platform took earlier).
@@ -344,7 +359,7 @@ export async function bill(ctx: ServiceContext, current: Call, known?: TariffVer
       });
   }
   if (split.agency > 0) {
-    const agency = await ensureAccount(ctx, { ownerType: 'organization', ownerId: current.agencyId!, kind: 'earnings', currency: COIN });
+    const agency = await open({ ownerType: 'organization', ownerId: current.agencyId!, kind: 'earnings', currency: COIN });
     legs.push({ debitAccountId: wallet.id, creditAccountId: agency.id, amount: split.agency, kind: 'call', reference, memo });
   }
   const platformShare = point.caller - Math.min(split.streamer, point.caller) - split.agency;
@@ -362,21 +377,24 @@ export async function bill(ctx: ServiceContext, current: Call, known?: TariffVer
     dueAt: current.nextPointAt,
     billedAt: ctx.now,
   });
-  const call = await save(ctx, current.id, { cost: current.cost + point.caller, earned: current.earned + split.streamer });
-  await nested(ctx, call, CallEvents.billed, { index: point.index, atSecond: point.at, cost: point.caller, earned: split.streamer });
-  return advance(ctx, call, tariff, point, wallet.posted - wallet.held - point.caller);
+  const billed = { cost: current.cost + point.caller, earned: current.earned + split.streamer };
+  await nested(ctx, current, CallEvents.billed, { index: point.index, atSecond: point.at, cost: point.caller, earned: split.streamer });
+  return advance(ctx, current, tariff, point, wallet.posted - wallet.held - point.caller, billed);
 }
 
-/** Schedules the point after `point`; warns the caller ahead of a point the wallet will not cover. */
-async function advance(ctx: ServiceContext, call: Call, tariff: TariffVersion, point: BillingPoint, left?: number): Promise<Call> {
+/**
+ * Schedules the point after `point`, in one update with what billing it added (`billed`); warns the caller
+ * ahead of a point the wallet will not cover.
+ */
+async function advance(ctx: ServiceContext, call: Call, tariff: TariffVersion, point: BillingPoint, left?: number, billed: Partial<Call> = {}): Promise<Call> {
   const next = nextPoint(tariff, point.at, point.index + 1);
   const nextAt = next ? new Date(call.connectedAt!.getTime() + next.at * 1000) : null;
-  const updated = await save(ctx, call.id, { nextPointIndex: next?.index ?? null, nextPointAt: nextAt });
+  const set: Partial<Call> = { ...billed, nextPointIndex: next?.index ?? null, nextPointAt: nextAt };
   if (next && nextAt && left !== undefined && left < next.caller && !call.lowBalanceWarnedAt) {
     const ahead = ctx.kernel.settings.get<number>(LOW_BALANCE_SETTING) * 1000;
-    return save(ctx, call.id, { lowBalanceWarnAt: new Date(Math.max(ctx.now.getTime(), nextAt.getTime() - ahead)) });
+    set.lowBalanceWarnAt = new Date(Math.max(ctx.now.getTime(), nextAt.getTime() - ahead));
   }
-  return updated;
+  return save(ctx, call.id, set);
 }
 
 /** Tells the caller, ahead of it, that the wallet will not cover the next point: the call ends there. */
