@@ -131,6 +131,26 @@ describe('npm start', () => {
         assert.ok(items.length >= 1, `a ${state} application`);
         assert.ok(items.every((a) => a.state === state && a.amount > a.fee));
       }
+
+      // Calls of the past days, none left open, each billed point by point; the ledger's own check passes.
+      type DemoCall = { id: string; state: string; endReason: string | null; cost: number; requestedAt: string };
+      const demoCalls = (await get<{ items: DemoCall[] }>('/console/calls?limit=100')).items;
+      assert.ok(demoCalls.length >= 15, 'demo calls');
+      assert.ok(demoCalls.every((c) => c.state !== 'requested' && c.state !== 'accepted' && c.state !== 'connected'));
+      assert.ok(demoCalls.every((c) => Date.parse(c.requestedAt) < Date.now() - 60_000));
+      for (const outcome of ['declined', 'missed', 'cancelled', 'insufficient_funds', 'moderator'])
+        assert.ok(
+          demoCalls.some((c) => c.state === outcome || c.endReason === outcome),
+          outcome,
+        );
+      const longest = demoCalls.reduce((a, b) => (b.cost > a.cost ? b : a));
+      const { points } = await get<{ points: Array<{ caller: number }> }>(`/console/calls/${longest.id}`);
+      assert.ok(points.length > 3);
+      assert.equal(
+        points.reduce((sum, p) => sum + p.caller, 0),
+        longest.cost,
+      );
+      assert.equal((await get<{ ok: boolean }>('/console/ledger/check')).ok, true, 'the ledger check passes');
     } finally {
       assert.equal(await stop(first), 0, 'shuts down cleanly');
     }

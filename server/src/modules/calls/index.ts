@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineModule, defineSubscriber } from '../../core/module.ts';
+import { seedCallsDemo } from './demo.ts';
 import { callEventTypes } from './events.ts';
 import { FAILOVER_SETTING, FORCED_PROVIDER_SETTING, type FailoverRule } from './providers.ts';
 import { callRoutes } from './routes.ts';
@@ -138,4 +139,5 @@ export const callsModule = defineModule({
     await callRoutes(kernel)(app);
   },
   worker: startCallScheduler,
+  seedDemo: seedCallsDemo,
 });

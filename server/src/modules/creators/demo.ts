@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import sharp from 'sharp';
 import { systemActor } from '../../core/actor.ts';
 import { fileService } from '../files/index.ts';
@@ -102,9 +103,20 @@ const minutesAgo = (i: number) => (((i * i * 53) % 20_000) + 3) * 60_000;
 export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
   const people = (await listPeople(kernel.db, { limit: 40 })).items;
   if (people.length < 10) return;
-  await kernel.write(systemActor('demo'), async (ctx) => {
-    for (const [kind, tariff] of Object.entries(DEMO_TARIFFS)) await saveTariff(ctx, kind as CallKind, { ...tariff, note: 'Demo tariff' }, null);
-  });
+  // The demo tariffs have been in force for a month (the calls demo makes calls by them over the past days):
+  // saved on a clock moved back, for this write only (jobs running meanwhile keep the real time).
+  const realNow = kernel.now;
+  const monthAgo = new AsyncLocalStorage<Date>();
+  kernel.now = () => monthAgo.getStore() ?? realNow.call(kernel);
+  try {
+    await monthAgo.run(new Date(realNow.call(kernel).getTime() - 30 * 86_400_000), () =>
+      kernel.write(systemActor('demo'), async (ctx) => {
+        for (const [kind, tariff] of Object.entries(DEMO_TARIFFS)) await saveTariff(ctx, kind as CallKind, { ...tariff, note: 'Demo tariff' }, null);
+      }),
+    );
+  } finally {
+    kernel.now = realNow;
+  }
   const made: { streamers: Person[]; users: Person[] } = { streamers: [], users: [] };
   const pictures: string[] = [];
   for (const gift of GIFTS) {
