@@ -55,7 +55,8 @@ export type Side = 'caller' | 'streamer';
 
 export function sideOf(call: Call, personId: string): Side {
   if (call.callerId === personId) return 'caller';
-  if (call.streamerId === personId) return 'streamer';
+  // A prerecorded call plays the streamer's video: they are not in it (no beats, no hang-up).
+  if (call.streamerId === personId && call.kind !== 'prerecorded') return 'streamer';
   // Someone else's call answers like one that does not exist.
   throw CallsError.notFound('No such call.');
 }

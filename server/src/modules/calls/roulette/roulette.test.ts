@@ -168,6 +168,7 @@ describe('calls: roulette matches online, unblocked, not lately matched pairs; p
     assert.equal(watched.video.fileId, fileId);
     assert.ok(watched.video.urls.original);
     assert.equal((await viewer.call('GET', `/api/client/calls/${watched.call.id}/credentials`)).statusCode, 409, 'a video has no channel');
+    assert.equal((await author.call('POST', `/api/client/calls/${watched.call.id}/hangup`)).statusCode, 404, 'the streamer is not in it');
 
     // The streamer is not in that call: live roulette still reaches them while the video plays.
     assert.equal((await enter(author)).state, 'waiting');
@@ -189,6 +190,15 @@ describe('calls: roulette matches online, unblocked, not lately matched pairs; p
     assert.equal((await enter(user)).state, 'waiting');
     user.socket.socket.close();
     await waitFor(async () => !(await user.call('GET', '/api/client/calls/roulette')).json().inPool);
+    // One whose presence never said so (no socket at all here, as after a dead process) leaves at the next pass.
+    const absent = await newMember(t, admin, 'Roulette Absent');
+    assert.equal((await fundWallet(admin, absent.id, 100)).statusCode, 201);
+    assert.equal((await enter(absent)).state, 'waiting');
+    const streamer = await online('Roulette Sweeper', 'streamer');
+    assert.equal((await enter(streamer)).state, 'waiting', 'an offline user is never matched');
+    await matchWaiting(t.app.kernel);
+    assert.equal((await absent.call('GET', '/api/client/calls/roulette')).json().inPool, false);
+    await streamer.call('POST', '/api/client/calls/roulette/leave');
   });
 
   it("refuses another member's video, and a video from someone who is not a streamer", async () => {

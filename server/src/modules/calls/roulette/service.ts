@@ -19,6 +19,8 @@ export const REMATCH_SETTING = 'calls.roulette_rematch_hours';
 export const PRERECORDED_SETTING = 'calls.roulette_prerecorded';
 /** Candidates looked at per match: the first that passes every rule wins. */
 const CANDIDATES = 50;
+/** Pool entries checked for presence per pass. */
+const SWEEP = 1000;
 
 export type RouletteRole = 'user' | 'streamer';
 export interface RouletteOutcome {
@@ -55,9 +57,17 @@ export async function enterRoulette(ctx: ServiceContext, personId: string): Prom
   if (role === 'user' && ctx.kernel.settings.get<boolean>(PRERECORDED_SETTING)) {
     const video = await pickVideo(ctx.kernel, ctx.tx, personId, rematchSince(ctx));
     if (video) {
-      await leavePool(ctx, personId);
-      await markMatched(ctx, personId, video.streamerId);
-      return { state: 'matched', call: await startPrerecordedCall(ctx, personId, video.streamerId, video.fileId) };
+      try {
+        const watched = await ctx.savepoint(async (inner) => {
+          await leavePool(inner, personId);
+          await markMatched(inner, personId, video.streamerId);
+          return startPrerecordedCall(inner, personId, video.streamerId, video.fileId);
+        });
+        return { state: 'matched', call: watched };
+      } catch (error) {
+        // No prerecorded tariff, or one the wallet cannot pay: the user waits for a live streamer instead.
+        if (!(error instanceof CallsError)) throw error;
+      }
     }
   }
   return { state: 'waiting', call: null };
@@ -136,19 +146,27 @@ async function eligible(ctx: ServiceContext, personId: string, candidates: strin
   return candidates.filter((id) => online.has(id) && active.has(id) && !blocked.has(id) && !recent.has(id));
 }
 
-async function match(ctx: ServiceContext, userId: string, streamerId: string): Promise<Call | undefined> {
+/**
+ * Opens the pair's roulette call in a savepoint: a refusal (taken by a direct call a moment ago, checked again
+ * under the call locks; the streamer suspended) undoes the attempt and releases the call locks it took, so a
+ * matcher trying the next candidate never holds a lock in the wrong order. `gone`: the user can no longer pay
+ * the connect (their coins ran out while waiting) and left the pool, never again in everyone's way.
+ */
+async function match(ctx: ServiceContext, userId: string, streamerId: string): Promise<Call | 'gone' | undefined> {
   try {
-    const call = await startRouletteCall(ctx, userId, streamerId);
-    await leavePool(ctx, userId);
-    await markMatched(ctx, userId, streamerId);
-    return call;
+    return await ctx.savepoint(async (inner) => {
+      const call = await startRouletteCall(inner, userId, streamerId);
+      await leavePool(inner, userId);
+      await markMatched(inner, userId, streamerId);
+      // The streamer queues again behind the others who wait: users are shared out, not all given to the first.
+      await inner.tx.update(roulettePool).set({ waitingSince: inner.now }).where(eq(roulettePool.personId, streamerId));
+      return call;
+    });
   } catch (error) {
-    // Taken by a direct call a moment ago (checked again under the call locks): try the next one.
     if (error instanceof CallsError && (error.code === 'busy' || error.code === 'not_found')) return undefined;
-    // A user whose coins ran out while waiting cannot be matched: out of the pool, never in everyone's way.
     if (error instanceof CallsError && error.code === 'insufficient_funds') {
       await leavePool(ctx, userId);
-      return undefined;
+      return 'gone';
     }
     throw error;
   }
@@ -168,6 +186,7 @@ async function matchUser(ctx: ServiceContext, userId: string): Promise<Call | un
   if (!(await holdSelf(ctx, userId))) return undefined;
   for (const streamerId of await eligible(ctx, userId, await waiting(ctx, 'streamer', userId))) {
     const call = await match(ctx, userId, streamerId);
+    if (call === 'gone') throw new CallsError('insufficient_funds', 'You cannot pay the connect of a roulette call.');
     if (call) return call;
   }
   return undefined;
@@ -177,7 +196,7 @@ async function matchStreamer(ctx: ServiceContext, streamerId: string): Promise<C
   if (!(await holdSelf(ctx, streamerId))) return undefined;
   for (const userId of await eligible(ctx, streamerId, await waiting(ctx, 'user', streamerId))) {
     const call = await match(ctx, userId, streamerId);
-    if (call) return call;
+    if (call && call !== 'gone') return call;
   }
   return undefined;
 }
@@ -187,8 +206,12 @@ async function matchStreamer(ctx: ServiceContext, streamerId: string): Promise<C
  * came online, a user who entered while nobody fit). Each streamer is matched in its own transaction.
  */
 export async function matchWaiting(kernel: Kernel): Promise<number> {
-  const [anyUser] = await kernel.db.select({ id: roulettePool.personId }).from(roulettePool).where(eq(roulettePool.role, 'user')).limit(1);
-  if (!anyUser) return 0;
+  // Whoever is not online any more leaves (their process may have died without a presence change to say so).
+  const pool = await kernel.db.select({ personId: roulettePool.personId, role: roulettePool.role }).from(roulettePool).limit(SWEEP);
+  const online = await realtimeHub(kernel).onlineAmong(pool.map((entry) => entry.personId));
+  const gone = pool.filter((entry) => !online.has(entry.personId)).map((entry) => entry.personId);
+  if (gone.length) await kernel.write(systemActor('calls'), (ctx) => ctx.tx.delete(roulettePool).where(inArray(roulettePool.personId, gone)));
+  if (!pool.some((entry) => entry.role === 'user' && online.has(entry.personId))) return 0;
   const streamers = await kernel.db
     .select({ personId: roulettePool.personId })
     .from(roulettePool)
@@ -197,8 +220,12 @@ export async function matchWaiting(kernel: Kernel): Promise<number> {
     .limit(CANDIDATES);
   let matched = 0;
   for (const { personId } of streamers) {
-    const call = await kernel.write(systemActor('calls'), (ctx) => matchStreamer(ctx, personId));
-    if (call) matched++;
+    try {
+      if (await kernel.write(systemActor('calls'), (ctx) => matchStreamer(ctx, personId))) matched++;
+    } catch (error) {
+      // One streamer's failure is logged and skipped, never in the way of the others.
+      kernel.log.error({ err: error, streamerId: personId }, 'roulette could not match a streamer');
+    }
   }
   return matched;
 }

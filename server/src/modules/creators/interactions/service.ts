@@ -47,7 +47,8 @@ export async function recordInteraction(event: StoredEvent, ctx: ServiceContext)
     await addInteraction(ctx, String(payload.senderId), event.subjectId, { gifts: 1, giftCoins: Number(payload.price) }, event.createdAt);
     return;
   }
-  if (event.type === 'calls.ended' && event.subjectId) {
+  // A prerecorded video is not time spent with the streamer.
+  if (event.type === 'calls.ended' && event.subjectId && payload.kind !== 'prerecorded') {
     await addInteraction(
       ctx,
       String(payload.callerId),
