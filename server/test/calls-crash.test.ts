@@ -10,17 +10,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/core/db/client.ts';
 import { queryRows } from '../src/core/db/sql.ts';
 import { checkLedger } from '../src/modules/ledger/check.ts';
-import { Client, startServer, stopServer, type Server } from './server-process.ts';
-import { throwawayDatabase } from './throwaway-database.ts';
+import { Client, durableDatabase, POSTGRES, startServer, stopServer, type DurableDatabase, type Server } from './server-process.ts';
 
-const POSTGRES = process.env.TEST_DB === 'postgres';
 /** The tariff: 10 coins at the connect and every 2 s after; the streamer earns 5 of each from 2 s on; the agency 10 %. */
 const EVERY_S = 2;
 const PRICE = 10;
@@ -71,33 +66,20 @@ function member(base: string, token: string) {
 }
 
 describe(`calls after SIGKILL mid-call (${POSTGRES ? 'PostgreSQL' : 'PGlite in DATA_DIR'})`, { timeout: 180_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-calls-crash-'));
-  let env: Record<string, string>;
-  let databaseUrl: string | undefined;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let database: DurableDatabase;
   let server: Server | undefined;
 
   before(async () => {
-    if (POSTGRES) {
-      const serverUrl = process.env.TEST_DATABASE_URL;
-      if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
-      const database = await throwawayDatabase(serverUrl, 'sb_calls_crash');
-      databaseUrl = database.url;
-      dropDatabase = database.drop;
-      env = { DATABASE_URL: database.url, DATA_DIR: dataDir };
-    } else {
-      env = { DATABASE_URL: '', DATA_DIR: dataDir };
-    }
+    database = await durableDatabase('calls-crash');
   });
 
   after(async () => {
     await stopServer(server, 'SIGKILL');
-    await dropDatabase?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   });
 
   it('bills every point exactly once and ends the call on time across a restart', async (t) => {
-    server = await startServer(env);
+    server = await startServer(database.env);
     let admin = await Client.signIn(server.base);
     await admin.ok(
       'POST',
@@ -154,7 +136,7 @@ describe(`calls after SIGKILL mid-call (${POSTGRES ? 'PostgreSQL' : 'PGlite in D
     assert.equal(await victim.exited, -1, 'the server died of the signal');
 
     // ---------------------------------------------------------------- restart on the same database
-    server = await startServer(env);
+    server = await startServer(database.env);
     const upAt = Date.now();
     admin = await Client.signIn(server.base);
     asCaller = member(server.base, caller.token);
@@ -209,10 +191,10 @@ describe(`calls after SIGKILL mid-call (${POSTGRES ? 'PostgreSQL' : 'PGlite in D
     server = undefined;
 
     // ---------------------------------------------------------------- the rows themselves, with the server stopped
-    const database = await openDatabase(databaseUrl ? { databaseUrl, dataDir } : { dataDir });
+    const opened = await openDatabase(database.databaseUrl ? { databaseUrl: database.databaseUrl, dataDir: database.dataDir } : { dataDir: database.dataDir });
     try {
       const batches = await queryRows<{ memo: string; transfers: number; batches: number; ids: string[]; paid: string; wallet_after: string }>(
-        database.db,
+        opened.db,
         sql`SELECT t.memo, count(*)::int AS transfers, count(DISTINCT coalesce(t.batch_id::text, t.id::text))::int AS batches,
                    array_agg(t.id::text ORDER BY t.id) AS ids,
                    sum(CASE WHEN a.owner_id = ${caller.id}::uuid THEN t.amount ELSE 0 END)::text AS paid,
@@ -234,24 +216,24 @@ describe(`calls after SIGKILL mid-call (${POSTGRES ? 'PostgreSQL' : 'PGlite in D
         assert.equal(Number(b.wallet_after), FUNDS - PRICE * (point.index + 1), `${b.memo}: the wallet after it`);
       }
       const [wallet] = await queryRows<{ low: string | null }>(
-        database.db,
+        opened.db,
         sql`SELECT min(least(CASE WHEN t.debit_account_id = a.id THEN t.debit_balance_after END, CASE WHEN t.credit_account_id = a.id THEN t.credit_balance_after END))::text AS low
             FROM ledger_transfers t JOIN ledger_accounts a ON a.id IN (t.debit_account_id, t.credit_account_id)
             WHERE a.owner_id = ${caller.id}::uuid AND a.kind = 'wallet'`,
       );
       assert.ok(Number(wallet!.low) >= 0, 'the wallet never went negative');
       const [rows] = await queryRows<{ points: number; indexes: number }>(
-        database.db,
+        opened.db,
         sql`SELECT count(*)::int AS points, count(DISTINCT "index")::int AS indexes FROM call_points WHERE call_id = ${id}::uuid`,
       );
       assert.deepEqual(rows, { points: LAST + 1, indexes: LAST + 1 });
-      const sound = await checkLedger(database.db);
+      const sound = await checkLedger(opened.db);
       assert.deepEqual(
         { mismatches: sound.mismatches, unbalanced: sound.unbalanced, negative: sound.negative },
         { mismatches: [], unbalanced: [], negative: [] },
       );
     } finally {
-      await database.close();
+      await opened.close();
     }
 
     const byA = points.filter((p) => Date.parse(p.billedAt) < killedAt).length;

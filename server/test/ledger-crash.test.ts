@@ -12,16 +12,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, startServer, stopServer, type Answer, type Server } from './server-process.ts';
-import { throwawayDatabase } from './throwaway-database.ts';
+import { Client, durableDatabase, POSTGRES, startServer, stopServer, type DurableDatabase, type Answer, type Server } from './server-process.ts';
 
 const transfer = (client: Client, key: string, body: object): Promise<Answer> =>
   client.request('POST', '/api/console/ledger/transfers', body, { 'idempotency-key': key });
 
-const POSTGRES = process.env.TEST_DB === 'postgres';
 const CLIENTS = 8;
 const WALLETS = 10;
 const FUNDING = 1_000_000;
@@ -51,31 +46,20 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 }
 
 describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite in DATA_DIR'})`, { timeout: 90_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-ledger-crash-'));
-  let env: Record<string, string>;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let database: DurableDatabase;
   let server: Server | undefined;
 
   before(async () => {
-    if (POSTGRES) {
-      const serverUrl = process.env.TEST_DATABASE_URL;
-      if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
-      const database = await throwawayDatabase(serverUrl, 'sb_crash');
-      dropDatabase = database.drop;
-      env = { DATABASE_URL: database.url, DATA_DIR: dataDir };
-    } else {
-      env = { DATABASE_URL: '', DATA_DIR: dataDir };
-    }
+    database = await durableDatabase('ledger-crash');
   });
 
   after(async () => {
     await stopServer(server, 'SIGKILL');
-    await dropDatabase?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   });
 
   it('keeps every acknowledged transfer, a sound projection, and one transfer per key after retries', async (t) => {
-    server = await startServer(env);
+    server = await startServer(database.env);
     let client = await Client.signIn(server.base);
 
     // ---------------------------------------------------------------- accounts, funded from the platform
@@ -157,7 +141,7 @@ describe(`ledger after SIGKILL under load (${POSTGRES ? 'PostgreSQL' : 'PGlite i
     assert.ok(unanswered.length > 0, 'some requests were in flight at the kill');
 
     // ---------------------------------------------------------------- restart on the same database
-    server = await startServer(env);
+    server = await startServer(database.env);
     client = await Client.signIn(server.base);
 
     const check = await client.ok('GET', '/api/console/ledger/check');

@@ -7,15 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startFakeFcm, type FakeFcm } from './fake-fcm.ts';
-import { Client, startServer, stopServer, type Server } from './server-process.ts';
-import { throwawayDatabase } from './throwaway-database.ts';
+import { Client, durableDatabase, POSTGRES, startServer, stopServer, type DurableDatabase, type Server } from './server-process.ts';
 import { connectClient } from './ws-client.ts';
 
-const POSTGRES = process.env.TEST_DB === 'postgres';
 const ACK_TIMEOUT_SECONDS = 4;
 
 async function until(predicate: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -27,31 +22,21 @@ async function until(predicate: () => boolean | Promise<boolean>, ms: number, wh
 }
 
 describe(`notifications after SIGKILL (${POSTGRES ? 'PostgreSQL' : 'PGlite in DATA_DIR'})`, { timeout: 120_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-notify-crash-'));
+  let database: DurableDatabase;
   let env: Record<string, string>;
-  let dropDatabase: (() => Promise<void>) | undefined;
   let server: Server | undefined;
   let fcm: FakeFcm;
 
   before(async () => {
     fcm = await startFakeFcm();
-    const push = { FCM_SERVICE_ACCOUNT_KEY: fcm.serviceAccountKey, FCM_API_URL: fcm.url };
-    if (POSTGRES) {
-      const serverUrl = process.env.TEST_DATABASE_URL;
-      if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
-      const database = await throwawayDatabase(serverUrl, 'sb_notify_crash');
-      dropDatabase = database.drop;
-      env = { DATABASE_URL: database.url, DATA_DIR: dataDir, ...push };
-    } else {
-      env = { DATABASE_URL: '', DATA_DIR: dataDir, ...push };
-    }
+    database = await durableDatabase('notify-crash');
+    env = { ...database.env, FCM_SERVICE_ACCOUNT_KEY: fcm.serviceAccountKey, FCM_API_URL: fcm.url };
   });
 
   after(async () => {
     await stopServer(server, 'SIGKILL');
-    await dropDatabase?.();
+    await database.drop();
     await fcm.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('sends exactly one push after a restart when the kill came between the notification and its push', async () => {

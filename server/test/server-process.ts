@@ -4,11 +4,49 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { throwawayDatabase } from './throwaway-database.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 export const ADMIN = { email: 'admin@crash.local', password: 'correct horse battery staple' };
 const REQUEST_TIMEOUT_MS = 15_000;
+
+/** Whether the crash tests run on PostgreSQL (TEST_DB=postgres) or on PGlite in a DATA_DIR. */
+export const POSTGRES = process.env.TEST_DB === 'postgres';
+
+export interface DurableDatabase {
+  /** The environment a child server needs to use it (DATABASE_URL, DATA_DIR). */
+  env: Record<string, string>;
+  dataDir: string;
+  /** The PostgreSQL database's URL; undefined on PGlite (its files are in `dataDir`). */
+  databaseUrl: string | undefined;
+  drop(): Promise<void>;
+}
+
+/**
+ * A database that outlives the child servers using it, so a second one starts on what the killed one left: a
+ * throwaway PostgreSQL database (TEST_DB=postgres, TEST_DATABASE_URL) or PGlite's files in a temporary DATA_DIR.
+ */
+export async function durableDatabase(name: string): Promise<DurableDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), `sb-${name}-`));
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  if (!POSTGRES) return { env: { DATABASE_URL: '', DATA_DIR: dataDir }, dataDir, databaseUrl: undefined, drop: async () => removeDir() };
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
+  const database = await throwawayDatabase(serverUrl, `sb_${name.replaceAll('-', '_')}`);
+  return {
+    env: { DATABASE_URL: database.url, DATA_DIR: dataDir },
+    dataDir,
+    databaseUrl: database.url,
+    drop: async () => {
+      await database.drop();
+      removeDir();
+    },
+  };
+}
 
 export interface Server {
   child: ChildProcess;
