@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { eq } from 'drizzle-orm';
 import { systemActor, type Actor } from '../../core/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { onMovedClock, type MovedClock } from '../../core/moved-clock.ts';
 import { COIN } from '../creators/coins.ts';
 import { markMatched } from '../creators/interactions/service.ts';
 import { blockedEitherWay } from '../creators/social/blocks.ts';
@@ -71,28 +71,6 @@ const CALLER_COINS = 1500;
 const CALLERS = 8;
 const STREAMERS = 8;
 
-interface Clock {
-  at: Date;
-}
-
-/**
- * Runs `work` with `kernel.now` answering a simulated clock that `work` moves: only inside `work`'s own
- * async context, so the job workers running meanwhile keep the real time. Restored when `work` settles.
- */
-async function onMovedClock<T>(kernel: Kernel, clock: Clock, work: () => Promise<T>): Promise<T> {
-  const real = kernel.now;
-  const moved = new AsyncLocalStorage<Clock>();
-  kernel.now = () => {
-    const store = moved.getStore();
-    return store ? new Date(store.at.getTime()) : real.call(kernel);
-  };
-  try {
-    return await moved.run(clock, work);
-  } finally {
-    kernel.now = real;
-  }
-}
-
 /**
  * Three days of calls between demo users and the best-rated active streamers, made through the calls
  * services on a moved clock exactly as the apps and the scheduler would make them (requested, answered,
@@ -137,7 +115,7 @@ export async function seedCallsDemo(kernel: Kernel): Promise<void> {
   if (streamers.length < 3 || callers.length < 3 || !poor) return;
   const adminId = await staffIdByEmail(kernel.db, kernel.config.adminEmail);
   const moderator: Actor = adminId ? { type: 'staff', id: adminId } : systemActor('demo');
-  const clock: Clock = { at: new Date(first - HOUR) };
+  const clock: MovedClock = { at: new Date(first - HOUR) };
 
   await onMovedClock(kernel, clock, async () => {
     // The callers bought coins before their calls.

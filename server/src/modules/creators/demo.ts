@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import sharp from 'sharp';
 import { systemActor } from '../../core/actor.ts';
+import { onMovedClock } from '../../core/moved-clock.ts';
 import { fileService } from '../files/index.ts';
 import { PLATFORM_OWNER } from '../files/service.ts';
 import type { Kernel, ServiceContext } from '../../core/kernel.ts';
@@ -105,18 +105,11 @@ export async function seedCreatorsDemo(kernel: Kernel): Promise<void> {
   if (people.length < 10) return;
   // The demo tariffs have been in force for a month (the calls demo makes calls by them over the past days):
   // saved on a clock moved back, for this write only (jobs running meanwhile keep the real time).
-  const realNow = kernel.now;
-  const monthAgo = new AsyncLocalStorage<Date>();
-  kernel.now = () => monthAgo.getStore() ?? realNow.call(kernel);
-  try {
-    await monthAgo.run(new Date(realNow.call(kernel).getTime() - 30 * 86_400_000), () =>
-      kernel.write(systemActor('demo'), async (ctx) => {
-        for (const [kind, tariff] of Object.entries(DEMO_TARIFFS)) await saveTariff(ctx, kind as CallKind, { ...tariff, note: 'Demo tariff' }, null);
-      }),
-    );
-  } finally {
-    kernel.now = realNow;
-  }
+  await onMovedClock(kernel, { at: new Date(kernel.now().getTime() - 30 * 86_400_000) }, () =>
+    kernel.write(systemActor('demo'), async (ctx) => {
+      for (const [kind, tariff] of Object.entries(DEMO_TARIFFS)) await saveTariff(ctx, kind as CallKind, { ...tariff, note: 'Demo tariff' }, null);
+    }),
+  );
   const made: { streamers: Person[]; users: Person[] } = { streamers: [], users: [] };
   const pictures: string[] = [];
   for (const gift of GIFTS) {
